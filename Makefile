@@ -1,0 +1,27 @@
+# Set-up is part of every target: a fresh clone needs only `make demo` or `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+OUT ?= out
+
+.PHONY: install demo test bench clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) -m pipelines.demo --out $(OUT)/demo
+
+test: install
+	$(PY) -m pytest -n 2 --durations=10
+
+bench: install
+	$(PY) -m pipelines.benchmark --out $(OUT)/benchmark
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache *.egg-info
