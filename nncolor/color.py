@@ -68,8 +68,29 @@ def rgb2luv(rgb):
     return np.stack([L, u, v], axis=-1)
 
 
+def desaturate_into_gamut(linear, y):
+    """Bring linear-RGB colors into [0, 1] by mixing them with the gray of equal luminance.
+
+    Y is linear in linear RGB and the gray of luminance ``y`` has every channel equal to
+    ``y``, so the mixture ``y + t * (rgb - y)`` keeps Y, hence L*, exactly, and stays on the
+    line from white to the color in the chromaticity plane (same hue). ``t`` is the
+    largest value in [0, 1] that fits every channel: a closed form, no search. Plain
+    clipping (as scikit-image does) would instead change the lightness we were given.
+    """
+    y = np.clip(y, 0, 1)[..., None]
+    d = linear - y
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(d > 0, (1 - y) / d, np.where(d < 0, -y / d, np.inf))
+    t = np.minimum(room.min(axis=-1, keepdims=True), 1)
+    return np.clip(y + t * d, 0, 1)
+
+
 def luv2rgb(luv):
-    """Convert CIE L*u*v* to sRGB in [0, 1] (out-of-gamut colors are clipped), float32.
+    """Convert CIE L*u*v* to sRGB in [0, 1], float32.
+
+    Colors outside the sRGB gamut (a saturated codebook chroma under a very dark or
+    bright L) are desaturated at constant lightness, see :func:`desaturate_into_gamut`,
+    so the output's L* is the input's.
 
     Parameters
     ----------
@@ -87,7 +108,8 @@ def luv2rgb(luv):
     c = _F(3) * y * (_F(5) * b - _F(3))
     z = ((a - _F(4)) * c - _F(15) * a * b * y) / (_F(12) * b)
     x = -(c / b + _F(3) * z)
-    return linear_to_srgb(np.stack([x, y, z], axis=-1) @ _RGB_FROM_XYZ.T)
+    linear = np.stack([x, y, z], axis=-1) @ _RGB_FROM_XYZ.T
+    return linear_to_srgb(desaturate_into_gamut(linear, y))
 
 
 def lightness(pixels):

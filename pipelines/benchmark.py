@@ -1,0 +1,458 @@
+"""Benchmark nncolor's hot paths against the project's performance targets.
+
+Figures (every timing is the median of ``--repeats`` runs timed with
+``time.perf_counter``; all data are float32):
+
+1. prep      Build the paper's training set from a folder of photos: read them
+             (``skimage.io.imread``), convert to L*u*v* (``nncolor.color.rgb2luv``),
+             draw 2500 pixels per image with their 5x5 patches
+             (``PatchExtractor.sample``) and label their chroma with a 3x3 SOM that
+             was fitted beforehand (only ``SOMQuantizer.predict`` is timed).
+             Target: <= 10 s in total.
+2. labels    ``SOMQuantizer(10x10).predict`` on 10 M (u, v) rows of real photo
+             chroma (tiled), in Mpix/s; ``brute_force_argmin`` on 1 M of the same
+             rows is the vectorized brute-force baseline. Target: >= 10 Mpix/s.
+3. colorize  ``make_colorizer(...).predict`` on a 1024x1024 uint8 gray image, end
+             to end, with n_jobs=2 and n_jobs=1, plus the MLP's forward FLOP count and
+             the implied GFLOP/s. Target: <= 0.3 s.
+4. memory    Peak RSS of a fresh Python process that fits a small 11x11-patch
+             colorizer and colorizes a 4096x4096 uint8 gray image
+             (``ru_maxrss`` before and after predict). Target: < 1.5 GB (1500 MB).
+5. naive     Per-pixel Python loops, as the paper's code does it (slice each patch
+             from the padded L image; argmin of one pixel's distances to the
+             codebook), against the vectorized code on the same pixels: per-pixel
+             costs, speed-ups, and a check that the results are identical.
+
+Run from the repository root::
+
+    .venv/bin/python -m pipelines.benchmark [--data ../shared/data/scenes-256]
+        [--repeats 5] [--quick] [--out out/benchmark]
+
+``--quick`` (about a minute) uses the first 100 images, 2 M label rows, a 2048x2048
+image for the memory figure and 3 repeats. The full table is printed and written to
+``<out>/benchmark.csv``; a compact summary (figure | measured | target | met) ends the
+output.
+"""
+import argparse
+import json
+import math
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from skimage import data as skdata
+from skimage import io
+from skimage.transform import resize
+
+from nncolor import PatchExtractor, SOMQuantizer, make_colorizer
+from nncolor.color import rgb2luv
+from nncolor.mlp import mlp_logits
+from nncolor.nearest import brute_force_argmin
+
+REPO = Path(__file__).resolve().parents[1]
+F32 = np.float32
+
+PREP_TARGET_S = 10.0
+LABELS_TARGET_MPIX = 10.0
+COLORIZE_TARGET_S = 0.3
+MEMORY_TARGET_MB = 1500.0  # 1.5 GB, MB = 10**6 bytes
+
+# MLP (25 -> 50 -> 50 -> 9) multiply-adds per pixel, counted as 2 FLOPs each
+MLP_FLOPS_PER_PIXEL = 2 * (25 * 50 + 50 * 50 + 50 * 9)
+
+
+# ------------------------------------------------------------------ helpers
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        prog="python -m pipelines.benchmark",
+        description="Time nncolor's hot paths (median of --repeats runs) and compare "
+        "them with the project's targets; writes <out>/benchmark.csv.",
+    )
+    p.add_argument("--data", type=Path, default=Path("../shared/data/scenes-256"),
+                   help="folder of JPEG photos for the prep figure (default: %(default)s)")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="runs per timing, the median is reported (default 5, 3 with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="smaller sizes: 100 images, 2M label rows, 2048^2 memory image")
+    p.add_argument("--out", type=Path, default=Path("out/benchmark"),
+                   help="output folder for benchmark.csv (default: %(default)s)")
+    args = p.parse_args(argv)
+    if args.repeats is None:
+        args.repeats = 3 if args.quick else 5
+    if args.repeats < 1:
+        p.error("--repeats must be >= 1")
+    return args
+
+
+def median_time(fn, repeats, number=1):
+    """Median seconds of one ``fn()`` call over ``repeats`` runs of ``number`` calls."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            result = fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times), result
+
+
+def calls_for(fn, min_seconds=0.02):
+    """How many calls of a fast ``fn`` make one timing run last about ``min_seconds``."""
+    start = time.perf_counter()
+    fn()
+    return max(1, math.ceil(min_seconds / max(time.perf_counter() - start, 1e-7)))
+
+
+def row(figure, metric, value, unit, target="", met="", note=""):
+    return dict(figure=figure, metric=metric, value=value, unit=unit, target=target,
+                met=met, note=note)
+
+
+def yes_no(ok):
+    return "yes" if ok else "no"
+
+
+def fit_colorizer(patch_size=5, n_jobs=2):
+    """The benchmark's small colorizer, fitted on three scikit-image color photos."""
+    col = make_colorizer(
+        patch_size=patch_size, som_shape=(3, 3), hidden_layer_sizes=(50, 50),
+        n_samples=2000, max_iter=30, som_iterations=2000, random_state=0, n_jobs=n_jobs,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning: max_iter=30 on purpose
+        return col.fit([skdata.astronaut(), skdata.coffee(), skdata.chelsea()])
+
+
+def gray_test_image(size, smooth=True):
+    """skimage's camera as a size x size uint8 image.
+
+    ``smooth`` resizes it (float64 temporaries); otherwise it is upscaled by pixel
+    repetition in uint8, which keeps the memory child's baseline RSS clean.
+    """
+    cam = skdata.camera()
+    if smooth or size % cam.shape[0]:
+        return (resize(cam, (size, size)) * 255).round().astype(np.uint8)
+    k = size // cam.shape[0]
+    return cam.repeat(k, axis=0).repeat(k, axis=1)
+
+
+def as_float(rgb_uint8):
+    return rgb_uint8 * F32(1 / 255)
+
+
+# ------------------------------------------------------------ photo set-up
+def load_photo_setup(files, n_rows, seed=0):
+    """One untimed pass over the photos (it also warms the OS file cache).
+
+    Returns ``pool`` (real (u, v) rows of whole images, at least ``n_rows`` unless the
+    photos have fewer pixels), ``som_train`` (40 random chroma rows per image) and the
+    L channel of the first image (for the naive figure).
+    """
+    rng = np.random.default_rng(seed)
+    pool, pool_rows, som_train, first_L, first_uv = [], 0, [], None, None
+    for f in files:
+        luv = rgb2luv(as_float(io.imread(f)))
+        uv = luv[..., 1:].reshape(-1, 2)
+        if first_L is None:
+            first_L, first_uv = luv[..., 0].copy(), luv[..., 1:].copy()
+        if pool_rows < n_rows:
+            pool.append(uv.copy())
+            pool_rows += len(uv)
+        som_train.append(uv[rng.choice(len(uv), 40, replace=False)])
+    return np.concatenate(pool), np.concatenate(som_train), first_L, first_uv
+
+
+def synthetic_setup(n_rows, seed=0):
+    """Stand-ins when the photo folder is missing: normal*30 chroma, astronaut's L."""
+    rng = np.random.default_rng(seed)
+    pool = (rng.standard_normal((min(n_rows, 1 << 22), 2)) * 30).astype(F32)
+    luv = rgb2luv(as_float(skdata.astronaut()))
+    return pool, pool[:20_000], luv[..., 0].copy(), luv[..., 1:].copy()
+
+
+def fit_som(shape, chroma):
+    return SOMQuantizer(shape=shape, n_iterations=10_000, random_state=0).fit(chroma)
+
+
+# ----------------------------------------------------------------- 1. prep
+def prep_once(files, som3):
+    """One timed run of the training-set preparation; returns seconds per stage."""
+    t = {}
+    start = time.perf_counter()
+    images = [io.imread(f) for f in files]
+    t["read"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    luvs = [rgb2luv(as_float(im)) for im in images]
+    t["luv"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    extractor = PatchExtractor(patch_size=5, n_samples=2500)
+    feats, picked = extractor.sample([luv[..., 0] for luv in luvs], random_state=0)
+    chroma = np.concatenate([luv[..., 1:].reshape(-1, 2)[i] for luv, i in zip(luvs, picked)])
+    t["patches"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    labels = som3.predict(chroma)
+    t["labels"] = time.perf_counter() - start
+    assert feats.dtype == np.float32 and feats.shape == (len(labels), 25)
+    t["total"] = sum(t.values())
+    t["n_pixels"] = len(labels)
+    return t
+
+
+def bench_prep(files, n_all, som3, repeats):
+    runs = [prep_once(files, som3) for _ in range(repeats)]
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    n = len(files)
+    projected = med["total"] * n_all / n
+    scaled = n != n_all
+    note = f"{n} images, {med['n_pixels']:.0f} pixels, file cache warm"
+    if scaled:
+        note += f"; {projected:.2f} s projected to all {n_all} images"
+    rows = [row("prep", "total", med["total"], "s", f"<= {PREP_TARGET_S:g} s",
+                yes_no(projected <= PREP_TARGET_S), note)]
+    rows += [row("prep", stage, med[stage], "s") for stage in ("read", "luv", "patches", "labels")]
+    return rows
+
+
+# --------------------------------------------------------------- 2. labels
+def bench_labels(pool, som10, n_rows, n_brute, repeats, source):
+    X = np.resize(pool, (n_rows, 2)).astype(F32, copy=False)  # tiles the real rows
+    start = time.perf_counter()
+    som10.predict(X[:1000])  # first call builds the VoronoiGrid index
+    build = time.perf_counter() - start
+    t, labels = median_time(lambda: som10.predict(X), repeats)
+    n_b = min(n_brute, n_rows)
+    tb, brute = median_time(lambda: brute_force_argmin(X[:n_b], som10.cluster_centers_), repeats)
+    mismatches = int((labels[:n_b] != brute).sum())
+    mpix = n_rows / t / 1e6
+    return [
+        row("labels", "SOMQuantizer(10x10).predict", mpix, "Mpix/s",
+            f">= {LABELS_TARGET_MPIX:g} Mpix/s", yes_no(mpix >= LABELS_TARGET_MPIX),
+            f"{n_rows / 1e6:g}M rows of {source}, {t:.3f} s"),
+        row("labels", "brute_force_argmin", n_b / tb / 1e6, "Mpix/s", "", "",
+            f"{n_b / 1e6:g}M rows, {tb:.3f} s; baseline"),
+        row("labels", "speed-up vs brute force", (n_b / tb) and (t and (n_rows / t) / (n_b / tb)),
+            "x"),
+        row("labels", "mismatches vs brute force", mismatches, "rows", "0",
+            yes_no(mismatches == 0), f"on the first {n_b / 1e6:g}M rows"),
+        row("labels", "first predict (builds VoronoiGrid)", build, "s", "", "", "one-off"),
+    ]
+
+
+# ------------------------------------------------------------- 3. colorize
+def bench_colorize(repeats):
+    col = fit_colorizer(patch_size=5, n_jobs=2)
+    gray = gray_test_image(1024)
+    n_pix = gray.size
+    flops = MLP_FLOPS_PER_PIXEL * n_pix
+    rows = []
+    for n_jobs in (2, 1):
+        col.set_params(n_jobs=n_jobs)
+        col.predict(gray)  # warm-up
+        t, out = median_time(lambda: col.predict(gray), repeats)
+        assert out.shape == (1024, 1024, 3) and out.dtype == np.float32
+        target = f"<= {COLORIZE_TARGET_S:g} s" if n_jobs == 2 else ""
+        met = yes_no(t <= COLORIZE_TARGET_S) if n_jobs == 2 else ""
+        rows.append(row("colorize 1024", f"predict n_jobs={n_jobs}", t, "s", target, met,
+                        f"{n_pix / t / 1e6:.2f} Mpix/s, {flops / t / 1e9:.1f} GFLOP/s implied"))
+    # where the time goes: the MLP forward pass alone, on precomputed patches
+    L = col.color_space_.lightness(gray.astype(F32) / F32(255))
+    feats = PatchExtractor(patch_size=5).fit().transform([L])
+    t_mlp, _ = median_time(lambda: mlp_logits(col.classifier_, feats), repeats)
+    rows += [
+        row("colorize 1024", "MLP FLOPs per megapixel", MLP_FLOPS_PER_PIXEL * 2**20 / 1e9,
+            "GFLOP", "", "", "2*(25*50+50*50+50*9)*1024*1024"),
+        row("colorize 1024", "MLP forward alone (1 call, BLAS default threads)", t_mlp, "s",
+            "", "", f"{flops / t_mlp / 1e9:.1f} GFLOP/s on precomputed 1M x 25 patches"),
+    ]
+    return rows
+
+
+# --------------------------------------------------------------- 4. memory
+_MEMORY_CHILD = """
+import json, resource, sys, time
+from pipelines.benchmark import fit_colorizer, gray_test_image
+size, repeats = int(sys.argv[1]), int(sys.argv[2])
+imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+col = fit_colorizer(patch_size=11, n_jobs=2)
+gray = gray_test_image(size, smooth=False)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+times, peak = [], None
+for i in range(repeats):
+    start = time.perf_counter()
+    out = col.predict(gray)
+    times.append(time.perf_counter() - start)
+    if peak is None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        shape, dtype = list(out.shape), str(out.dtype)
+    del out
+print(json.dumps(dict(imports_kib=imports, before_kib=before, after_kib=peak,
+                      times=times, shape=shape, dtype=dtype)))
+"""
+
+
+def bench_memory(size, repeats, quick):
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, str(size), str(repeats)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"memory child failed:\n{proc.stderr}")
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    mb = lambda kib: kib * 1024 / 1e6  # noqa: E731  (ru_maxrss is KiB on Linux)
+    peak, base = mb(r["after_kib"]), mb(r["before_kib"])
+    t = statistics.median(r["times"])
+    fig = f"memory {size}"
+    met = "n/a (quick: 2048^2)" if quick else yes_no(peak < MEMORY_TARGET_MB)
+    return [
+        row(fig, "peak RSS (ru_maxrss after predict)", peak, "MB",
+            f"< {MEMORY_TARGET_MB:g} MB (4096^2)", met,
+            f"fresh process, 11x11 patches, n_jobs=2, output {r['shape']} {r['dtype']}"),
+        row(fig, "RSS increase over pre-predict baseline", peak - base, "MB"),
+        row(fig, "baseline (imports + fit + image)", base, "MB", "", "",
+            f"imports alone {mb(r['imports_kib']):.0f} MB"),
+        row(fig, "predict", t, "s", "", "", f"{size * size / t / 1e6:.2f} Mpix/s"),
+    ]
+
+
+# ---------------------------------------------------------------- 5. naive
+def naive_patches(L, patch_size):
+    """Patch rows of every pixel, one pixel at a time (the paper's loop)."""
+    r = patch_size // 2
+    padded = np.pad(np.asarray(L, dtype=F32) / F32(100), r, mode="reflect")
+    h, w = L.shape
+    out = np.empty((h * w, patch_size * patch_size), dtype=F32)
+    for i in range(h):
+        for j in range(w):
+            out[i * w + j] = padded[i : i + patch_size, j : j + patch_size].ravel()
+    return out
+
+
+def naive_labels(X, centers):
+    """Nearest codeword of each row, one pixel at a time."""
+    out = np.empty(len(X), dtype=np.intp)
+    for n in range(len(X)):
+        out[n] = np.argmin(((centers - X[n]) ** 2).sum(axis=1))
+    return out
+
+
+def bench_naive(L, uv, som10, repeats, side=64):
+    i0, j0 = (L.shape[0] - side) // 2, (L.shape[1] - side) // 2
+    crop = np.ascontiguousarray(L[i0 : i0 + side, j0 : j0 + side])
+    chroma = np.ascontiguousarray(uv[i0 : i0 + side, j0 : j0 + side].reshape(-1, 2))
+    n = crop.size
+    extractor = PatchExtractor(patch_size=5).fit()
+    centers = som10.cluster_centers_
+
+    tp_naive, p_naive = median_time(lambda: naive_patches(crop, 5), repeats)
+    vec_p = lambda: extractor.transform([crop])  # noqa: E731
+    tp_vec, p_vec = median_time(vec_p, repeats, calls_for(vec_p))
+    tl_naive, l_naive = median_time(lambda: naive_labels(chroma, centers), repeats)
+    vec_l = lambda: som10.predict(chroma)  # noqa: E731
+    tl_vec, l_vec = median_time(vec_l, repeats, calls_for(vec_l))
+
+    same_p = np.array_equal(p_naive, p_vec)
+    same_l = np.array_equal(l_naive, l_vec)
+    us = lambda t: t / n * 1e6  # noqa: E731
+    where = f"{side}x{side} crop = {n} pixels"
+    rows = [
+        row("naive", "patches: naive per pixel", us(tp_naive), "us/px", "", "", where),
+        row("naive", "patches: PatchExtractor dense per pixel", us(tp_vec), "us/px"),
+        row("naive", "patches speed-up", tp_naive / tp_vec, "x"),
+        row("naive", "labels: naive per pixel", us(tl_naive), "us/px", "", "", "10x10 SOM"),
+        row("naive", "labels: SOMQuantizer.predict per pixel", us(tl_vec), "us/px"),
+        row("naive", "labels speed-up", tl_naive / tl_vec, "x"),
+        row("naive", "patches identical", same_p, "", "identical", yes_no(same_p)),
+        row("naive", "labels identical", same_l, "", "identical", yes_no(same_l),
+            "" if same_l else f"{int((l_naive != l_vec).sum())} of {n} differ"),
+    ]
+    print(f"naive vs vectorized on {where}: patches identical={same_p}, "
+          f"labels identical={same_l}")
+    print(f"  speed-up x{tp_naive / tp_vec:.0f} for patches, x{tl_naive / tl_vec:.0f} for labelling")
+    assert same_p, "naive and vectorized patches differ"
+    assert same_l, f"naive and vectorized labels differ at {np.flatnonzero(l_naive != l_vec)}"
+    return rows
+
+
+# ---------------------------------------------------------------- output
+def fmt(value):
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return "-"
+    return f"{value:.4g}"
+
+
+def summary(rows):
+    """figure | measured | target | met, for the rows that carry a target."""
+    return [
+        dict(figure=f"{r['figure']}: {r['metric']}", measured=f"{fmt(r['value'])} {r['unit']}",
+             target=r["target"], met=r["met"])
+        for r in rows if r["target"]
+    ]
+
+
+def report(rows, out_dir):
+    import pandas as pd  # imported here so the memory child's baseline stays small
+
+    table = pd.DataFrame(rows)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv = out_dir / "benchmark.csv"
+    table.to_csv(csv, index=False)
+    shown = table.assign(value=table["value"].map(fmt))
+    with pd.option_context("display.width", 250, "display.max_colwidth", 90):
+        print("\n" + shown.to_string(index=False))
+        print(f"\nwritten: {csv}\n\nSummary")
+        print(pd.DataFrame(summary(rows)).to_string(index=False))
+
+
+# ------------------------------------------------------------------ main
+def main(argv=None):
+    args = parse_args(argv)
+    n_rows = 2_000_000 if args.quick else 10_000_000
+    n_brute = 1_000_000
+    mem_size = 2048 if args.quick else 4096
+    print(f"nncolor benchmark: repeats={args.repeats}, quick={args.quick}, "
+          f"median of repeats, float32", flush=True)
+
+    rows = []
+    files = sorted(args.data.glob("*.jpg")) if args.data.is_dir() else []
+    if files:
+        n_all = len(files)
+        files = files[:100] if args.quick else files
+        print(f"set-up: {len(files)} photos from {args.data} ...", flush=True)
+        pool, som_train, L, uv = load_photo_setup(files, n_rows)
+        source = "real photo chroma"
+    else:
+        reason = "not found" if not args.data.is_dir() else "has no *.jpg"
+        print(f"prep: skipped: {args.data} {reason}", flush=True)
+        rows.append(row("prep", "total", float("nan"), "s", f"<= {PREP_TARGET_S:g} s", "n/a",
+                        f"skipped: {args.data} {reason}"))
+        pool, som_train, L, uv = synthetic_setup(n_rows)
+        source = "synthetic normal*30 chroma"
+    som3 = fit_som((3, 3), som_train)
+    som10 = fit_som((10, 10), som_train)
+
+    if files:
+        print("1/5 prep ...", flush=True)
+        rows += bench_prep(files, n_all, som3, args.repeats)
+    print("2/5 labels ...", flush=True)
+    rows += bench_labels(pool, som10, n_rows, n_brute, args.repeats, source)
+    print("3/5 colorize 1024 ...", flush=True)
+    rows += bench_colorize(args.repeats)
+    print(f"4/5 memory {mem_size} (fresh process) ...", flush=True)
+    rows += bench_memory(mem_size, args.repeats, args.quick)
+    print("5/5 naive baseline ...", flush=True)
+    rows += bench_naive(L, uv, som10, args.repeats)
+    report(rows, args.out)
+
+
+if __name__ == "__main__":
+    main()

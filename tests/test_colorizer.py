@@ -1,0 +1,212 @@
+"""Contract tests of SOMColorizer: the scikit-learn API, inputs, and bad inputs."""
+import joblib
+import numpy as np
+import pytest
+from skimage import data
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from nncolor import SOMColorizer, make_colorizer
+from nncolor.mlp import mlp_predict, mlp_predict_proba
+
+from .conftest import small, tiny_colorizer
+
+
+def test_fit_returns_self_and_fitted_attributes(photos):
+    col = tiny_colorizer()
+    assert col.fit(photos[:2]) is col
+    assert col.n_colors_ == 9 and col.codebook_.shape == (9, 2)
+    assert col.n_training_pixels_ == 600
+    for step in ("color_space_", "quantizer_", "features_", "classifier_"):
+        assert hasattr(col, step)
+
+
+def test_unfitted_raises():
+    with pytest.raises(NotFittedError):
+        tiny_colorizer().predict(np.zeros((4, 4)))
+
+
+def test_init_stores_parameters_only():
+    col = SOMColorizer()
+    assert col.get_params() == {"classifier": None, "color_space": None, "features": None,
+                                "n_jobs": None, "quantizer": None, "random_state": None}
+    SOMColorizer().fit([small(data.coffee(), 24)])  # None steps get their defaults in fit
+
+
+def test_nested_params_and_clone():
+    col = tiny_colorizer()
+    col.set_params(features__patch_size=7, quantizer__shape=(5, 5),
+                   classifier__hidden_layer_sizes=(8, 8))
+    params = clone(col).get_params()
+    assert params["features__patch_size"] == 7
+    assert params["quantizer__shape"] == (5, 5)
+    assert params["classifier__hidden_layer_sizes"] == (8, 8)
+
+
+def test_predict_shapes_borders_and_range(fitted):
+    gray = np.random.default_rng(0).random((13, 21)).astype(np.float32)
+    out = fitted.predict(gray)
+    assert out.shape == (13, 21, 3) and out.dtype == np.float32
+    assert np.isfinite(out).all() and out.min() >= 0 and out.max() <= 1
+    proba = fitted.predict_proba([gray, gray[:5, :3]])
+    assert [p.shape for p in proba] == [(13, 21, 9), (5, 3, 9)]
+    np.testing.assert_allclose(proba[0].sum(-1), 1, atol=1e-5)
+    labels = fitted.predict_labels(gray)
+    np.testing.assert_array_equal(labels, proba[0].argmax(-1))
+
+
+def test_output_keeps_input_lightness(fitted):
+    from nncolor.color import lightness, rgb2luv
+
+    gray = small(data.camera(), 40)
+    out = fitted.predict(gray)
+    np.testing.assert_allclose(rgb2luv(out)[..., 0], lightness(gray / 255.0), atol=0.6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.random.default_rng(0).integers(0, 256, (9, 9), dtype=np.uint8),
+    lambda: np.random.default_rng(0).integers(0, 256, (9, 9, 1), dtype=np.uint8),
+    lambda: np.random.default_rng(0).integers(0, 65536, (9, 9, 3), dtype=np.uint16),
+    lambda: np.random.default_rng(0).random((9, 9, 3)).astype(np.float32),
+    lambda: np.random.default_rng(0).random((9, 9)),
+    lambda: np.zeros((2, 1)),  # smaller than the patch
+    lambda: np.ones((1, 1), dtype=np.uint8),
+])
+def test_accepted_inputs(fitted, make):
+    image = make()
+    out = fitted.predict(image)
+    assert out.shape == image.shape[:2] + (3,)
+
+
+def test_color_input_uses_only_its_lightness(fitted, photos):
+    from nncolor.color import lightness
+
+    rgb = photos[4]
+    gray = np.clip(lightness(rgb / 255.0), 0, 100)
+    a = fitted.predict_labels(rgb)
+    # the same L reached through a gray image gives the same labels (up to rounding)
+    from nncolor.color import linear_to_srgb
+
+    y = np.where(gray > 8, ((gray + 16) / 116) ** 3, gray / 903.3)
+    b = fitted.predict_labels(linear_to_srgb(y))
+    assert (a == b).mean() > 0.99
+
+
+def test_alpha_passes_through(fitted):
+    rgba = np.random.default_rng(0).random((6, 7, 4)).astype(np.float32)
+    out = fitted.predict(rgba)
+    assert out.shape == (6, 7, 4)
+    np.testing.assert_array_equal(out[..., 3], rgba[..., 3])
+
+
+def test_list_array_and_single_image(fitted, photos):
+    batch = np.stack(photos[:2])
+    outs = fitted.predict(batch)
+    assert isinstance(outs, list) and len(outs) == 2
+    np.testing.assert_array_equal(outs[0], fitted.predict(photos[0]))
+    np.testing.assert_array_equal(outs[1], fitted.predict([photos[1]])[0])
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    ([], ValueError, "empty"),
+    (np.zeros((2, 3, 4, 5, 3)), ValueError, "shape"),
+    ([np.zeros((4, 4, 2))], ValueError, "image 0 must be"),
+    ([np.zeros((4, 4, 5))], ValueError, "image 0 must be"),
+    ([np.zeros(5)], ValueError, "image 0 must be"),
+    ([np.zeros((0, 4))], ValueError, "empty"),
+    ([np.full((4, 4), np.nan)], ValueError, "NaN"),
+    ([np.full((4, 4), np.inf)], ValueError, "NaN or infinite"),
+    ([np.array([["a", "b"], ["c", "d"]])], TypeError, "numeric"),
+    ([np.full((4, 4), 7.0)], ValueError, r"\[0, 1\]"),
+    ("photo.jpg", TypeError, "list of images"),
+])
+def test_bad_input_names_the_problem(fitted, bad, error, match):
+    with pytest.raises(error, match=match):
+        fitted.predict(bad)
+
+
+def test_training_needs_color(photos):
+    gray_rgb = np.repeat(small(data.camera(), 32)[..., None], 3, axis=2)
+    with pytest.raises(ValueError, match="no color"):
+        tiny_colorizer().fit([gray_rgb])
+    with pytest.raises(ValueError, match="grayscale"):
+        tiny_colorizer().fit([small(data.camera(), 32)])
+    with pytest.raises(ValueError, match="empty"):
+        tiny_colorizer().fit([])
+
+
+def test_same_random_state_same_model(photos):
+    a = tiny_colorizer(random_state=7).fit(photos[:2]).predict(photos[4])
+    b = tiny_colorizer(random_state=7).fit(photos[:2]).predict(photos[4])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_joblib_round_trip(fitted, photos, tmp_path):
+    path = tmp_path / "m.joblib"
+    joblib.dump(fitted, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict(photos[4]), fitted.predict(photos[4]))
+
+
+def test_threads_give_the_same_result(fitted, photos):
+    big = small(data.camera(), 160)
+    serial = fitted.predict(big)
+    parallel = clone(fitted).set_params(n_jobs=2)
+    parallel.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_")})
+    np.testing.assert_array_equal(parallel.predict(big), serial)
+
+
+def test_fast_mlp_inference_matches_sklearn(fitted, photos):
+    feats = fitted.features_.transform([fitted.color_space_.lightness(photos[4] / 255.0)])
+    clf = fitted.classifier_
+    np.testing.assert_array_equal(mlp_predict(clf, feats), clf.predict(feats))
+    np.testing.assert_allclose(mlp_predict_proba(clf, feats), clf.predict_proba(feats), atol=1e-5)
+
+
+def test_any_classifier_pipeline_fits_the_slot(photos):
+    col = tiny_colorizer(som_shape=(4, 4)).set_params(
+        classifier=make_pipeline(StandardScaler(), LogisticRegression(max_iter=200)))
+    col.fit(photos[:2])
+    proba = col.predict_proba(photos[4])
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+
+
+def test_codebook_color_unused_in_training_has_zero_probability(photos):
+    # 36 codebook colors for two photos: some nodes win no training pixel
+    col = tiny_colorizer(som_shape=(6, 6)).fit(photos[:2])
+    used = np.asarray(col.classifier_.classes_)
+    assert len(used) < 36
+    proba = col.predict_proba(photos[4])
+    unused = np.setdiff1d(np.arange(36), used)
+    assert (proba[..., unused] == 0).all()
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+    assert col.predict(photos[4]).shape == photos[4].shape
+
+
+def test_score_is_psnr_higher_is_better(fitted, photos):
+    score = fitted.score(photos[4:])
+    assert isinstance(score, float) and 5 < score < 60
+
+
+def test_grid_search_splits_by_image(photos):
+    images = photos + [small(data.hubble_deep_field()), small(data.retina())]
+    col = tiny_colorizer(som_iterations=100, max_iter=10, n_samples=150)
+    search = GridSearchCV(col, {"features__patch_size": [3, 5, 11],
+                                "quantizer__shape": [(3, 3), (5, 5), (10, 10), (20, 20)]},
+                          cv=3, n_jobs=2)
+    search.fit(images)
+    assert len(search.cv_results_["params"]) == 12
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_estimator_.predict(images[0]).shape == images[0].shape
+
+
+def test_make_colorizer_has_the_papers_defaults():
+    col = make_colorizer()
+    p = col.get_params()
+    assert p["features__patch_size"] == 5 and p["quantizer__shape"] == (3, 3)
+    assert p["classifier__hidden_layer_sizes"] == (50, 50)
+    assert p["classifier__activation"] == "relu" and p["classifier__learning_rate_init"] == 0.001
