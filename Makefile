@@ -15,7 +15,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 install: $(VENV)/.installed
 
 demo: install
-	$(PY) -m pipelines.demo --out $(OUT)/demo
+	$(PY) -m pipelines.demo --out $(OUT)/demo --overwrite
 
 test: install
 	$(PY) -m pytest -n 2 --durations=10

@@ -1,0 +1,1 @@
+"""Reproducible jobs: the demo, benchmarks and experiments (``python -m pipelines.<name>``)."""
