@@ -438,9 +438,10 @@ def main(argv=None):
           f"median of repeats, float32", flush=True)
 
     rows = []
+    start = time.perf_counter()
     files = sorted(args.data.glob("*.jpg")) if args.data.is_dir() else []
+    n_all = len(files)
     if files:
-        n_all = len(files)
         files = files[:100] if args.quick else files
         print(f"set-up: {len(files)} photos from {args.data} ...", flush=True)
         pool, som_train, L, uv = load_photo_setup(files, n_rows)
@@ -454,18 +455,21 @@ def main(argv=None):
         source = "synthetic normal*30 chroma"
     som3 = fit_som((3, 3), som_train)
     som10 = fit_som((10, 10), som_train)
+    print(f"  set-up and SOM fits: {time.perf_counter() - start:.1f} s (not measured)", flush=True)
 
-    if files:
-        print("1/5 prep ...", flush=True)
-        rows += bench_prep(files, n_all, som3, args.repeats)
-    print("2/5 labels ...", flush=True)
-    rows += bench_labels(pool, som10, n_rows, n_brute, args.repeats, source)
-    print("3/5 colorize 1024 ...", flush=True)
-    rows += bench_colorize(args.repeats)
-    print(f"4/5 memory {mem_size} (fresh process) ...", flush=True)
-    rows += bench_memory(mem_size, args.repeats, args.quick)
-    print("5/5 naive baseline ...", flush=True)
-    rows += bench_naive(L, uv, som10, args.repeats)
+    steps = [
+        ("1/5 prep", lambda: bench_prep(files, n_all, som3, args.repeats) if files else []),
+        ("2/5 labels", lambda: bench_labels(pool, som10, n_rows, n_brute, args.repeats, source)),
+        ("3/5 colorize 1024", lambda: bench_colorize(args.repeats)),
+        (f"4/5 memory {mem_size} (fresh process)",
+         lambda: bench_memory(mem_size, args.repeats, args.quick)),
+        ("5/5 naive baseline", lambda: bench_naive(L, uv, som10, args.repeats)),
+    ]
+    for name, step in steps:
+        print(f"{name} ...", flush=True)
+        start = time.perf_counter()
+        rows += step()
+        print(f"  ({time.perf_counter() - start:.1f} s)", flush=True)
     report(rows, args.out)
 
 
