@@ -78,12 +78,18 @@ def desaturate_into_gamut(linear, y):
     largest value in [0, 1] that fits every channel: a closed form, no search. Plain
     clipping (as scikit-image does) would instead change the lightness we were given.
     """
-    y = np.clip(y, 0, 1)[..., None]
-    d = linear - y
-    with np.errstate(divide="ignore", invalid="ignore"):
-        room = np.where(d > 0, (1 - y) / d, np.where(d < 0, -y / d, np.inf))
-    t = np.minimum(room.min(axis=-1, keepdims=True), 1)
-    return np.clip(y + t * d, 0, 1)
+    # only out-of-gamut colors need the mapping: usually a small share of an image
+    out = np.clip(linear, 0, 1)
+    bad = ((linear < 0) | (linear > 1)).any(axis=-1)
+    if bad.any():
+        lin = linear[bad]
+        yb = np.clip(y[bad], 0, 1)[:, None]
+        d = lin - yb
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(d > 0, (1 - yb) / d, np.where(d < 0, -yb / d, np.inf))
+        t = np.minimum(room.min(axis=-1, keepdims=True), 1)
+        out[bad] = np.clip(yb + t * d, 0, 1)
+    return out
 
 
 def luv2rgb(luv):

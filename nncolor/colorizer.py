@@ -8,10 +8,17 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ._images import check_images, is_single_image
-from .color import LuvConverter
+from .color import LuvConverter, rgb2luv
+from .decode import (DECODERS, anneal, decode_expectation, decode_mode, entropy,
+                     histogram_prior, reweight, sample_labels)
+from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
+from .mrf import PottsMRF
 from .patches import PatchExtractor
 from .som import SOMQuantizer
+
+# the MRF of a sampled colorization: trust the drawn label and the classifier equally
+_SAMPLE_MIX = 0.5
 
 # A training set whose chroma never leaves this radius (in u, v units) is gray: the
 # colorizer would learn nothing but noise, so fit refuses it.
@@ -40,6 +47,15 @@ class SOMColorizer(BaseEstimator):
     classifier : classifier or None
         Any scikit-learn classifier with ``predict_proba`` (or a ``Pipeline`` ending in
         one). None means the paper's ``MLPClassifier(hidden_layer_sizes=(50, 50))``.
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
+        How per-pixel codebook probabilities become colors: the most probable color
+        (the paper), the mean chroma, the annealed mean at ``temperature``, or the Potts
+        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says).
+    temperature : float, default=0.38
+        Temperature of the annealed mean (Zhang et al.'s value).
+    mrf : PottsMRF or None
+        The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
+        None means ``PottsMRF()``.
     n_jobs : int or None
         Threads that classify blocks of pixels at predict time (BLAS is then limited to
         one thread each, which is faster for these narrow matrices). None means 1.
@@ -69,12 +85,15 @@ class SOMColorizer(BaseEstimator):
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
-        n_jobs=None, random_state=None,
+        decoder="mode", temperature=0.38, mrf=None, n_jobs=None, random_state=None,
     ):
         self.color_space = color_space
         self.quantizer = quantizer
         self.features = features
         self.classifier = classifier
+        self.decoder = decoder
+        self.temperature = temperature
+        self.mrf = mrf
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -93,6 +112,7 @@ class SOMColorizer(BaseEstimator):
         -------
         self
         """
+        self._check_decoder()
         images = check_images(X, require_color=True)
         rng = check_random_state(self.random_state)
         self.color_space_ = clone(self.color_space or LuvConverter()).fit()
@@ -124,7 +144,7 @@ class SOMColorizer(BaseEstimator):
         return self
 
     # -------------------------------------------------------------- predict
-    def predict(self, X):
+    def predict(self, X, *, reference=None, hints=None):
         """Colorize images.
 
         Parameters
@@ -132,13 +152,65 @@ class SOMColorizer(BaseEstimator):
         X : image or list of images
             Gray (``H x W`` or ``H x W x 1``) or color images (only their lightness is
             used), any numeric dtype.
+        reference : color image, or array of shape (n, 3) of RGB colors, optional
+            Global histogram transfer (seed 000, section 4.2): each pixel's distribution
+            is multiplied by the reference's histogram over the codebook, so ambiguous
+            pixels lean toward the reference's colors.
+        hints : RGBA image, or list of them (one per image, None for none), optional
+            Color hints: pixels with alpha > 0.5 get their hint's codebook color, and the
+            hint spreads along regions of similar lightness (:mod:`nncolor.hints`).
 
         Returns
         -------
         images : list of ndarray of float32 in [0, 1], or one array for one image
             ``H x W x 3`` RGB, or ``H x W x 4`` with the input's alpha passed through.
         """
-        return self._map(X, self._colorize)
+        check_is_fitted(self)
+        self._check_decoder()
+        prior = None if reference is None else self._reference_prior(reference)
+        images = check_images(X)
+        hints = self._check_hints(hints, images, single=is_single_image(X))
+        out = [self._colorize(pixels, alpha, prior, clamp)
+               for (pixels, alpha), clamp in zip(images, hints)]
+        return out[0] if is_single_image(X) else out
+
+    def predict_uncertainty(self, X):
+        """Per-pixel uncertainty: entropy of the codebook distribution / log K, in [0, 1].
+
+        Returns
+        -------
+        list of ndarray of float32, shape (H, W), or one array for one image
+        """
+        return self._map(X, lambda pixels, alpha: entropy(self._proba(pixels)))
+
+    def sample(self, X, n_samples=4, random_state=None):
+        """Alternative colorizations: per-pixel draws made spatially coherent by the MRF.
+
+        Each pixel's codebook color is drawn from its distribution; the MRF then smooths
+        the draw (unary = log of the draw mixed half and half with the distribution), so a
+        region takes one alternative color instead of speckles.
+
+        Returns
+        -------
+        list (one per image) of lists of ``n_samples`` RGB images, or one list for one image
+        """
+        check_is_fitted(self)
+        rng = check_random_state(random_state)
+
+        def draws(pixels, alpha):
+            proba = self._proba(pixels)
+            L = self.color_space_.lightness(pixels)
+            eye = np.eye(self.n_colors_, dtype=np.float32)
+            mrf = clone(self._mrf()).set_params(unary="log", unary_weight=1.0, decode="mode")
+            out = []
+            for _ in range(n_samples):
+                drawn = eye[sample_labels(proba, np.random.default_rng(rng.randint(2**31)))]
+                q = mrf.smooth(_SAMPLE_MIX * drawn + (1 - _SAMPLE_MIX) * proba, L,
+                               self.quantizer_.grid_)
+                out.append(self._to_rgb(L, self.codebook_[q.argmax(-1)].reshape(-1, 2), alpha))
+            return out
+
+        return self._map(X, draws)
 
     def predict_proba(self, X):
         """Per-pixel probabilities over the codebook colors.
@@ -165,7 +237,7 @@ class SOMColorizer(BaseEstimator):
 
         images = check_images(X, require_color=True)
         truth = [pixels for pixels, _ in images]
-        return psnr(truth, [self._colorize(pixels, None) for pixels in truth])
+        return psnr(truth, [self._colorize(pixels) for pixels in truth])
 
     # ------------------------------------------------------------ internals
     def _map(self, X, fn):
@@ -183,28 +255,24 @@ class SOMColorizer(BaseEstimator):
             return mlp_predict_proba(clf, feats) if proba else mlp_predict(clf, feats)
         return clf.predict_proba(feats) if proba else clf.predict(feats)
 
-    def _per_block(self, pixels, fn):
-        """Run ``fn(L, start, stop, features)`` over bounded blocks of an image, in threads."""
-        L = self.color_space_.lightness(pixels)
-        blocks = self.features_.iter_dense(L)
+    def _in_threads(self, fn, items):
+        """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
         if effective_n_jobs(self.n_jobs) == 1:
-            for start, stop, feats in blocks:
-                fn(L, start, stop, feats)
+            for item in items:
+                fn(*item)
             return
         # narrow matrix products scale better over blocks than inside one BLAS call
         with threadpool_limits(1):
-            Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(fn)(L, start, stop, feats) for start, stop, feats in blocks
-            )
+            Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(fn)(*item) for item in items)
 
     def _labels(self, pixels, alpha=None):
         h, w = pixels.shape[:2]
         out = np.empty(h * w, dtype=np.intp)
 
-        def block(L, start, stop, feats):
+        def block(start, stop, feats):
             out[start:stop] = self._classify(feats, proba=False)
 
-        self._per_block(pixels, block)
+        self._in_threads(block, self.features_.iter_dense(self.color_space_.lightness(pixels)))
         return out.reshape(h, w)
 
     def _proba(self, pixels, alpha=None):
@@ -212,26 +280,121 @@ class SOMColorizer(BaseEstimator):
         out = np.zeros((h * w, self.n_colors_), dtype=np.float32)
         classes = self._classes()
 
-        def block(L, start, stop, feats):
+        def block(start, stop, feats):
             # columns of codebook colors the classifier never saw stay zero
             out[start:stop, classes] = self._classify(feats, proba=True)
 
-        self._per_block(pixels, block)
+        self._in_threads(block, self.features_.iter_dense(self.color_space_.lightness(pixels)))
         return out.reshape(h, w, self.n_colors_)
 
-    def _colorize(self, pixels, alpha=None):
+    def _colorize(self, pixels, alpha=None, prior=None, clamp=None):
         h, w = pixels.shape[:2]
-        rgb = np.empty((h * w, 3), dtype=np.float32)
+        L = self.color_space_.lightness(pixels)
+        local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
+        if self.decoder == "mrf":
+            proba = self._proba(pixels)
+            if prior is not None:
+                proba = reweight(proba, prior)
+            if local is not None:
+                proba = reweight(proba, local.reshape(proba.shape))
+            mrf = self._mrf()
+            q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
+            decode = decode_mode if mrf.decode == "mode" else decode_expectation
+            return self._to_rgb(L, decode(q, self.codebook_).reshape(-1, 2), alpha)
 
-        def block(L, start, stop, feats):
+        chroma = np.empty((h * w, 2), dtype=np.float32)
+        flat_clamp = None if clamp is None else clamp.reshape(-1)
+        fast = self.decoder == "mode" and prior is None and clamp is None
+
+        def block(start, stop, feats):
+            if fast:  # labels straight from the classifier: no probabilities needed
+                chroma[start:stop] = self.codebook_[self._classify(feats, proba=False)]
+                return
+            proba = np.zeros((stop - start, self.n_colors_), dtype=np.float32)
+            proba[:, self._classes()] = self._classify(feats, proba=True)
+            if prior is not None:
+                proba = reweight(proba, prior)
+            if local is not None:
+                proba = reweight(proba, local[start:stop])
+            if flat_clamp is not None:
+                hinted = np.flatnonzero(flat_clamp[start:stop] >= 0)
+                proba[hinted] = 0
+                proba[hinted, flat_clamp[start:stop][hinted]] = 1
+            chroma[start:stop] = self._decode(proba)
+
+        self._in_threads(block, self.features_.iter_dense(L))
+        return self._to_rgb(L, chroma, alpha)
+
+    def _decode(self, proba):
+        if self.decoder == "expectation":
+            return decode_expectation(proba, self.codebook_)
+        if self.decoder == "annealed":
+            return decode_expectation(anneal(proba, self.temperature), self.codebook_)
+        return decode_mode(proba, self.codebook_)
+
+    def _to_rgb(self, L, chroma, alpha):
+        """Join L (H x W) with chroma (H*W x 2) and convert to RGB, in bounded blocks."""
+        h, w = L.shape
+        n = h * w
+        rgb = np.empty((n, 3), dtype=np.float32)
+        flat_L = L.reshape(-1)
+
+        def block(start, stop):
             luv = np.empty((stop - start, 3), dtype=np.float32)
-            luv[:, 0] = L.reshape(-1)[start:stop]
-            luv[:, 1:] = self.codebook_[self._classify(feats, proba=False)]
+            luv[:, 0] = flat_L[start:stop]
+            luv[:, 1:] = chroma[start:stop]
             rgb[start:stop] = self.color_space_.inverse_transform(luv)
 
-        self._per_block(pixels, block)
+        step = self.features_.chunk_pixels
+        self._in_threads(block, ((s, min(n, s + step)) for s in range(0, n, step)))
         rgb = rgb.reshape(h, w, 3)
         return rgb if alpha is None else np.dstack([rgb, alpha])
+
+    def _mrf(self):
+        return self.mrf if self.mrf is not None else PottsMRF()
+
+    def _check_decoder(self):
+        if self.decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {DECODERS}; got {self.decoder!r}")
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be > 0; got {self.temperature!r}")
+        if self.mrf is not None and not isinstance(self.mrf, PottsMRF):
+            raise TypeError(f"mrf must be a PottsMRF or None; got {type(self.mrf).__name__}")
+
+    def _reference_prior(self, reference):
+        """Histogram over the codebook of a reference image or of a list of RGB colors."""
+        ref = np.asarray(reference)
+        if ref.ndim == 2 and ref.shape[1] == 3:  # n x 3 colors: one 1-pixel-high image
+            ref = ref[None]
+        pixels, _ = check_images(ref, require_color=True)[0]
+        chroma = rgb2luv(pixels)[..., 1:].reshape(-1, 2)
+        return histogram_prior(self.quantizer_.predict(chroma), self.n_colors_)
+
+    def _check_hints(self, hints, images, single):
+        """One clamp map (H x W codebook labels, -1 where free) or None per image."""
+        if hints is None:
+            return [None] * len(images)
+        hints = [hints] if single else list(hints)
+        if len(hints) != len(images):
+            raise ValueError(f"{len(hints)} hint images for {len(images)} images")
+        out = []
+        for i, ((pixels, _), hint) in enumerate(zip(images, hints)):
+            if hint is None:
+                out.append(None)
+                continue
+            rgb, alpha = check_images(hint)[0]
+            if alpha is None or rgb.ndim != 3:
+                raise ValueError(f"hints for image {i} must be an RGBA image whose alpha "
+                                 "marks the hinted pixels")
+            if rgb.shape[:2] != pixels.shape[:2]:
+                raise ValueError(f"hints for image {i} have shape {rgb.shape[:2]}, the image "
+                                 f"{pixels.shape[:2]}")
+            clamp = np.full(pixels.shape[:2], -1, dtype=np.intp)
+            marked = alpha > 0.5
+            if marked.any():
+                clamp[marked] = self.quantizer_.predict(rgb2luv(rgb[marked])[:, 1:])
+            out.append(clamp)
+        return out
 
 
 def _default_classifier():
@@ -250,7 +413,7 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=200, som_iterations=10_000, n_jobs=None, random_state=None,
+    max_iter=200, som_iterations=10_000, decoder="mode", n_jobs=None, random_state=None,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -268,6 +431,17 @@ def make_colorizer(
         MLP epochs.
     som_iterations : int, default=10000
         SOM training steps.
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
+        How per-pixel codebook probabilities become colors: the most probable color
+        (the paper), the mean chroma, the annealed mean at ``temperature``, or the Potts
+        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says).
+    temperature : float, default=0.38
+        Temperature of the annealed mean (Zhang et al.'s value).
+    mrf : PottsMRF or None
+        The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
+        None means ``PottsMRF()``.
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
+        How probabilities become colors, see :class:`SOMColorizer`.
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None
@@ -284,6 +458,8 @@ def make_colorizer(
             hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
             learning_rate_init=0.001, max_iter=max_iter,
         ),
+        decoder=decoder,
+        mrf=PottsMRF(),
         n_jobs=n_jobs,
         random_state=random_state,
     )

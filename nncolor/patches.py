@@ -100,10 +100,12 @@ class PatchExtractor(BaseEstimator):
         """
         self.fit()
         rng = check_random_state(self.random_state if random_state is None else random_state)
+        # a Generator draws k of n without shuffling all n (RandomState.choice does)
+        gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
         features, indices = [], []
         for L in X:
             n_pixels = L.size
-            idx = np.sort(rng.choice(n_pixels, size=min(self.n_samples, n_pixels), replace=False))
+            idx = np.sort(gen.choice(n_pixels, size=min(self.n_samples, n_pixels), replace=False))
             rows, cols = np.divmod(idx, L.shape[1])
             features.append(self._windows(L)[rows, cols].reshape(len(idx), -1))
             indices.append(idx)

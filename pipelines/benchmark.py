@@ -428,6 +428,15 @@ def report(rows, out_dir):
         print(pd.DataFrame(summary(rows)).to_string(index=False))
 
 
+def git_head():
+    """Short commit of the checkout, "+dirty nncolor" if tracked library files changed."""
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "-uno", "--", "nncolor"], cwd=REPO,
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return (proc.stdout.strip() or "?") + ("+dirty nncolor" if dirty else "")
+
+
 # ------------------------------------------------------------------ main
 def main(argv=None):
     args = parse_args(argv)
@@ -435,7 +444,7 @@ def main(argv=None):
     n_brute = 1_000_000
     mem_size = 2048 if args.quick else 4096
     print(f"nncolor benchmark: repeats={args.repeats}, quick={args.quick}, "
-          f"median of repeats, float32", flush=True)
+          f"median of repeats, float32, commit {git_head()}", flush=True)
 
     rows = []
     start = time.perf_counter()

@@ -33,6 +33,7 @@ def test_unfitted_raises():
 def test_init_stores_parameters_only():
     col = SOMColorizer()
     assert col.get_params() == {"classifier": None, "color_space": None, "features": None,
+                                "decoder": "mode", "temperature": 0.38, "mrf": None,
                                 "n_jobs": None, "quantizer": None, "random_state": None}
     SOMColorizer().fit([small(data.coffee(), 24)])  # None steps get their defaults in fit
 

@@ -1,0 +1,206 @@
+"""Decoders, the Potts MRF, histogram transfer, hints, uncertainty and samples."""
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from nncolor.decode import (anneal, decode_annealed, decode_expectation, decode_mode, entropy,
+                            histogram_prior, reweight, sample_labels)
+from nncolor.mrf import PottsMRF, similarity_matrix
+
+from .conftest import tiny_colorizer
+
+CODEBOOK = np.array([[-30, 0], [0, 0], [30, 10]], dtype=np.float32)
+GRID3 = np.indices((3, 3)).reshape(2, -1).T
+
+
+def test_decoders_on_known_distributions():
+    p = np.array([[0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], dtype=np.float32)
+    np.testing.assert_array_equal(decode_mode(p, CODEBOOK), CODEBOOK[[0, 2]])
+    np.testing.assert_allclose(decode_expectation(p, CODEBOOK), p @ CODEBOOK, rtol=1e-6)
+    np.testing.assert_allclose(anneal(p, 1.0), p, rtol=1e-5)
+    np.testing.assert_allclose(anneal(p, 1e-3), np.eye(3)[[0, 2]], atol=1e-6)  # T -> 0: mode
+    sharp = decode_annealed(p, CODEBOOK, 0.38)
+    mean = decode_expectation(p, CODEBOOK)
+    mode = decode_mode(p, CODEBOOK)
+    # the annealed mean lies between the mean and the mode
+    assert np.all(np.linalg.norm(sharp - mode, axis=1) < np.linalg.norm(mean - mode, axis=1))
+
+
+def test_entropy_and_sampling():
+    p = np.array([[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], dtype=np.float32)
+    np.testing.assert_allclose(entropy(p), [0, 1], atol=1e-6)
+    many = np.repeat(np.array([[0.2, 0.5, 0.3]], np.float32), 20000, axis=0)
+    freq = np.bincount(sample_labels(many, np.random.default_rng(0)), minlength=3) / 20000
+    np.testing.assert_allclose(freq, [0.2, 0.5, 0.3], atol=0.015)
+
+
+def test_histogram_prior_and_reweight():
+    prior = histogram_prior([2, 2, 2, 1], 3, floor=0.0)
+    np.testing.assert_allclose(prior, [0, 0.25, 0.75])
+    out = reweight(np.full((1, 3), 1 / 3, np.float32), prior)
+    np.testing.assert_allclose(out, [[0, 0.25, 0.75]], atol=1e-6)
+    with pytest.raises(ValueError, match="no colors"):
+        histogram_prior([], 3)
+
+
+def test_similarity_uses_the_som_grid():
+    S = similarity_matrix(GRID3, pairwise_weight=2.0, near_score=0.3)
+    assert S[0, 0] == 2.0 and S[0, 1] == pytest.approx(0.6) and S[0, 4] == pytest.approx(0.6)
+    assert S[0, 2] == 0 and S[0, 8] == 0  # two steps apart on the map
+
+
+def random_proba(h, w, k, seed=0):
+    z = np.random.default_rng(seed).normal(size=(h, w, k)).astype(np.float32) * 2
+    p = np.exp(z)
+    return p / p.sum(-1, keepdims=True)
+
+
+@pytest.mark.parametrize("unary", ["log", "linear", "sqrt"])
+def test_mrf_elbo_never_decreases(unary):
+    p = random_proba(23, 30, 9)
+    L = np.random.default_rng(1).random((23, 30)).astype(np.float32) * 100
+    mrf = PottsMRF(unary=unary, n_iter=15, tol=0)
+    mrf.smooth(p, L, GRID3, track_elbo=True)
+    elbo = np.array(mrf.elbo_)
+    assert len(elbo) == 15 and mrf.n_iter_ == 15
+    assert np.all(np.diff(elbo) >= -1e-5 * np.abs(elbo[:-1]))
+    assert elbo[-1] > elbo[0]
+
+
+def test_mrf_without_pairwise_returns_the_unary_distribution():
+    p = random_proba(9, 12, 9)
+    L = np.zeros((9, 12), np.float32)
+    np.testing.assert_allclose(PottsMRF(pairwise_weight=0).smooth(p, L, GRID3), p, atol=1e-6)
+    q = PottsMRF(pairwise_weight=0, unary="linear", unary_weight=10).smooth(p, L, GRID3)
+    ref = np.exp(10 * p)
+    np.testing.assert_allclose(q, ref / ref.sum(-1, keepdims=True), atol=1e-6)
+
+
+def test_mrf_smooths_flat_regions_but_not_across_edges():
+    # left half dark, right half bright; the classifier is noisy everywhere
+    rng = np.random.default_rng(0)
+    truth = np.zeros((20, 20), int)
+    truth[:, 10:] = 8
+    L = np.where(truth == 0, 20.0, 80.0).astype(np.float32)
+    p = np.full((20, 20, 9), 0.05, np.float32)
+    p[np.arange(20)[:, None], np.arange(20), truth] = 0.6
+    noisy = rng.random((20, 20)) < 0.25
+    wrong = rng.integers(0, 9, (20, 20))
+    p[noisy] = 0.05
+    p[np.flatnonzero(noisy) // 20, np.flatnonzero(noisy) % 20, wrong[noisy]] = 0.6
+    before = (p.argmax(-1) == truth).mean()
+    weak = PottsMRF(pairwise_weight=1.0, sigma=25, n_iter=30, tol=1e-4).smooth(p, L, GRID3)
+    mrf = PottsMRF(pairwise_weight=2.0, sigma=25, n_iter=30, tol=1e-4)
+    strong = mrf.smooth(p, L, GRID3).argmax(-1)
+    assert before < 0.85 < (weak.argmax(-1) == truth).mean() < (strong == truth).mean()
+    assert (strong == truth).mean() > 0.97
+    # no color leaks across the lightness edge between the halves
+    assert not (strong[:, :10] == 8).any() and not (strong[:, 10:] == 0).any()
+    assert mrf.n_iter_ < 30  # stopped early at the tolerance
+
+
+def test_mrf_clamps_hints_and_handles_odd_sizes():
+    p = random_proba(7, 5, 9)
+    L = np.full((7, 5), 50.0, np.float32)
+    clamp = np.full((7, 5), -1)
+    clamp[3, 2] = 4
+    q = PottsMRF().smooth(p, L, GRID3, clamp=clamp)
+    assert q.shape == (7, 5, 9)
+    assert q[3, 2].argmax() == 4 and q[3, 2, 4] > 0.99
+    np.testing.assert_allclose(q.sum(-1), 1, atol=1e-5)
+    with pytest.raises(ValueError, match="shapes disagree"):
+        PottsMRF().smooth(p, L[:3], GRID3)
+
+
+@pytest.fixture(scope="module")
+def trained(photos):
+    return tiny_colorizer(som_shape=(3, 3)).fit(photos[:4])
+
+
+@pytest.mark.parametrize("decoder", ["mode", "expectation", "annealed", "mrf"])
+def test_every_decoder_colorizes(trained, photos, decoder):
+    col = trained.set_params(decoder=decoder)
+    out = col.predict(photos[4])
+    assert out.shape == photos[4].shape and np.isfinite(out).all()
+    assert 0 <= out.min() and out.max() <= 1
+    trained.set_params(decoder="mode")
+
+
+def test_mode_decoder_equals_argmax_of_proba(trained, photos):
+    from nncolor.color import rgb2luv
+
+    out = trained.set_params(decoder="mode").predict(photos[4])
+    labels = trained.predict_proba(photos[4]).argmax(-1)
+    np.testing.assert_allclose(rgb2luv(out)[..., 1:][labels == labels[0, 0]].std(0) < 40, True)
+
+
+def test_decoder_is_a_searchable_parameter(photos):
+    search = GridSearchCV(tiny_colorizer(max_iter=10), {"decoder": ["mode", "expectation"],
+                                                       "mrf__sigma": [25.0]}, cv=2)
+    search.fit(photos[:4])
+    assert search.best_params_["decoder"] in ("mode", "expectation")
+
+
+def test_bad_decoder_settings(trained, photos):
+    with pytest.raises(ValueError, match="decoder must be one of"):
+        trained.set_params(decoder="median").predict(photos[4])
+    with pytest.raises(ValueError, match="temperature"):
+        trained.set_params(decoder="annealed", temperature=0).predict(photos[4])
+    trained.set_params(decoder="mode", temperature=0.38)
+
+
+def test_histogram_transfer_moves_colors_toward_the_reference(trained, photos):
+    gray = photos[4]
+    red = np.array([[200, 30, 30]], dtype=np.uint8)
+    ref_label = trained.quantizer_.predict(
+        __import__("nncolor").rgb2luv(red / 255.0)[:, 1:])[0]
+
+    def share(out):
+        from nncolor.color import rgb2luv
+        return (trained.quantizer_.predict(rgb2luv(out)[..., 1:].reshape(-1, 2)) == ref_label).mean()
+
+    plain = trained.predict(gray)
+    shifted = trained.predict(gray, reference=red)
+    assert share(shifted) > share(plain)
+    # a reference image works the same way
+    assert trained.predict(gray, reference=photos[0]).shape == plain.shape
+
+
+def test_hints_are_respected_and_spread_with_the_mrf(trained):
+    from nncolor.color import rgb2luv
+
+    gray = np.full((30, 30), 0.5, np.float32)
+    gray[:, 15:] = 0.9  # two flat regions
+    target = trained.codebook_[trained.codebook_[:, 0].argmax()]  # the reddest codebook color
+    hint_rgb = __import__("nncolor").luv2rgb(np.array([[55.0, *target]], np.float32))[0]
+    hints = np.zeros((30, 30, 4), np.float32)
+    hints[5, 5, :3] = hint_rgb
+    hints[5, 5, 3] = 1
+    label = trained.quantizer_.predict(rgb2luv(hint_rgb[None])[:, 1:])[0]
+
+    def labels(out):
+        return trained.quantizer_.predict(rgb2luv(out)[..., 1:].reshape(-1, 2)).reshape(30, 30)
+
+    plain = labels(trained.predict(gray))
+    hinted = labels(trained.predict(gray, hints=hints))
+    assert hinted[5, 5] == label
+    # the hint recolors its own flat region, not the brighter one across the edge
+    assert (hinted[:, :15] == label).mean() > 0.9 > (plain[:, :15] == label).mean()
+    assert (hinted[:, 15:] == plain[:, 15:]).mean() > 0.9
+    smoothed = labels(trained.set_params(decoder="mrf").predict(gray, hints=hints))
+    trained.set_params(decoder="mode")
+    assert smoothed[5, 5] == label and (smoothed[:, :15] == label).mean() > 0.9
+    with pytest.raises(ValueError, match="RGBA"):
+        trained.predict(gray, hints=np.zeros((30, 30, 3)))
+    with pytest.raises(ValueError, match="shape"):
+        trained.predict(gray, hints=np.zeros((10, 30, 4)))
+
+
+def test_uncertainty_and_coherent_samples(trained, photos):
+    u = trained.predict_uncertainty(photos[4])
+    assert u.shape == photos[4].shape[:2] and 0 <= u.min() and u.max() <= 1
+    samples = trained.sample(photos[4], n_samples=3, random_state=0)
+    assert len(samples) == 3 and all(s.shape == photos[4].shape for s in samples)
+    again = trained.sample(photos[4], n_samples=3, random_state=0)
+    np.testing.assert_array_equal(samples[0], again[0])
+    assert not np.array_equal(samples[0], samples[1])
