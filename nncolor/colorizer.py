@@ -47,10 +47,12 @@ class SOMColorizer(BaseEstimator):
     classifier : classifier or None
         Any scikit-learn classifier with ``predict_proba`` (or a ``Pipeline`` ending in
         one). None means the paper's ``MLPClassifier(hidden_layer_sizes=(50, 50))``.
-    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
         How per-pixel codebook probabilities become colors: the most probable color
         (the paper), the mean chroma, the annealed mean at ``temperature``, or the Potts
-        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says).
+        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says). The default is the
+        decoder with the best held-out PSNR among those that keep at least half the true
+        photos' colorfulness (``python -m pipelines.decoders``; README, "Decoders").
     temperature : float, default=0.38
         Temperature of the annealed mean (Zhang et al.'s value).
     mrf : PottsMRF or None
@@ -85,7 +87,7 @@ class SOMColorizer(BaseEstimator):
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
-        decoder="mode", temperature=0.38, mrf=None, n_jobs=None, random_state=None,
+        decoder="annealed", temperature=0.38, mrf=None, n_jobs=None, random_state=None,
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -413,7 +415,7 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=200, som_iterations=10_000, decoder="mode", n_jobs=None, random_state=None,
+    max_iter=200, som_iterations=10_000, decoder="annealed", n_jobs=None, random_state=None,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -431,17 +433,20 @@ def make_colorizer(
         MLP epochs.
     som_iterations : int, default=10000
         SOM training steps.
-    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
         How per-pixel codebook probabilities become colors: the most probable color
         (the paper), the mean chroma, the annealed mean at ``temperature``, or the Potts
-        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says).
+        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says). The default is the
+        decoder with the best held-out PSNR among those that keep at least half the true
+        photos' colorfulness (``python -m pipelines.decoders``; README, "Decoders").
     temperature : float, default=0.38
         Temperature of the annealed mean (Zhang et al.'s value).
     mrf : PottsMRF or None
         The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
         None means ``PottsMRF()``.
-    decoder : {"mode", "expectation", "annealed", "mrf"}, default="mode"
-        How probabilities become colors, see :class:`SOMColorizer`.
+    decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
+        How probabilities become colors, see :class:`SOMColorizer`; ``"mode"`` is the
+        paper's own choice.
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None

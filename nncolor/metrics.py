@@ -80,6 +80,23 @@ def colorfulness(image):
     return float(sigma + 0.3 * mu)
 
 
+def splotchiness(image, lightness_step=2.0, chroma_step=10.0):
+    """Share of 4-neighbour pixel pairs of nearly equal lightness but different color.
+
+    A pair counts when its L* differ by less than ``lightness_step`` (the same surface)
+    while its (u, v) differ by more than ``chroma_step`` (a visible color change): the
+    speckled look of per-pixel mode decoding. True photos score near zero.
+    """
+    luv = rgb2luv(np.asarray(image, dtype=np.float32)[..., :3])
+    shares = []
+    for a, b in ((luv[1:], luv[:-1]), (luv[:, 1:], luv[:, :-1])):
+        same_l = np.abs(a[..., 0] - b[..., 0]) < lightness_step
+        changed = np.linalg.norm(a[..., 1:] - b[..., 1:], axis=-1) > chroma_step
+        shares.append((np.count_nonzero(same_l & changed), a[..., 0].size))
+    pairs = sum(n for _, n in shares)
+    return sum(c for c, _ in shares) / pairs if pairs else 0.0
+
+
 def evaluate(colorizer, images, names=None):
     """Metrics table of a fitted colorizer on color ``images``, with two baselines.
 
@@ -91,8 +108,9 @@ def evaluate(colorizer, images, names=None):
     -------
     pandas.DataFrame
         One row per image and method (``colorizer``, ``gray``, ``mean color``), columns
-        ``image, method, psnr, rmse_uv, accuracy, colorfulness``. ``accuracy`` is the
-        codebook accuracy (NaN for the baselines).
+        ``image, method, psnr, rmse_uv, accuracy, colorfulness, splotchiness``.
+        ``accuracy`` is the codebook accuracy of the decoded colors (NaN for the
+        baselines).
     """
     import pandas as pd
 
@@ -100,13 +118,18 @@ def evaluate(colorizer, images, names=None):
     from .color import luv2rgb
 
     truth = [pixels for pixels, _ in check_images(images, require_color=True)]
+    if names is not None and len(names) != len(truth):
+        raise ValueError(f"{len(names)} names for {len(truth)} images")
     names = names if names is not None else [f"image {i}" for i in range(len(truth))]
     predicted = colorizer.predict(truth)
-    labels = colorizer.predict_labels(truth)
+    quantize = colorizer.quantizer_.predict
     rows = []
-    for name, t, p, lab in zip(names, truth, predicted, labels):
+    for name, t, p in zip(names, truth, predicted):
         luv = rgb2luv(t)
-        true_labels = colorizer.quantizer_.predict(luv[..., 1:].reshape(-1, 2)).reshape(lab.shape)
+        true_labels = quantize(luv[..., 1:].reshape(-1, 2))
+        # the codebook color nearest each output pixel: for the mode decoder, the label
+        # the classifier chose; for the others, the color the decoded chroma rounds to
+        lab = quantize(rgb2luv(p)[..., 1:].reshape(-1, 2))
         gray = luv.copy()
         gray[..., 1:] = 0
         mean = luv.copy()
@@ -119,6 +142,6 @@ def evaluate(colorizer, images, names=None):
             rows.append({
                 "image": name, "method": method, "psnr": psnr([t], [out]),
                 "rmse_uv": rmse_uv([t], [out]), "accuracy": acc,
-                "colorfulness": colorfulness(out),
+                "colorfulness": colorfulness(out), "splotchiness": splotchiness(out),
             })
     return pd.DataFrame(rows)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nncolor.metrics import codebook_accuracy, colorfulness, evaluate, psnr, rmse_uv
+from nncolor.metrics import codebook_accuracy, colorfulness, evaluate, psnr, rmse_uv, splotchiness
 
 
 def test_psnr_known_value():
@@ -40,6 +40,21 @@ def test_mismatched_inputs():
 def test_evaluate_table(fitted, photos):
     table = evaluate(fitted, photos[4:], names=["ihc"])
     assert list(table["method"]) == ["colorizer", "gray", "mean color"]
-    assert set(table.columns) == {"image", "method", "psnr", "rmse_uv", "accuracy", "colorfulness"}
+    assert set(table.columns) == {"image", "method", "psnr", "rmse_uv", "accuracy", "colorfulness",
+                                  "splotchiness"}
     assert 0 <= table["accuracy"].iloc[0] <= 1
     assert table["colorfulness"].iloc[1] < 1  # the gray baseline has no color
+
+
+def test_splotchiness_sees_speckles_not_edges():
+    from nncolor.color import luv2rgb
+
+    flat = np.zeros((16, 16, 3), np.float32)
+    flat[..., 0], flat[..., 1] = 50, 20
+    speckled = flat.copy()
+    speckled[::2, ::2, 1:] = [-30, 30]
+    edge = flat.copy()
+    edge[:, 8:] = [80, -40, 10]  # a color change with a lightness edge
+    assert splotchiness(luv2rgb(flat)) == 0
+    assert splotchiness(luv2rgb(edge)) == 0
+    assert splotchiness(luv2rgb(speckled)) > 0.3

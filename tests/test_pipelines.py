@@ -32,3 +32,27 @@ def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+
+
+def test_decoder_evaluation_quick(tmp_path, capsys):
+    from pipelines import decoders
+
+    from .conftest import shared_folder
+
+    folder = shared_folder("opencountry-64")
+    decoders.main(["--data", str(folder), "--out", str(tmp_path), "--quick"])
+    summary = pd.read_csv(tmp_path / "decoders_summary.csv")
+    assert set(summary["method"]) == {"mode", "expectation", "annealed", "mrf", "gray",
+                                      "mean color", "ground truth"}
+    assert {"psnr", "rmse_uv", "accuracy", "colorfulness", "splotchiness"} <= set(summary.columns)
+    assert len(pd.read_csv(tmp_path / "mrf_search.csv")) == len(decoders.MRF_GRID["unary"]) * len(
+        decoders.MRF_GRID["pairwise_weight"]) * len(decoders.MRF_GRID["sigma"])
+    assert (tmp_path / "decoders.png").stat().st_size > 10_000
+    assert "default by the rule" in capsys.readouterr().out
+
+
+def test_decoder_evaluation_names_a_missing_folder(tmp_path):
+    from pipelines import decoders
+
+    with pytest.raises(SystemExit, match="not found"):
+        decoders.main(["--data", str(tmp_path / "nope"), "--out", str(tmp_path)])
