@@ -335,7 +335,7 @@ def bench_mrf(repeats, size=1024, k=9):
     return [
         row("mrf", f"PottsMRF.smooth, 10 sweeps, K={k}, {size}^2", t, "s",
             f"<= {MRF_TARGET_S:g} s", yes_no(t <= MRF_TARGET_S),
-            f"{size * size * 10 / t / 1e6:.1f} Mpix-sweeps/s; numba kernel, (h/2, w/2, K) sub-lattices"),
+            f"{size * size * 10 / t / 1e6:.1f} Mpix-sweeps/s; numba kernel, (K, h/2, w/2) sub-lattices"),
         row("mrf", "baseline: composed NumPy, full (K, H, W) + masks", t_np, "s", "", "",
             "same sweeps, same input"),
         row("mrf", "speed-up vs NumPy baseline", t_np / t, "x"),

@@ -72,7 +72,8 @@ def test_mrf_elbo_never_decreases(unary):
 def test_mrf_without_pairwise_returns_the_unary_distribution():
     p = random_proba(9, 12, 9)
     L = np.zeros((9, 12), np.float32)
-    np.testing.assert_allclose(PottsMRF(pairwise_weight=0).smooth(p, L, GRID3), p, atol=1e-6)
+    np.testing.assert_allclose(PottsMRF(unary="log", pairwise_weight=0).smooth(p, L, GRID3), p,
+                               atol=1e-6)
     q = PottsMRF(pairwise_weight=0, unary="linear", unary_weight=10).smooth(p, L, GRID3)
     ref = np.exp(10 * p)
     np.testing.assert_allclose(q, ref / ref.sum(-1, keepdims=True), atol=1e-6)
@@ -91,8 +92,9 @@ def test_mrf_smooths_flat_regions_but_not_across_edges():
     p[noisy] = 0.05
     p[np.flatnonzero(noisy) // 20, np.flatnonzero(noisy) % 20, wrong[noisy]] = 0.6
     before = (p.argmax(-1) == truth).mean()
-    weak = PottsMRF(pairwise_weight=1.0, sigma=25, n_iter=30, tol=1e-4).smooth(p, L, GRID3)
-    mrf = PottsMRF(pairwise_weight=2.0, sigma=25, n_iter=30, tol=1e-4)
+    weak = PottsMRF(unary="log", pairwise_weight=1.0, sigma=25, n_iter=30, tol=1e-4).smooth(
+        p, L, GRID3)
+    mrf = PottsMRF(unary="log", pairwise_weight=2.0, sigma=25, n_iter=30, tol=1e-4)
     strong = mrf.smooth(p, L, GRID3).argmax(-1)
     assert before < 0.85 < (weak.argmax(-1) == truth).mean() < (strong == truth).mean()
     assert (strong == truth).mean() > 0.97
