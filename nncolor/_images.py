@@ -52,8 +52,12 @@ def check_image(image, *, name="image"):
                 f"{name} is a float image with values in [{lo:g}, {hi:g}]; float images "
                 "must lie in [0, 1] (pass integers, e.g. uint8, for 0-255 data)"
             )
-    if np.issubdtype(a.dtype, np.signedinteger) and a.min() < 0:
-        raise ValueError(f"{name} has negative values; integer images must be >= 0")
+    if np.issubdtype(a.dtype, np.integer) and a.dtype not in (np.uint8, np.uint16):
+        # scikit-image would scale int64 by 2**63: a list of 0-255 ints would turn black
+        raise TypeError(
+            f"{name} has integer dtype {a.dtype}; integer images must be uint8 (0-255) or "
+            "uint16 (0-65535): convert with .astype(np.uint8) or .astype(np.uint16)"
+        )
     a = img_as_float32(a)
     if a.ndim == 3 and a.shape[-1] == 4:
         return np.ascontiguousarray(a[..., :3]), np.ascontiguousarray(a[..., 3])

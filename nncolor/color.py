@@ -119,6 +119,13 @@ def luv2rgb(luv):
     return linear_to_srgb(desaturate_into_gamut(linear, y))
 
 
+def gray_from_lightness(L):
+    """The sRGB gray image in [0, 1] whose CIE L* is ``L`` (the inverse of ``lightness``)."""
+    L = np.asarray(L, dtype=_F)
+    y = np.where(L > _F(7.999625), ((L + _F(16)) / _F(116)) ** 3, L / _F(903.3))
+    return linear_to_srgb(y)
+
+
 def lightness(pixels):
     """CIE L* of an image in [0, 1]: ``H x W`` gray or ``H x W x 3`` RGB, float32."""
     if pixels.ndim == 2:

@@ -1,15 +1,18 @@
 """The SOM-MLP colorizer (Richart, Visca & Baliosian 2017) as a scikit-learn meta-estimator."""
+from numbers import Integral, Real
+
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, clone
 from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
-from .decode import (DECODERS, anneal, decode_expectation, decode_mode, entropy,
+from .decode import (DECODERS, decode_annealed, decode_expectation, decode_mode, entropy,
                      histogram_prior, reweight, sample_labels)
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
@@ -41,7 +44,8 @@ class SOMColorizer(BaseEstimator):
         RGB <-> L*u*v* converter; None means ``LuvConverter()``.
     quantizer : estimator or None
         Fits on (n, 2) chroma; needs ``predict`` (labels), ``inverse_transform`` (labels to
-        chroma) and ``n_colors_``. None means ``SOMQuantizer()``.
+        chroma) and ``n_colors_``, and ``grid_`` (node positions on a map) for the MRF
+        and :meth:`sample`. None means ``SOMQuantizer()``.
     features : PatchExtractor or None
         None means ``PatchExtractor()``.
     classifier : classifier or None
@@ -60,7 +64,8 @@ class SOMColorizer(BaseEstimator):
         None means ``PottsMRF()``.
     n_jobs : int or None
         Threads that classify blocks of pixels at predict time (BLAS is then limited to
-        one thread each, which is faster for these narrow matrices). None means 1.
+        one thread each, which is faster for these narrow matrices). None means 1, or
+        the ``n_jobs`` of an enclosing ``joblib.parallel_config``.
     random_state : int, RandomState instance or None
         Seeds pixel sampling and every step whose own ``random_state`` is None.
 
@@ -84,6 +89,18 @@ class SOMColorizer(BaseEstimator):
     >>> col.predict(data.camera()).shape
     (512, 512, 3)
     """
+
+    _parameter_constraints = {
+        "color_space": "no_validation",
+        "quantizer": "no_validation",
+        "features": "no_validation",
+        "classifier": "no_validation",
+        "decoder": [StrOptions(set(DECODERS))],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "mrf": [PottsMRF, None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
@@ -114,16 +131,18 @@ class SOMColorizer(BaseEstimator):
         -------
         self
         """
-        self._check_decoder()
+        self._validate_params()
         images = check_images(X, require_color=True)
         rng = check_random_state(self.random_state)
-        self.color_space_ = clone(self.color_space or LuvConverter()).fit()
-        self.features_ = clone(self.features or PatchExtractor()).fit()
-        self.quantizer_ = _seeded(clone(self.quantizer or SOMQuantizer()), rng)
-        self.classifier_ = _seeded(clone(self.classifier or _default_classifier()), rng)
+        # steps are built in locals and become fitted attributes only when everything
+        # succeeded: a failed fit must not leave a model that looks fitted
+        color_space = clone(_or(self.color_space, LuvConverter)).fit()
+        features = clone(_or(self.features, PatchExtractor)).fit()
+        quantizer = _seeded(clone(_or(self.quantizer, SOMQuantizer)), rng)
+        classifier = _seeded(clone(_or(self.classifier, _default_classifier)), rng)
 
-        luv = [self.color_space_.transform(pixels) for pixels, _ in images]
-        X_patches, picked = self.features_.sample(
+        luv = [color_space.transform(pixels) for pixels, _ in images]
+        X_patches, picked = features.sample(
             [im[..., 0] for im in luv], random_state=rng.randint(np.iinfo(np.int32).max)
         )
         chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
@@ -132,15 +151,17 @@ class SOMColorizer(BaseEstimator):
                 "the training images have no color: every sampled pixel is gray "
                 f"(|u|, |v| < {_MIN_CHROMA}); train on color photographs"
             )
-        labels = self.quantizer_.fit(chroma).predict(chroma)
+        labels = quantizer.fit(chroma).predict(chroma)
         if np.unique(labels).size < 2:
             raise ValueError(
                 "all training pixels fall into one codebook color; nothing to learn "
                 "(train on more varied color images)"
             )
-        self.classifier_.fit(X_patches, labels)
-        self.n_colors_ = int(self.quantizer_.n_colors_)
-        self.codebook_ = self.quantizer_.inverse_transform(np.arange(self.n_colors_))
+        classifier.fit(X_patches, labels)
+        self.color_space_, self.features_ = color_space, features
+        self.quantizer_, self.classifier_ = quantizer, classifier
+        self.n_colors_ = int(quantizer.n_colors_)
+        self.codebook_ = quantizer.inverse_transform(np.arange(self.n_colors_))
         self.chroma_mean_ = chroma.mean(axis=0)
         self.n_training_pixels_ = len(chroma)
         return self
@@ -168,7 +189,7 @@ class SOMColorizer(BaseEstimator):
             ``H x W x 3`` RGB, or ``H x W x 4`` with the input's alpha passed through.
         """
         check_is_fitted(self)
-        self._check_decoder()
+        self._validate_params()
         prior = None if reference is None else self._reference_prior(reference)
         images = check_images(X)
         hints = self._check_hints(hints, images, single=is_single_image(X))
@@ -196,7 +217,6 @@ class SOMColorizer(BaseEstimator):
         -------
         list (one per image) of lists of ``n_samples`` RGB images, or one list for one image
         """
-        check_is_fitted(self)
         rng = check_random_state(random_state)
 
         def draws(pixels, alpha):
@@ -226,7 +246,12 @@ class SOMColorizer(BaseEstimator):
         return self._map(X, self._proba)
 
     def predict_labels(self, X):
-        """Most probable codebook color of every pixel: list of ``H x W`` int arrays."""
+        """Most probable codebook color of every pixel.
+
+        Returns
+        -------
+        list of ``H x W`` int arrays, or one array for one image
+        """
         return self._map(X, self._labels)
 
     def score(self, X, y=None):
@@ -237,6 +262,7 @@ class SOMColorizer(BaseEstimator):
         """
         from .metrics import psnr
 
+        check_is_fitted(self)
         images = check_images(X, require_color=True)
         truth = [pixels for pixels, _ in images]
         return psnr(truth, [self._colorize(pixels) for pixels in truth])
@@ -265,7 +291,10 @@ class SOMColorizer(BaseEstimator):
             return
         # narrow matrix products scale better over blocks than inside one BLAS call
         with threadpool_limits(1):
-            Parallel(n_jobs=self.n_jobs, prefer="threads")(delayed(fn)(*item) for item in items)
+            # sharedmem: the blocks write into one output array, so they must be threads
+            # even inside a user's joblib context that prefers processes
+            Parallel(n_jobs=self.n_jobs, require="sharedmem")(
+                delayed(fn)(*item) for item in items)
 
     def _labels(self, pixels, alpha=None):
         h, w = pixels.shape[:2]
@@ -279,12 +308,10 @@ class SOMColorizer(BaseEstimator):
 
     def _proba(self, pixels, alpha=None):
         h, w = pixels.shape[:2]
-        out = np.zeros((h * w, self.n_colors_), dtype=np.float32)
-        classes = self._classes()
+        out = np.empty((h * w, self.n_colors_), dtype=np.float32)
 
         def block(start, stop, feats):
-            # columns of codebook colors the classifier never saw stay zero
-            out[start:stop, classes] = self._classify(feats, proba=True)
+            out[start:stop] = self._block_proba(feats)
 
         self._in_threads(block, self.features_.iter_dense(self.color_space_.lightness(pixels)))
         return out.reshape(h, w, self.n_colors_)
@@ -312,8 +339,7 @@ class SOMColorizer(BaseEstimator):
             if fast:  # labels straight from the classifier: no probabilities needed
                 chroma[start:stop] = self.codebook_[self._classify(feats, proba=False)]
                 return
-            proba = np.zeros((stop - start, self.n_colors_), dtype=np.float32)
-            proba[:, self._classes()] = self._classify(feats, proba=True)
+            proba = self._block_proba(feats)
             if prior is not None:
                 proba = reweight(proba, prior)
             if local is not None:
@@ -328,11 +354,21 @@ class SOMColorizer(BaseEstimator):
         return self._to_rgb(L, chroma, alpha)
 
     def _decode(self, proba):
+        """Chroma of probabilities (..., K) by the decoder (mrf: after smoothing)."""
+        if self.decoder == "annealed":
+            return decode_annealed(proba, self.codebook_, self.temperature)
         if self.decoder == "expectation":
             return decode_expectation(proba, self.codebook_)
-        if self.decoder == "annealed":
-            return decode_expectation(anneal(proba, self.temperature), self.codebook_)
         return decode_mode(proba, self.codebook_)
+
+    def _block_proba(self, feats):
+        """Probabilities over all K codebook colors of a block of patch rows.
+
+        Columns of codebook colors the classifier never saw in training stay zero.
+        """
+        out = np.zeros((len(feats), self.n_colors_), dtype=np.float32)
+        out[:, self._classes()] = self._classify(feats, proba=True)
+        return out
 
     def _to_rgb(self, L, chroma, alpha):
         """Join L (H x W) with chroma (H*W x 2) and convert to RGB, in bounded blocks."""
@@ -355,19 +391,16 @@ class SOMColorizer(BaseEstimator):
     def _mrf(self):
         return self.mrf if self.mrf is not None else PottsMRF()
 
-    def _check_decoder(self):
-        if self.decoder not in DECODERS:
-            raise ValueError(f"decoder must be one of {DECODERS}; got {self.decoder!r}")
-        if not self.temperature > 0:
-            raise ValueError(f"temperature must be > 0; got {self.temperature!r}")
-        if self.mrf is not None and not isinstance(self.mrf, PottsMRF):
-            raise TypeError(f"mrf must be a PottsMRF or None; got {type(self.mrf).__name__}")
-
     def _reference_prior(self, reference):
         """Histogram over the codebook of a reference image or of a list of RGB colors."""
         ref = np.asarray(reference)
         if ref.ndim == 2 and ref.shape[1] == 3:  # n x 3 colors: one 1-pixel-high image
             ref = ref[None]
+            if np.issubdtype(ref.dtype, np.integer) and ref.dtype not in (np.uint8, np.uint16):
+                # a color list typed as Python ints means 0-255
+                if ref.min() < 0 or ref.max() > 255:
+                    raise ValueError("reference colors given as integers must be in 0-255")
+                ref = ref.astype(np.uint8)
         pixels, _ = check_images(ref, require_color=True)[0]
         chroma = rgb2luv(pixels)[..., 1:].reshape(-1, 2)
         return histogram_prior(self.quantizer_.predict(chroma), self.n_colors_)
@@ -397,6 +430,12 @@ class SOMColorizer(BaseEstimator):
                 clamp[marked] = self.quantizer_.predict(rgb2luv(rgb[marked])[:, 1:])
             out.append(clamp)
         return out
+
+
+def _or(step, default):
+    """The step, or a new default one when it is None (never ``step or default``: an
+    unfitted ensemble raises on ``bool()``)."""
+    return step if step is not None else default()
 
 
 def _default_classifier():
@@ -433,17 +472,6 @@ def make_colorizer(
         MLP epochs.
     som_iterations : int, default=10000
         SOM training steps.
-    decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
-        How per-pixel codebook probabilities become colors: the most probable color
-        (the paper), the mean chroma, the annealed mean at ``temperature``, or the Potts
-        MRF smoother ``mrf`` (then decoded as ``mrf.decode`` says). The default is the
-        decoder with the best held-out PSNR among those that keep at least half the true
-        photos' colorfulness (``python -m pipelines.decoders``; README, "Decoders").
-    temperature : float, default=0.38
-        Temperature of the annealed mean (Zhang et al.'s value).
-    mrf : PottsMRF or None
-        The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
-        None means ``PottsMRF()``.
     decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
         How probabilities become colors, see :class:`SOMColorizer`; ``"mode"`` is the
         paper's own choice.

@@ -45,7 +45,8 @@ def sample_labels(proba, rng):
     """One codebook label per pixel drawn from its distribution (inverse CDF, vectorized)."""
     cdf = np.cumsum(proba, axis=-1)
     u = rng.random(proba.shape[:-1] + (1,), dtype=np.float32) * cdf[..., -1:]
-    return np.minimum((cdf < u).sum(axis=-1), proba.shape[-1] - 1)
+    # <=: a draw of exactly 0 must not pick a leading color of probability 0
+    return np.minimum((cdf <= u).sum(axis=-1), proba.shape[-1] - 1)
 
 
 def histogram_prior(labels, n_colors, floor=0.02):

@@ -22,6 +22,9 @@ def atomic_path(path, overwrite=False):
     os.close(fd)
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -29,12 +32,18 @@ def atomic_path(path, overwrite=False):
 
 
 def save_image(path, image, overwrite=False):
-    """Save a float image in [0, 1] as 8-bit (PNG, JPEG, ... by extension), atomically."""
+    """Save an image (float in [0, 1], or uint8/uint16) as 8-bit, atomically.
+
+    The format follows the extension (PNG, JPEG, ...).
+    """
     from skimage.io import imsave
     from skimage.util import img_as_ubyte
 
+    image = np.asarray(image)
+    if np.issubdtype(image.dtype, np.floating):
+        image = np.clip(image, 0, 1)
     with atomic_path(path, overwrite) as tmp:
-        imsave(tmp, img_as_ubyte(np.clip(image, 0, 1)), check_contrast=False)
+        imsave(tmp, img_as_ubyte(image), check_contrast=False)
     return Path(path)
 
 

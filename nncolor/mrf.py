@@ -150,12 +150,8 @@ class PottsMRF(BaseEstimator):
     decode : {"mode", "expectation"}, default="mode"
         How the colorizer turns the smoothed distributions into colors.
 
-    Attributes
-    ----------
-    n_iter_ : int
-        Sweeps used by the last call to :meth:`smooth`.
-    elbo_ : list of float
-        ELBO after each sweep of the last call, when it was asked for.
+    :meth:`smooth` keeps no state on the object (one smoother can serve several threads);
+    it returns the sweeps used and the ELBO trace when asked to.
     """
 
     _parameter_constraints = {
@@ -191,7 +187,7 @@ class PottsMRF(BaseEstimator):
             f = p
         return np.float32(self.unary_weight) * f
 
-    def smooth(self, proba, L, grid, clamp=None, track_elbo=False):
+    def smooth(self, proba, L, grid, clamp=None, return_info=False, track_elbo=False):
         """Run mean field from ``proba`` and return the smoothed distributions.
 
         Parameters
@@ -204,12 +200,15 @@ class PottsMRF(BaseEstimator):
             Position of each codebook color on the SOM grid.
         clamp : ndarray of int, shape (H, W), optional
             Codebook label that a pixel is held to (a color hint), -1 where free.
+        return_info : bool
+            Also return ``{"n_iter": sweeps used, "elbo": [ELBO after each sweep]}``.
         track_elbo : bool
-            Record the ELBO after every sweep in ``elbo_`` (costs a full pass each).
+            Compute the ELBO after every sweep for ``info["elbo"]`` (a full pass each).
 
         Returns
         -------
         q : ndarray of float32, shape (H, W, K)
+        info : dict, only if ``return_info``
         """
         self._validate_params()
         proba = np.asarray(proba, dtype=np.float32)
@@ -234,8 +233,7 @@ class PottsMRF(BaseEstimator):
                 rows, cols = np.nonzero(c >= 0)
                 theta_s[s][c[rows, cols], rows, cols] += _CLAMP
         weights = self._weights(Lp, valid)
-        self.elbo_ = []
-        self.n_iter_ = 0
+        elbo, sweeps = [], 0
         for _ in range(self.n_iter):
             change = 0.0
             for colour in (_RED, _BLACK):
@@ -244,15 +242,15 @@ class PottsMRF(BaseEstimator):
                     change = max(change, float(_update_lattice(
                         q[s], theta_s[s], S, q[nh], q[nv], weights[s],
                         np.array([sr, sl]), np.array([sd, su]))))
-            self.n_iter_ += 1
+            sweeps += 1
             if track_elbo:
-                self.elbo_.append(self._elbo(q, theta_s, weights, S))
+                elbo.append(self._elbo(q, theta_s, weights, S))
             if change < self.tol:
                 break
         out = np.empty((H, W, k), dtype=np.float32)
         for (r, c), part in q.items():
             out[r::2, c::2] = part.transpose(1, 2, 0)
-        return out[:h, :w]
+        return (out[:h, :w], {"n_iter": sweeps, "elbo": elbo}) if return_info else out[:h, :w]
 
     def _weights(self, Lp, valid):
         """Per sub-lattice, a (4, h, w) array of edge weights right, left, down, up."""

@@ -29,7 +29,7 @@ class PatchExtractor(BaseEstimator):
         Rows per block of :meth:`iter_dense`: bounds memory to
         ``chunk_pixels * patch_size**2 * 4`` bytes whatever the image size.
     random_state : int, RandomState instance or None
-        Seeds :meth:`sample` when it is not given a generator.
+        Seeds :meth:`sample` when it is not given its own ``random_state``.
 
     Examples
     --------
@@ -59,11 +59,20 @@ class PatchExtractor(BaseEstimator):
 
     def fit(self, X=None, y=None):
         """Validate the parameters (nothing is learned). Returns self."""
+        self.n_features_out_ = self._check_params()
+        return self
+
+    def _check_params(self):
+        """Validate the parameters without setting anything; returns patch_size**2."""
         self._validate_params()
         if self.patch_size % 2 == 0:
             raise ValueError(f"patch_size must be odd, got {self.patch_size}")
-        self.n_features_out_ = self.patch_size**2
-        return self
+        return self.patch_size**2
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
 
     def _windows(self, L):
         """Read-only view of shape (H, W, p, p): the patch of every pixel, no copy."""
@@ -77,13 +86,13 @@ class PatchExtractor(BaseEstimator):
         ``features`` holds the patches of flat pixel indices ``start:stop``, whole rows of
         the image at a time.
         """
-        self.fit()
+        n_features = self._check_params()
         h, w = L.shape
         windows = self._windows(L)
         rows = max(1, self.chunk_pixels // w)
         for r0 in range(0, h, rows):
             r1 = min(h, r0 + rows)
-            yield r0 * w, r1 * w, windows[r0:r1].reshape(-1, self.n_features_out_)
+            yield r0 * w, r1 * w, windows[r0:r1].reshape(-1, n_features)
 
     def transform(self, X):
         """Patches of every pixel of each lightness image in ``X``, stacked row-wise."""
@@ -98,7 +107,7 @@ class PatchExtractor(BaseEstimator):
         indices : list of ndarray
             Flat pixel indices drawn from each image, to pick the matching targets.
         """
-        self.fit()
+        self._check_params()
         rng = check_random_state(self.random_state if random_state is None else random_state)
         # a Generator draws k of n without shuffling all n (RandomState.choice does)
         gen = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
-from .nearest import VoronoiGrid
+from .nearest import VoronoiGrid, brute_force_argmin
 
 # Errors are measured on at most this many samples (seeded): MiniSom's error functions
 # compare every sample with every node, and a subsample gives the same figure to 3 digits.
@@ -99,6 +99,7 @@ class SOMQuantizer(BaseEstimator):
     def fit(self, X, y=None):
         """Train the map on ``X`` of shape (n_samples, n_features). Returns self."""
         self._validate_params()
+        self._grid_index = None  # the look-up table of an earlier fit is stale
         rows, cols = _check_shape(self.shape)
         X = validate_data(self, X, dtype=[np.float32, np.float64])
         X = X.astype(np.float32, copy=False)
@@ -135,8 +136,6 @@ class SOMQuantizer(BaseEstimator):
         X = validate_data(self, X, dtype=[np.float32, np.float64], reset=False)
         if X.shape[1] == 2:
             return self._index().query(X)
-        from .nearest import brute_force_argmin
-
         return brute_force_argmin(X, self.cluster_centers_)
 
     def fit_predict(self, X, y=None):
@@ -173,7 +172,8 @@ class SOMQuantizer(BaseEstimator):
         return self._grid_index
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # a copy: on Python >= 3.11 the base returns the live __dict__ itself
+        state = dict(super().__getstate__())
         state.pop("_grid_index", None)
         return state
 

@@ -17,7 +17,7 @@ from skimage import data
 from sklearn.datasets import load_sample_images
 
 from nncolor import make_colorizer
-from nncolor.color import lightness
+from nncolor.color import gray_from_lightness, lightness
 from nncolor.io import save_figure, save_image, save_table
 from nncolor.metrics import evaluate
 from nncolor.plot import plot_comparison
@@ -34,11 +34,7 @@ def photos():
 
 def gray_version(rgb):
     """The grayscale photo a user would have: sRGB gray with the photo's own L*."""
-    from nncolor.color import linear_to_srgb
-
-    L = lightness(rgb / 255.0)
-    y = np.where(L > 8, ((L + 16) / 116) ** 3, L / 903.3)
-    return linear_to_srgb(y)
+    return gray_from_lightness(lightness(rgb / 255.0))
 
 
 def run(out, quick=False, overwrite=False):

@@ -27,9 +27,28 @@ def test_fit_returns_self_and_fitted_attributes(photos):
         assert hasattr(col, step)
 
 
-def test_unfitted_raises():
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_labels", "score",
+                                    "sample", "predict_uncertainty"])
+def test_unfitted_raises(method):
     with pytest.raises(NotFittedError):
-        tiny_colorizer().predict(np.zeros((4, 4)))
+        getattr(tiny_colorizer(), method)(np.zeros((4, 4, 3)))
+
+
+def test_failed_fit_leaves_no_fitted_model(fitted, photos):
+    col = copy.deepcopy(fitted)
+    gray_rgb = np.repeat(small(data.camera(), 32)[..., None], 3, axis=2)
+    with pytest.raises(ValueError, match="no color"):
+        col.fit([gray_rgb])
+    # the earlier fit is still whole: no new quantizer mixed with the old codebook
+    np.testing.assert_array_equal(col.codebook_, fitted.codebook_)
+    with pytest.raises(ValueError, match="no color"):
+        tiny_colorizer().fit([gray_rgb])
+    from sklearn.utils.validation import check_is_fitted
+    fresh = tiny_colorizer()
+    with pytest.raises(ValueError):
+        fresh.fit([gray_rgb])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)
 
 
 def test_init_stores_parameters_only():
@@ -125,6 +144,7 @@ def test_list_array_and_single_image(fitted, photos):
     ([np.full((4, 4), np.inf)], ValueError, "NaN or infinite"),
     ([np.array([["a", "b"], ["c", "d"]])], TypeError, "numeric"),
     ([np.full((4, 4), 7.0)], ValueError, r"\[0, 1\]"),
+    ([np.full((4, 4), 7)], TypeError, "uint8"),  # int64: its scale would be a guess
     ("photo.jpg", TypeError, "list of images"),
 ])
 def test_bad_input_names_the_problem(fitted, bad, error, match):
@@ -163,6 +183,11 @@ def test_threads_give_the_same_result(fitted, decoder, atol):
     # labels are identical; probabilities may differ in the last float32 bit, because
     # BLAS sums in another order with another thread count
     np.testing.assert_allclose(parallel.predict(big), serial.predict(big), rtol=0, atol=atol)
+    # inside a user's joblib context that prefers processes, blocks still share memory
+    from joblib import parallel_config
+
+    with parallel_config(backend="loky", n_jobs=2):
+        np.testing.assert_allclose(serial.predict(big), parallel.predict(big), rtol=0, atol=atol)
 
 
 def test_fast_mlp_inference_matches_sklearn(fitted, photos):
@@ -170,6 +195,15 @@ def test_fast_mlp_inference_matches_sklearn(fitted, photos):
     clf = fitted.classifier_
     np.testing.assert_array_equal(mlp_predict(clf, feats), clf.predict(feats))
     np.testing.assert_allclose(mlp_predict_proba(clf, feats), clf.predict_proba(feats), atol=1e-5)
+
+
+def test_an_ensemble_fits_the_slot(photos):
+    from sklearn.ensemble import RandomForestClassifier
+
+    col = tiny_colorizer().set_params(classifier=RandomForestClassifier(n_estimators=5))
+    col.fit(photos[:2])
+    assert col.classifier_.random_state is not None  # seeded by the colorizer
+    np.testing.assert_allclose(col.predict_proba(photos[4]).sum(-1), 1, atol=1e-5)
 
 
 def test_any_classifier_pipeline_fits_the_slot(photos):
@@ -193,8 +227,12 @@ def test_codebook_color_unused_in_training_has_zero_probability(photos):
 
 
 def test_score_is_psnr_higher_is_better(fitted, photos):
+    from nncolor.metrics import psnr
+
     score = fitted.score(photos[4:])
-    assert isinstance(score, float) and 5 < score < 60
+    truth = [photos[4] / np.float32(255)]
+    assert isinstance(score, float)
+    assert score == pytest.approx(psnr(truth, [fitted.predict(truth[0])]))
 
 
 def test_grid_search_splits_by_image(photos):
@@ -205,6 +243,11 @@ def test_grid_search_splits_by_image(photos):
                           cv=3, n_jobs=2)
     search.fit(images)
     assert len(search.cv_results_["params"]) == 12
+    # each fold trains on whole images: n_samples pixels from each of 2/3 of the photos
+    from sklearn.model_selection import cross_validate
+
+    fits = cross_validate(col, images, cv=3, return_estimator=True)["estimator"]
+    assert sorted(f.n_training_pixels_ for f in fits) == [150 * 4, 150 * 5, 150 * 5]
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.predict(images[0]).shape == images[0].shape
 

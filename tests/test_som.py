@@ -50,7 +50,17 @@ def test_random_state_and_pickle(chroma):
     a.predict(chroma)  # builds the lookup index, which must not be pickled
     c = pickle.loads(pickle.dumps(a))
     assert not hasattr(c, "_grid_index") or c._grid_index is None
+    assert a._grid_index is not None  # pickling left the original alone
     np.testing.assert_array_equal(c.predict(chroma), a.predict(chroma))
+
+
+def test_refit_labels_with_the_new_codebook(chroma):
+    q = SOMQuantizer((3, 3), n_iterations=500, random_state=0).fit(chroma)
+    q.predict(chroma)
+    moved = chroma * 2 + 40
+    q.fit(moved)
+    d = np.linalg.norm(moved[:, None] - q.cluster_centers_[None], axis=-1)
+    assert (q.predict(moved) == d.argmin(1)).mean() > 0.999
 
 
 def test_bad_parameters(chroma):
