@@ -145,3 +145,56 @@ def evaluate(colorizer, images, names=None):
                 "colorfulness": colorfulness(out), "splotchiness": splotchiness(out),
             })
     return pd.DataFrame(rows)
+
+
+def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_state=0):
+    """Codebook accuracy of a fitted colorizer on color images: a scorer for model selection.
+
+    Each image's lightness (its gray version: the colorizer reads only L*) is classified
+    pixel by pixel; a pixel counts as a hit when the predicted codebook color equals the
+    codebook color of its true chroma, ``colorizer.quantizer_.predict((u, v))``. Hits are
+    pooled over all scored pixels, as the paper counted them (:func:`codebook_accuracy`).
+    The signature is a scikit-learn scorer's, ``scorer(estimator, X, y)``, so it can be
+    passed as ``scoring`` to ``GridSearchCV`` or ``cross_validate`` (with ``n_pixels`` and
+    ``random_state`` bound by ``functools.partial``).
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    images : list of color images (RGB or RGBA), or one array of shape (N, H, W, 3|4)
+    y : None
+        Ignored: the targets come from the images themselves.
+    n_pixels : int or None, default=None
+        None scores every pixel (``colorizer.predict_labels``). An int scores only that
+        many pixels drawn at random from each image (all of them when an image has
+        fewer), with the same patches the colorizer trains on
+        (``colorizer.features_.sample``) classified by ``colorizer.classifier_``: much
+        faster on large images. Hits are pooled over the drawn pixels, so every image
+        weighs ``min(n_pixels, H * W)``: for images of one size this estimates the full
+        score without bias; otherwise small images count as much as large ones.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the pixel draw when ``n_pixels`` is set; the default makes the score
+        deterministic, so candidates of a grid search are scored on the same pixels.
+
+    Returns
+    -------
+    float
+        Fraction of scored pixels whose codebook color is predicted right, in [0, 1].
+    """
+    from sklearn.base import clone
+    from sklearn.utils.validation import check_is_fitted
+
+    from ._images import check_images
+
+    check_is_fitted(colorizer)
+    truth = [pixels for pixels, _ in check_images(images, require_color=True)]
+    luv = [colorizer.color_space_.transform(pixels) for pixels in truth]
+    quantize = colorizer.quantizer_.predict
+    if n_pixels is None:
+        true_labels = [quantize(im[..., 1:].reshape(-1, 2)).reshape(im.shape[:2]) for im in luv]
+        return codebook_accuracy(true_labels, colorizer.predict_labels(truth))
+    sampler = clone(colorizer.features_).set_params(n_samples=n_pixels)
+    patches, picked = sampler.sample([im[..., 0] for im in luv], random_state=random_state)
+    chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
+    predicted = np.asarray(colorizer.classifier_.predict(patches))
+    return float(np.mean(predicted == quantize(chroma)))

@@ -12,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 from skimage import data
 from sklearn.datasets import load_sample_images
 

@@ -1,0 +1,228 @@
+"""Photos to train and test on: folders of image files, the package-shipped photos, and a
+split by image that is stable under adding files.
+
+* :func:`load_folder` reads a folder of photos (sorted by file name) with errors that name
+  the file at fault.
+* :func:`sample_photos` returns the color photos that ship inside scikit-image and
+  scikit-learn (no downloads).
+* :func:`split_by_name` splits photos into train and test by a hash of each file name, so a
+  photo stays on its side whatever other files are added or removed.
+"""
+import fnmatch
+import hashlib
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+
+#: File extensions :func:`load_folder` reads when no ``pattern`` is given (any case).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+_GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+
+
+def load_folder(path, pattern=None, limit=None, *, require_color=True):
+    """Read the photos of a folder, sorted by file name.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder. Sub-folders are not searched.
+    pattern : str or sequence of str, optional
+        Shell-style pattern(s) for the file names, matched case-insensitively
+        (``"*.jpg"``, ``("*.jpg", "*.png")``, ``"opencountry_land*"``). None reads every
+        file whose extension is in :data:`IMAGE_EXTENSIONS`.
+    limit : int, optional
+        Read only the first ``limit`` files (in file-name order).
+    require_color : bool, default=True
+        Photos to train a colorizer on must have color: a grayscale file (PIL mode ``L``,
+        ``I;16``, ...), or an RGB file whose three channels are equal everywhere, raises
+        ``ValueError``. With False, such files are returned as ``H x W`` uint8 arrays
+        (16-bit and float files are scaled to 0-255), so real black-and-white photos can be
+        loaded for colorizing.
+
+    Returns
+    -------
+    images : list of ndarray of uint8
+        ``H x W x 3`` RGB (palette, CMYK and RGBA files are converted to RGB; alpha is
+        dropped; EXIF orientation is not applied, as with ``skimage.io.imread``).
+    names : list of str
+        The file names without their extension (``"opencountry_land352"``), in the same
+        order.
+
+    Raises
+    ------
+    FileNotFoundError
+        The folder does not exist, or no file in it matches.
+    NotADirectoryError
+        ``path`` is a file.
+    ValueError
+        A file cannot be decoded (corrupt, truncated, not an image), a grayscale file with
+        ``require_color``, or two files with the same name but different extensions. The
+        message names the file.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from PIL import Image
+    >>> folder = tempfile.mkdtemp()
+    >>> Image.fromarray(np.full((4, 6, 3), (200, 40, 10), np.uint8)).save(f"{folder}/b.png")
+    >>> Image.fromarray(np.full((4, 6, 3), (10, 40, 200), np.uint8)).save(f"{folder}/a.png")
+    >>> images, names = load_folder(folder)
+    >>> names, images[0].shape, images[0].dtype.name, images[0][0, 0].tolist()
+    (['a', 'b'], (4, 6, 3), 'uint8', [10, 40, 200])
+    """
+    folder = Path(path)
+    if not folder.exists():
+        raise FileNotFoundError(f"image folder not found: {folder}")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"not a folder: {folder}")
+    patterns = (pattern,) if isinstance(pattern, str) else pattern
+    files = sorted((p for p in folder.iterdir() if p.is_file() and _matches(p.name, patterns)),
+                   key=lambda p: p.name)
+    if not files:
+        wanted = ", ".join(patterns) if patterns else ", ".join(IMAGE_EXTENSIONS)
+        raise FileNotFoundError(f"no image files ({wanted}) in {folder}")
+    if limit is not None:
+        if not isinstance(limit, Integral) or limit < 1:
+            raise ValueError(f"limit must be a positive integer or None; got {limit!r}")
+        files = files[:limit]
+    names = [p.stem for p in files]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"files in {folder} share a name with different extensions: "
+                         f"{', '.join(dup)} (pass a pattern to choose one)")
+    return [_read(p, require_color) for p in files], names
+
+
+def _matches(name, patterns):
+    low = name.lower()
+    if patterns is None:
+        return low.endswith(IMAGE_EXTENSIONS) and not low.startswith(".")
+    return any(fnmatch.fnmatchcase(low, pat.lower()) for pat in patterns)
+
+
+def _read(file, require_color):
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as im:
+            im.load()
+            mode = im.mode
+            if mode in _GRAY_MODES:
+                wide = mode.startswith(("I", "F"))
+                gray = np.asarray(im.convert("F") if wide else im.convert("L"))
+                if mode.startswith("I"):
+                    gray = gray / 257.0 if gray.max() > 255 else gray
+                elif mode == "F":
+                    gray = gray * 255.0 if gray.max() <= 1 else gray
+                array = np.clip(np.round(gray), 0, 255).astype(np.uint8)
+            else:
+                array = np.asarray(im.convert("RGB"))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"cannot read image {file}: {exc}") from exc
+    if array.ndim == 3 and (array[..., 0] == array[..., 1]).all() and (
+            array[..., 1] == array[..., 2]).all():
+        if require_color:
+            raise ValueError(f"{file} is not a color photo (its R, G and B are equal "
+                             "everywhere); pass require_color=False to load gray photos")
+        array = array[..., 0]
+    if array.ndim == 2 and require_color:
+        raise ValueError(f"{file} is not a color photo (mode {mode}); pass "
+                         "require_color=False to load gray photos")
+    return np.ascontiguousarray(array)
+
+
+def sample_photos():
+    """The color photos that ship with scikit-image and scikit-learn, by name.
+
+    No downloads: ``astronaut``, ``chelsea``, ``coffee`` and ``rocket`` come from
+    ``skimage.data``; ``china`` and ``flower`` from ``sklearn.datasets.load_sample_images``
+    (sources and licenses: ``data/README.md``).
+
+    Returns
+    -------
+    dict of str -> ndarray of uint8, shape (H, W, 3)
+        In the order above.
+
+    Examples
+    --------
+    >>> photos = sample_photos()
+    >>> list(photos)
+    ['astronaut', 'chelsea', 'coffee', 'rocket', 'china', 'flower']
+    >>> photos["china"].shape, photos["china"].dtype.name
+    ((427, 640, 3), 'uint8')
+    """
+    from skimage import data
+    from sklearn.datasets import load_sample_images
+
+    china, flower = load_sample_images().images
+    out = {name: getattr(data, name)() for name in ("astronaut", "chelsea", "coffee", "rocket")}
+    out.update(china=china, flower=flower)
+    return {name: np.ascontiguousarray(im[..., :3], dtype=np.uint8) for name, im in out.items()}
+
+
+def _unit_hash(name, seed):
+    """A number in [0, 1) from SHA-256 of ``"<seed>:<name>"``: the same on every machine."""
+    digest = hashlib.sha256(f"{seed}:{name}".encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def split_by_name(names, test_size=0.25, seed=0):
+    """Train / test indices of photos, decided by a hash of each photo's name.
+
+    Each name gets a number ``h`` in [0, 1) from SHA-256 of ``"<seed>:<name>"``. With a
+    float ``test_size``, a photo is a test photo when ``h < test_size``: its side depends on
+    its own name only, so adding, removing or reordering other files never moves it, and
+    the split is the same on every machine and Python version (unlike ``hash()``). The
+    test share is then ``test_size`` on average, not exactly; in the rare case that one
+    side would be empty (tiny sets), the photo with the smallest ``h`` goes to test (or the
+    largest to train). With an int ``test_size``, the ``test_size`` photos of smallest
+    ``h`` are the test set: an exact count, still stable except near the boundary.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Unique photo names (file names, e.g. from :func:`load_folder`).
+    test_size : float in (0, 1) or int >= 1, default=0.25
+    seed : int, default=0
+        Another seed gives another, independent split.
+
+    Returns
+    -------
+    train_idx, test_idx : ndarray of int
+        Positions in ``names``, ascending, disjoint, together all of them.
+
+    Examples
+    --------
+    >>> names = [f"photo{i:03d}" for i in range(100)]
+    >>> train, test = split_by_name(names, test_size=0.25)
+    >>> len(train), len(test)
+    (81, 19)
+    >>> more = ["new1", "new2"] + names  # new files do not move the old ones
+    >>> moved = set(test + 2) ^ set(split_by_name(more)[1]) - {0, 1}
+    >>> sorted(moved)
+    []
+    """
+    names = [str(n) for n in names]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"split_by_name needs unique names; repeated: {', '.join(dup[:5])}")
+    n = len(names)
+    if n < 2:
+        raise ValueError(f"need at least 2 names to split; got {n}")
+    h = np.array([_unit_hash(name, seed) for name in names])
+    if isinstance(test_size, Integral) and not isinstance(test_size, bool):
+        if not 1 <= test_size < n:
+            raise ValueError(f"an int test_size must be in [1, {n - 1}]; got {test_size}")
+        test = np.zeros(n, dtype=bool)
+        test[np.argsort(h, kind="stable")[:test_size]] = True
+    elif isinstance(test_size, Real) and 0 < test_size < 1:
+        test = h < test_size
+        if not test.any():
+            test[np.argmin(h)] = True
+        elif test.all():
+            test[np.argmax(h)] = False
+    else:
+        raise ValueError(f"test_size must be a float in (0, 1) or an int; got {test_size!r}")
+    return np.flatnonzero(~test), np.flatnonzero(test)
