@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench model clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: install
 
 bench: install
 	$(PY) -m pipelines.benchmark --out $(OUT)/benchmark
+
+# retrain the default model shipped in nncolor/models/ (needs ../shared/data; minutes)
+model: install
+	$(PY) -m pipelines.default_model --overwrite
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache *.egg-info

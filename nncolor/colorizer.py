@@ -245,6 +245,44 @@ class SOMColorizer(BaseEstimator):
         """
         return self._map(X, self._proba)
 
+    def decode_proba(self, proba, L):
+        """Chroma of given per-pixel probabilities, by the colorizer's decoder.
+
+        The last step of :meth:`predict` on its own, for distributions changed after
+        :meth:`predict_proba` (averaged over the frames of a film, for instance:
+        :mod:`nncolor.video`). With ``decoder="mrf"`` the MRF first smooths them along
+        regions of similar lightness ``L``; the other decoders do not use ``L``.
+
+        Parameters
+        ----------
+        proba : ndarray, shape (H, W, K)
+            Distributions over the K codebook colors (each sums to one).
+        L : ndarray, shape (H, W)
+            Lightness L* in [0, 100] of the image they belong to.
+
+        Returns
+        -------
+        chroma : ndarray of float32, shape (H, W, 2)
+            (u, v) of every pixel; join it with L for the L*u*v* image.
+        """
+        check_is_fitted(self)
+        proba = np.asarray(proba, dtype=np.float32)
+        L = np.asarray(L, dtype=np.float32)
+        if proba.ndim != 3 or proba.shape[-1] != self.n_colors_ or L.shape != proba.shape[:2]:
+            raise ValueError(f"expected proba of shape (H, W, {self.n_colors_}) and L of shape "
+                             f"(H, W); got {proba.shape} and {L.shape}")
+        if self.decoder == "mrf":
+            return self._mrf_chroma(proba, L)
+        h, w, k = proba.shape
+        flat = proba.reshape(-1, k)
+        chroma = np.empty((h * w, 2), dtype=np.float32)
+
+        def block(start, stop):
+            chroma[start:stop] = self._decode(flat[start:stop])
+
+        self._in_threads(block, self._chunks(h * w))
+        return chroma.reshape(h, w, 2)
+
     def predict_labels(self, X):
         """Most probable codebook color of every pixel.
 
@@ -326,10 +364,7 @@ class SOMColorizer(BaseEstimator):
                 proba = reweight(proba, prior)
             if local is not None:
                 proba = reweight(proba, local.reshape(proba.shape))
-            mrf = self._mrf()
-            q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
-            decode = decode_mode if mrf.decode == "mode" else decode_expectation
-            return self._to_rgb(L, decode(q, self.codebook_).reshape(-1, 2), alpha)
+            return self._to_rgb(L, self._mrf_chroma(proba, L, clamp).reshape(-1, 2), alpha)
 
         chroma = np.empty((h * w, 2), dtype=np.float32)
         flat_clamp = None if clamp is None else clamp.reshape(-1)
@@ -352,6 +387,13 @@ class SOMColorizer(BaseEstimator):
 
         self._in_threads(block, self.features_.iter_dense(L))
         return self._to_rgb(L, chroma, alpha)
+
+    def _mrf_chroma(self, proba, L, clamp=None):
+        """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
+        mrf = self._mrf()
+        q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
+        decode = decode_mode if mrf.decode == "mode" else decode_expectation
+        return decode(q, self.codebook_)
 
     def _decode(self, proba):
         """Chroma of probabilities (..., K) by the decoder (mrf: after smoothing)."""
@@ -383,10 +425,14 @@ class SOMColorizer(BaseEstimator):
             luv[:, 1:] = chroma[start:stop]
             rgb[start:stop] = self.color_space_.inverse_transform(luv)
 
-        step = self.features_.chunk_pixels
-        self._in_threads(block, ((s, min(n, s + step)) for s in range(0, n, step)))
+        self._in_threads(block, self._chunks(n))
         rgb = rgb.reshape(h, w, 3)
         return rgb if alpha is None else np.dstack([rgb, alpha])
+
+    def _chunks(self, n):
+        """(start, stop) of bounded blocks of n pixels."""
+        step = self.features_.chunk_pixels
+        return ((s, min(n, s + step)) for s in range(0, n, step))
 
     def _mrf(self):
         return self.mrf if self.mrf is not None else PottsMRF()

@@ -18,8 +18,6 @@ import numpy as np
 #: File extensions :func:`load_folder` reads when no ``pattern`` is given (any case).
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
-_GRAY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
-
 
 def load_folder(path, pattern=None, limit=None, *, require_color=True):
     """Read the photos of a folder, sorted by file name.
@@ -44,8 +42,9 @@ def load_folder(path, pattern=None, limit=None, *, require_color=True):
     Returns
     -------
     images : list of ndarray of uint8
-        ``H x W x 3`` RGB (palette, CMYK and RGBA files are converted to RGB; alpha is
-        dropped; EXIF orientation is not applied, as with ``skimage.io.imread``).
+        ``H x W x 3`` RGB, upright (EXIF orientation applied, as
+        :func:`nncolor.io.read_image` reads; palette, CMYK and RGBA files are converted
+        to RGB; alpha is dropped).
     names : list of str
         The file names without their extension (``"opencountry_land352"``), in the same
         order.
@@ -103,33 +102,20 @@ def _matches(name, patterns):
 
 
 def _read(file, require_color):
-    from PIL import Image, UnidentifiedImageError
+    from .io import read_image
 
-    try:
-        with Image.open(file) as im:
-            im.load()
-            mode = im.mode
-            if mode in _GRAY_MODES:
-                wide = mode.startswith(("I", "F"))
-                gray = np.asarray(im.convert("F") if wide else im.convert("L"))
-                if mode.startswith("I"):
-                    gray = gray / 257.0 if gray.max() > 255 else gray
-                elif mode == "F":
-                    gray = gray * 255.0 if gray.max() <= 1 else gray
-                array = np.clip(np.round(gray), 0, 255).astype(np.uint8)
-            else:
-                array = np.asarray(im.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"cannot read image {file}: {exc}") from exc
-    if array.ndim == 3 and (array[..., 0] == array[..., 1]).all() and (
-            array[..., 1] == array[..., 2]).all():
-        if require_color:
-            raise ValueError(f"{file} is not a color photo (its R, G and B are equal "
-                             "everywhere); pass require_color=False to load gray photos")
-        array = array[..., 0]
+    array = read_image(file)  # upright; errors name the file
+    if array.dtype == np.uint16:  # 16-bit scans: the 0-255 scale the colorizer trains on
+        array = np.round(array / 257.0).astype(np.uint8)
+    elif array.dtype != np.uint8:  # floating-point TIFF in [0, 1]
+        array = np.round(array * 255.0).astype(np.uint8)
+    if array.ndim == 3:
+        array = array[..., :3]  # alpha dropped
+        if (array[..., 0] == array[..., 1]).all() and (array[..., 1] == array[..., 2]).all():
+            array = array[..., 0]  # RGB with three equal channels is a gray photo
     if array.ndim == 2 and require_color:
-        raise ValueError(f"{file} is not a color photo (mode {mode}); pass "
-                         "require_color=False to load gray photos")
+        raise ValueError(f"{file} is not a color photo (its R, G and B are equal "
+                         "everywhere); pass require_color=False to load gray photos")
     return np.ascontiguousarray(array)
 
 

@@ -1,10 +1,37 @@
-"""Writing results safely: atomically, and never over an existing file unless asked."""
+"""Image files in and out: reading them as they are displayed, finding them, and writing
+results safely (atomically, and never over an existing file unless asked).
+
+* :func:`read_image` reads a photo upright (EXIF orientation applied) at its own bit depth.
+* :func:`find_images` expands a file, a folder or a glob pattern into image files.
+* :func:`save_image`, :func:`save_table`, :func:`save_figure` write through
+  :func:`atomic_path`, so an interrupted run leaves no half-written file.
+"""
+import glob
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from .datasets import IMAGE_EXTENSIONS
+
+#: Extensions :func:`save_image` can write with 16 bits per channel.
+SIXTEEN_BIT_SUFFIXES = (".png", ".tif", ".tiff")
+
+_JPEG_SUFFIXES = (".jpg", ".jpeg")
+_ORIENTATION_TAG = 0x0112  # EXIF "Orientation"
+# EXIF orientation -> numpy steps that make the stored pixels upright (what
+# PIL.ImageOps.exif_transpose does, for arrays PIL cannot hold: 16-bit color)
+_UPRIGHT = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.swapaxes(0, 1),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+    8: lambda a: np.rot90(a, 1),
+}
 
 
 @contextmanager
@@ -31,20 +58,63 @@ def atomic_path(path, overwrite=False):
             os.unlink(tmp)
 
 
-def save_image(path, image, overwrite=False):
-    """Save an image (float in [0, 1], or uint8/uint16) as 8-bit, atomically.
+def save_image(path, image, overwrite=False, bit_depth=8):
+    """Save an image (float in [0, 1], or uint8/uint16) atomically.
 
-    The format follows the extension (PNG, JPEG, ...).
+    Parameters
+    ----------
+    path : str or Path
+        The format follows the extension (PNG, JPEG, TIFF, ...).
+    image : array-like
+        ``H x W`` gray, ``H x W x 3`` RGB or ``H x W x 4`` RGBA. JPEG has no alpha: an
+        alpha channel is dropped there.
+    overwrite : bool, default=False
+        Replace an existing file; otherwise an existing ``path`` raises ``FileExistsError``.
+    bit_depth : {8, 16}, default=8
+        Bits per channel. 16 needs a format that holds them (:data:`SIXTEEN_BIT_SUFFIXES`).
+
+    Returns
+    -------
+    Path
     """
     from skimage.io import imsave
-    from skimage.util import img_as_ubyte
+    from skimage.util import img_as_ubyte, img_as_uint
 
+    suffix = Path(path).suffix.lower()
+    if bit_depth not in (8, 16):
+        raise ValueError(f"bit_depth must be 8 or 16; got {bit_depth!r}")
+    if bit_depth == 16 and suffix not in SIXTEEN_BIT_SUFFIXES:
+        raise ValueError(f"{path}: {suffix or 'this'} files hold 8 bits per channel; save "
+                         f"16-bit images as {' or '.join(SIXTEEN_BIT_SUFFIXES[:2])}")
     image = np.asarray(image)
     if np.issubdtype(image.dtype, np.floating):
         image = np.clip(image, 0, 1)
+    if suffix in _JPEG_SUFFIXES and image.ndim == 3 and image.shape[-1] == 4:
+        image = image[..., :3]
+    data = img_as_ubyte(image) if bit_depth == 8 else img_as_uint(image)
     with atomic_path(path, overwrite) as tmp:
-        imsave(tmp, img_as_ubyte(image), check_contrast=False)
+        if bit_depth == 16 and suffix == ".png":
+            _write_png16(tmp, data)  # Pillow writes 16-bit gray PNG only, not RGB(A)
+        elif suffix in _JPEG_SUFFIXES:
+            from PIL import Image
+
+            Image.fromarray(data).save(tmp, format="JPEG", quality=95)  # not the default 75
+        else:
+            imsave(tmp, data, check_contrast=False)
     return Path(path)
+
+
+def _write_png16(path, data):
+    """Write a uint16 gray, gray+alpha, RGB or RGBA array as a 16-bit PNG (pypng)."""
+    import png
+
+    h, w = data.shape[:2]
+    planes = 1 if data.ndim == 2 else data.shape[2]
+    writer = png.Writer(w, h, bitdepth=16, greyscale=planes <= 2, alpha=planes in (2, 4))
+    # PNG stores big-endian samples; packed rows let pypng skip its per-sample Python loop
+    rows = np.ascontiguousarray(data, dtype=">u2").reshape(h, -1).view(np.uint8)
+    with open(path, "wb") as f:
+        writer.write_packed(f, rows)
 
 
 def save_table(path, table, overwrite=False):
@@ -59,3 +129,191 @@ def save_figure(path, figure, overwrite=False, dpi=100):
     with atomic_path(path, overwrite) as tmp:
         figure.savefig(tmp, dpi=dpi, bbox_inches="tight")
     return Path(path)
+
+
+# ------------------------------------------------------------------ reading
+def read_image(path, *, require_color=False):
+    """Read an image file upright and at its own bit depth.
+
+    EXIF orientation is applied (``PIL.ImageOps.exif_transpose``), so the array is the
+    photo as a viewer shows it. 8-bit files give uint8; 16-bit files (gray or color PNG and
+    TIFF) give uint16, so a 16-bit scan keeps its precision.
+
+    Parameters
+    ----------
+    path : str or Path
+    require_color : bool, default=False
+        Raise ``ValueError`` for a gray file, or an RGB file whose channels are equal
+        everywhere (training and evaluating need true colors).
+
+    Returns
+    -------
+    ndarray of uint8 or uint16 (float32 in [0, 1] for floating-point TIFFs)
+        ``H x W`` gray, ``H x W x 3`` RGB or ``H x W x 4`` RGBA (gray with alpha becomes
+        RGBA; palette, CMYK and YCbCr files become RGB or RGBA).
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        No such file, or a folder.
+    ValueError
+        Not an image, a damaged one, or (``require_color``) a gray one. The message names
+        the file.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from PIL import Image
+    >>> path = tempfile.mkdtemp() + "/scan.png"
+    >>> Image.fromarray(np.full((2, 3), 40000, np.uint16)).save(path)
+    >>> image = read_image(path)
+    >>> image.dtype.name, image.shape, int(image[0, 0])
+    ('uint16', (2, 3), 40000)
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder, not an image file")
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        with Image.open(path) as im:
+            wide = _read_wide_color(path, im)
+            if wide is not None:
+                array = _upright(wide, im.getexif().get(_ORIENTATION_TAG, 1))
+            else:
+                array = _pil_array(ImageOps.exif_transpose(im), path)
+    except UnidentifiedImageError:
+        raise ValueError(f"cannot read {path}: not an image file (or a format Pillow "
+                         "cannot read)") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"cannot read image {path}: {exc}") from exc
+    if require_color and not _has_color(array):
+        raise ValueError(f"{path} is grayscale; a color photo is needed here")
+    return np.ascontiguousarray(array)
+
+
+def _pil_array(im, path):
+    """The pixels of a PIL image as uint8/uint16 gray, RGB or RGBA."""
+    mode = im.mode
+    if mode.startswith("I;16"):
+        return np.asarray(im).astype(np.uint16)  # I;16B is big-endian: make it native
+    if mode == "I":  # 16-bit gray as 32-bit ints (older Pillow, some TIFFs)
+        a = np.asarray(im)
+        if a.min() < 0 or a.max() > 65535:
+            raise ValueError(f"32-bit integer image with values outside 0-65535: {path}")
+        return a.astype(np.uint16)
+    if mode == "F":
+        a = np.asarray(im, dtype=np.float32)
+        if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
+            raise ValueError(f"floating-point image with values outside [0, 1]: {path}")
+        return a
+    if mode in ("1", "L"):
+        return np.asarray(im.convert("L"))
+    if mode in ("RGB", "RGBA"):
+        return np.asarray(im)
+    if mode in ("LA", "PA") or (mode == "P" and "transparency" in im.info):
+        return np.asarray(im.convert("RGBA"))
+    return np.asarray(im.convert("RGB"))
+
+
+def _read_wide_color(path, im):
+    """16-bit RGB(A) pixels of a PNG or TIFF (Pillow would cut them to 8 bits), or None."""
+    if im.mode not in ("RGB", "RGBA") or im.format not in ("PNG", "TIFF"):
+        return None
+    if im.format == "PNG":
+        import png
+
+        reader = png.Reader(filename=str(path))
+        reader.preamble()
+        if reader.bitdepth != 16:
+            return None
+        width, height, rows, info = reader.asDirect()
+        planes = info["planes"]
+        return np.vstack([np.asarray(r, dtype=np.uint16) for r in rows]).reshape(
+            height, width, planes)
+    import tifffile
+
+    with tifffile.TiffFile(path) as tif:
+        if tif.pages[0].dtype != np.uint16:
+            return None
+        return tif.pages[0].asarray()
+
+
+def _upright(array, orientation):
+    """Apply an EXIF orientation (1 to 8) to an array, as exif_transpose does to images."""
+    step = _UPRIGHT.get(orientation)
+    return array if step is None else np.ascontiguousarray(step(array))
+
+
+def _has_color(array):
+    if array.ndim != 3:
+        return False
+    rgb = array[..., :3]
+    return not ((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
+
+
+def bit_depth(image):
+    """16 for uint16 images, else 8: the depth an output should keep."""
+    return 16 if np.asarray(image).dtype == np.uint16 else 8
+
+
+# ------------------------------------------------------------------ finding
+def find_images(item, recursive=False):
+    """Expand one command-line item into image files.
+
+    Parameters
+    ----------
+    item : str or Path
+        A file (taken as given, whatever its extension, so a bad file is reported by
+        name when read), a folder (its files with an extension in
+        :data:`nncolor.datasets.IMAGE_EXTENSIONS`, any case, hidden files skipped), or a
+        glob pattern (``photos/*.jpg``, ``photos/**/*.png``; its matching files).
+    recursive : bool, default=False
+        Search sub-folders of a folder.
+
+    Returns
+    -------
+    list of (Path, Path)
+        Each file, sorted, with its path relative to the folder searched (its name for a
+        file or a glob match): outputs can mirror a folder tree.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file or folder, a folder without images, or a pattern that matches nothing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("b.JPG", "a.png", "notes.txt"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> [str(rel) for _, rel in find_images(folder)]
+    ['a.png', 'b.JPG']
+    """
+    path = Path(item)
+    if path.is_file():
+        return [(path, Path(path.name))]
+    if path.is_dir():
+        files = path.rglob("*") if recursive else path.iterdir()
+        found = sorted(p for p in files if p.is_file() and _is_image_name(p.relative_to(path)))
+        if not found:
+            where = "under" if recursive else "in"
+            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}) {where} "
+                                    f"{path}")
+        return [(p, p.relative_to(path)) for p in found]
+    if any(c in str(item) for c in "*?["):
+        found = sorted(Path(p) for p in glob.glob(str(item), recursive=True))
+        found = [p for p in found if p.is_file()]
+        if not found:
+            raise FileNotFoundError(f"no files match {item}")
+        return [(p, Path(p.name)) for p in found]
+    raise FileNotFoundError(f"no such file or folder: {item}")
+
+
+def _is_image_name(relative):
+    return relative.suffix.lower() in IMAGE_EXTENSIONS and not any(
+        part.startswith(".") for part in relative.parts)

@@ -332,20 +332,19 @@ def plot_color_reduction(image, quantizers, titles=None, suptitle=None):
 def predicted_chroma(colorizer, image):
     """The (u, v) a fitted colorizer predicts for an image, before it is joined with L*.
 
-    For the ``"mode"``, ``"expectation"`` and ``"annealed"`` decoders this is the decoded
-    chroma itself (codebook colors for ``"mode"``); for ``"mrf"`` it is read back from the
-    colorized output (so the gamut mapping of dark and bright pixels shows in it).
+    The colorizer's own decoder (:meth:`SOMColorizer.decode_proba`, the MRF included) on
+    its probabilities: codebook colors for ``"mode"``, means for ``"expectation"`` and
+    ``"annealed"``. Gamut mapping, which happens when L* is joined, is not applied.
 
     Returns
     -------
     ndarray of float32, shape (H, W, 2)
     """
-    from .color import rgb2luv
+    from ._images import check_image
 
-    if getattr(colorizer, "decoder", "mode") == "mrf":
-        return rgb2luv(colorizer.predict(image))[..., 1:]
-    # the colorizer's own decoder, so this figure can never drift from what predict does
-    return colorizer._decode(colorizer.predict_proba(image))
+    pixels, _ = check_image(image)
+    L = colorizer.color_space_.lightness(pixels)
+    return colorizer.decode_proba(colorizer.predict_proba(image), L)
 
 
 def plot_prediction_panel(colorizer, images, names=None, L=50, title=None):

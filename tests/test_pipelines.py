@@ -11,8 +11,15 @@ from pipelines import demo
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def test_demo_trains_from_scratch_with_train(tmp_path, capsys):
+    demo.main(["--out", str(tmp_path), "--train", "--quick"])
+    out = capsys.readouterr().out
+    assert "trained on astronaut, chelsea, rocket, china" in out and "default.joblib" not in out
+    assert (tmp_path / "comparison.png").is_file() and (tmp_path / "metrics.csv").is_file()
+
+
 def test_demo_writes_images_figure_and_metrics(tmp_path, capsys):
-    demo.main(["--out", str(tmp_path), "--quick"])
+    demo.main(["--out", str(tmp_path)])
     names = {p.name for p in tmp_path.iterdir()}
     assert {"coffee_colorized.png", "flower_colorized.png", "camera_colorized.png",
             "comparison.png", "metrics.csv"} <= names
@@ -22,7 +29,7 @@ def test_demo_writes_images_figure_and_metrics(tmp_path, capsys):
     # a second run refuses to overwrite, with one line, and leaves the files alone
     before = (tmp_path / "metrics.csv").read_bytes()
     with pytest.raises(SystemExit, match="exists"):
-        demo.main(["--out", str(tmp_path), "--quick"])
+        demo.main(["--out", str(tmp_path)])
     assert (tmp_path / "metrics.csv").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
@@ -56,3 +63,20 @@ def test_decoder_evaluation_names_a_missing_folder(tmp_path):
 
     with pytest.raises(SystemExit, match="not found"):
         decoders.main(["--data", str(tmp_path / "nope"), "--out", str(tmp_path)])
+
+
+def test_default_model_pipeline_quick(tmp_path, capsys):
+    """The script that trains the shipped model runs `nncolor train` and reports on it."""
+    from nncolor.model_file import load_model
+    from pipelines import default_model
+
+    from .conftest import shared_folder
+
+    folder = shared_folder("opencountry-64")
+    path = tmp_path / "m.joblib"
+    default_model.main(["--data", str(folder), "--model", str(path), "--quick"])
+    text = capsys.readouterr().out
+    assert text.startswith("command: nncolor train") and "file size" in text
+    card = load_model(path).model_card_
+    assert card["training_data"]["sources"] == {str(folder): 347}
+    assert set(card["held_out"]) == {"colorizer", "gray", "mean color"}

@@ -131,3 +131,20 @@ def test_split_by_image_holds_out_whole_photos(photos):
 def test_table2_names_a_missing_folder(tmp_path):
     with pytest.raises(SystemExit, match="not found"):
         table2.main(["--data", str(tmp_path / "nope"), "--out", str(tmp_path)])
+
+
+def test_fit_progress_counts_fits_done_in_worker_processes(capsys):
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+
+    from pipelines._progress import fit_progress
+
+    X, y = load_iris(return_X_y=True)
+    est = LogisticRegression(max_iter=200)
+    with fit_progress(est, "accuracy", n_fits=6, desc="grid") as scorer:
+        search = GridSearchCV(est, {"C": [0.1, 1.0]}, scoring=scorer, cv=3, n_jobs=2,
+                              return_train_score=True).fit(X, y)
+    assert search.cv_results_["mean_test_score"].min() > 0.8  # the scores are the real ones
+    err = capsys.readouterr().err
+    assert "grid: 100%" in err and "6/6" in err

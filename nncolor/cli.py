@@ -1,0 +1,802 @@
+"""The ``nncolor`` command line: train, colorize, evaluate, grid search, model card.
+
+``nncolor colorize photo.jpg`` works out of the box with the model that ships in the
+package. Every subcommand takes files, folders and glob patterns; refuses to overwrite a
+file unless ``--overwrite``; writes through a temporary file, so an interrupted run leaves
+no half-written output; in a batch, reports a bad file, skips it, finishes the others and
+exits with status 1 ("N of M failed"). A problem a person can fix (a missing or
+incompatible model, an unreadable image, an unwritable folder) is one line on stderr and
+exit status 1, without a traceback unless ``--debug``; a bad option is argparse's usage
+error, exit status 2; Ctrl-C exits with 130.
+
+The library raises exceptions; this module is the only place that turns them into lines.
+"""
+import argparse
+import json
+import os
+import shlex
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from collections import Counter
+from pathlib import Path
+
+from . import __version__
+
+PROG = "nncolor"
+FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}
+_MAX_PRINTED_ROWS = 12  # per-image tables longer than this print only their means
+
+
+class CommandError(Exception):
+    """A problem the person running the command can act on: one line, exit status 1."""
+
+
+# ----------------------------------------------------------- option value types
+def _checked(convert, rule):
+    """An argparse ``type`` that converts a value or says which rule it breaks."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except (TypeError, ValueError):
+            value = None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected {rule}")
+        return value
+
+    parse.__name__ = rule  # argparse names the type in some messages
+    return parse
+
+
+def _positive_int(text):
+    value = int(text)
+    return value if value >= 1 else None
+
+
+def _patch_size(text):
+    value = int(text)
+    return value if value % 2 == 1 and 1 <= value <= 31 else None
+
+
+def _shape(text):
+    rows, cols = (int(v) for v in text.lower().split("x"))
+    return (rows, cols) if rows >= 1 and cols >= 1 and rows * cols >= 2 else None
+
+
+def _layers(text):
+    sizes = tuple(int(v) for v in text.split(","))
+    return sizes if sizes and all(s >= 1 for s in sizes) else None
+
+
+def _n_jobs(text):
+    value = int(text)
+    return value if value != 0 else None
+
+
+def _test_size(text):
+    if "." in text or "e" in text.lower():
+        value = float(text)
+        return value if 0 <= value < 1 else None
+    value = int(text)
+    return value if value >= 0 else None
+
+
+def _smoothing(text):
+    value = float(text)
+    return value if 0 <= value < 1 else None
+
+
+def _list_of(parse_one):
+    def parse(text):
+        values = [parse_one(v) for v in text.split(",") if v.strip()]
+        return values if values and None not in values else None
+    return parse
+
+
+POSITIVE_INT = _checked(_positive_int, "a positive integer")
+PATCH_SIZE = _checked(_patch_size, "an odd patch size from 1 to 31")
+SOM_SHAPE = _checked(_shape, "a SOM shape ROWSxCOLS with at least 2 nodes, like 3x3")
+HIDDEN = _checked(_layers, "hidden layer sizes like 50 or 50,50")
+N_JOBS = _checked(_n_jobs, "a number of jobs: 1, 2, ... or -1 for all cores")
+TEST_SIZE = _checked(_test_size, "a share in [0, 1) like 0.25, or a count of photos like 20")
+PATCH_SIZES = _checked(_list_of(_patch_size), "odd patch sizes like 3,5,11")
+SOM_SHAPES = _checked(_list_of(_shape), "SOM shapes like 3x3,5x5")
+SMOOTHING = _checked(_smoothing, "a smoothing weight in [0, 1) like 0.7")
+
+
+# -------------------------------------------------------------------- parser
+def build_parser():
+    """The ``nncolor`` argument parser: one subparser per command in :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Colorize grayscale photographs (SOM color codebook + MLP).",
+        epilog="Run `nncolor COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=f"nncolor {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in COMMANDS:
+        add(commands, common)
+    return parser
+
+
+def _command(commands, common, name, run, summary, description, example):
+    sub = commands.add_parser(
+        name, parents=[common], help=summary, description=f"{summary}. {description}",
+        epilog=f"example: {example}")
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _add_inputs(sub, what):
+    sub.add_argument("images", nargs="+", metavar="IMAGES",
+                     help=f"{what}: files, folders or glob patterns")
+    sub.add_argument("--recursive", action="store_true", help="also search sub-folders")
+
+
+def _add_model_options(sub):
+    sub.add_argument("--hidden", type=HIDDEN, default=(50, 50),
+                     help="MLP hidden layer sizes (default: 50,50)")
+    sub.add_argument("--n-samples", type=POSITIVE_INT, default=2500,
+                     help="training pixels drawn per photo (default: 2500)")
+    sub.add_argument("--max-iter", type=POSITIVE_INT, default=200,
+                     help="MLP epochs at most (default: 200)")
+    sub.add_argument("--som-iterations", type=POSITIVE_INT, default=10_000,
+                     help="SOM training steps (default: 10000)")
+    sub.add_argument("--seed", type=int, default=0,
+                     help="random seed of sampling, SOM, MLP and split (default: 0)")
+
+
+def _add_decoder(sub, default=None):
+    from .decode import DECODERS
+
+    default_text = default or "the model's own"
+    sub.add_argument("--decoder", choices=DECODERS, default=default,
+                     help=f"how per-pixel probabilities become colors (default: {default_text})")
+
+
+def _add_output_file(sub, what):
+    sub.add_argument("--overwrite", action="store_true",
+                     help=f"replace an existing {what}")
+
+
+def _add_n_jobs(sub, what):
+    sub.add_argument("-j", "--n-jobs", type=N_JOBS, default=1,
+                     help=f"{what} in parallel (default: 1; -1: all cores)")
+
+
+def add_train(commands, common):
+    sub = _command(
+        commands, common, "train", run_train, "Train a colorizer on color photos",
+        "The photos are split by file name (nncolor.datasets.split_by_name) into training "
+        "and held-out ones; the model is fitted on the first and measured on the second, "
+        "and saved with a model card (see `nncolor info`).",
+        "nncolor train photos/ more/*.jpg -o model.joblib --som-shape 5x5")
+    _add_inputs(sub, "color photos to learn from")
+    sub.add_argument("-o", "--output", required=True, type=Path, metavar="MODEL",
+                     help="the model file to write (e.g. model.joblib)")
+    sub.add_argument("--patch-size", type=PATCH_SIZE, default=5,
+                     help="odd side of the lightness patch (default: 5)")
+    _add_model_options(sub)
+    sub.add_argument("--som-shape", type=SOM_SHAPE, default=(3, 3),
+                     help="SOM grid ROWSxCOLS: ROWS*COLS codebook colors (default: 3x3)")
+    _add_decoder(sub, default="annealed")
+    sub.add_argument("--test-size", type=TEST_SIZE, default=0.25,
+                     help="held-out share (0.25) or count (20) of photos; 0: none "
+                          "(default: 0.25)")
+    sub.add_argument("-j", "--n-jobs", type=N_JOBS,
+                     help="threads for training (BLAS) and for colorizing the held-out "
+                          "photos (default: BLAS's own, usually all cores)")
+    _add_output_file(sub, "model file")
+
+
+def add_colorize(commands, common):
+    sub = _command(
+        commands, common, "colorize", run_colorize, "Colorize grayscale photos",
+        "Writes one image per input, named <stem><suffix>.<format>: into the -o folder "
+        "(mirroring sub-folders with --recursive), or next to each input. Images keep their "
+        "size; EXIF orientation is applied; 16-bit inputs give 16-bit PNG/TIFF outputs. "
+        "Files named *<suffix>.* found in folders are earlier outputs and are skipped.",
+        "nncolor colorize old_photos/ -o colorized/ -j 2")
+    _add_inputs(sub, "images to colorize")
+    sub.add_argument("-o", "--output", type=Path, metavar="OUT",
+                     help="output folder (default: next to each input); with one input, "
+                          "an image file name also works")
+    sub.add_argument("-m", "--model", metavar="MODEL",
+                     help="model file (default: the model shipped with nncolor)")
+    _add_decoder(sub)
+    sub.add_argument("--hints", type=Path, metavar="HINTS",
+                     help="RGBA image of color hints (alpha > 0.5 marks hinted pixels), "
+                          "or a folder of <stem>.png hints, one per input")
+    sub.add_argument("--reference", type=Path, metavar="REF",
+                     help="color photo whose colors the output should lean towards")
+    sub.add_argument("--format", choices=[*FORMATS, "same"], default="png",
+                     help="output format; same: the input's (default: png)")
+    sub.add_argument("--suffix", default="_colorized",
+                     help="added to each output's name (default: _colorized)")
+    _add_n_jobs(sub, "images")
+    _add_output_file(sub, "output (or an input)")
+
+
+def add_evaluate(commands, common):
+    sub = _command(
+        commands, common, "evaluate", run_evaluate,
+        "Measure a model on the gray versions of color photos",
+        "Prints PSNR, RMSE of (u, v), codebook accuracy, colorfulness and splotchiness "
+        "(means over photos) for the model and two baselines: gray (u = v = 0) and the "
+        "training set's mean color.",
+        "nncolor evaluate default test_photos/ -o metrics.csv")
+    sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+    _add_inputs(sub, "color photos")
+    sub.add_argument("-o", "--output", type=Path, metavar="CSV",
+                     help="write the per-photo table as CSV")
+    _add_decoder(sub)
+    _add_n_jobs(sub, "photos")
+    _add_output_file(sub, "CSV file")
+
+
+def add_grid(commands, common):
+    sub = _command(
+        commands, common, "grid", run_grid,
+        "Grid-search patch size and SOM shape with cross-validation",
+        "GridSearchCV over the colorizer, folds split by photo, scored by PSNR (dB). Writes "
+        "grid.csv and the heat map grid.png to the output folder.",
+        "nncolor grid photos/ --patch-sizes 3,5,11 --som-shapes 3x3,5x5 -o grid/")
+    _add_inputs(sub, "color photos")
+    sub.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
+                     help="folder for grid.csv and grid.png")
+    sub.add_argument("--patch-sizes", type=PATCH_SIZES, default=[3, 5, 11],
+                     help="patch sizes to try (default: 3,5,11)")
+    sub.add_argument("--som-shapes", type=SOM_SHAPES, default=[(3, 3), (5, 5)],
+                     help="SOM shapes to try (default: 3x3,5x5)")
+    _add_model_options(sub)
+    sub.add_argument("--cv", type=_checked(lambda t: int(t) if int(t) >= 2 else None,
+                                           "a number of folds >= 2"), default=3,
+                     help="cross-validation folds (default: 3)")
+    _add_n_jobs(sub, "fits")
+    _add_output_file(sub, "grid.csv or grid.png")
+
+
+def add_info(commands, common):
+    sub = _command(
+        commands, common, "info", run_info, "Show a model's card",
+        "Versions, parameters, training data and held-out metrics of a model file; for a "
+        "colorizer saved without a card, its parameters.", "nncolor info default")
+    sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+    sub.add_argument("--json", action="store_true", help="print the card as JSON")
+
+
+def add_video(commands, common):
+    sub = _command(
+        commands, common, "video", run_video, "Colorize a film",
+        "Frame by frame through ffmpeg (the imageio-ffmpeg package's own binary), keeping "
+        "frame rate, size and audio; each pixel's color distribution is averaged over "
+        "frames where its patch does not move, to stop flicker. Prints the flicker (mean "
+        "frame-to-frame (u, v) change on static pixels) with and without that smoothing.",
+        "nncolor video old_film.mp4 -o old_film_color.mp4")
+    sub.add_argument("input", type=Path, metavar="IN", help="the video to colorize")
+    sub.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
+                     help="the colorized video (its extension picks the container)")
+    sub.add_argument("--model", default="default", help="model file (default: the shipped one)")
+    _add_decoder(sub)
+    sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
+                     help="temporal smoothing weight in [0, 1) (default 0.7; 0 turns it off)")
+    sub.add_argument("--max-frames", type=POSITIVE_INT, help="stop after this many frames")
+    _add_output_file(sub, "output video")
+
+
+#: The subcommands, in the order ``--help`` lists them: ``add(commands, common)`` each.
+COMMANDS = [add_colorize, add_train, add_evaluate, add_grid, add_info, add_video]
+
+
+# ---------------------------------------------------------------------- main
+def main(argv=None):
+    """Run the command line; returns the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    prefix = f"{PROG} {args.command}"
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(prefix)
+        try:
+            return args.run(args) or 0
+        except KeyboardInterrupt:
+            print(f"{prefix}: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except Exception as exc:
+            if args.debug:
+                raise
+            print(f"{prefix}: error: {_describe(exc)}", file=sys.stderr)
+            return 1
+
+
+def _describe(exc):
+    """One line for an exception: its message, with the type only for unexpected ones."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    # the library's own errors (ModelFileError is a ValueError) carry a message to show
+    if isinstance(exc, (CommandError, OSError, ValueError)):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"
+    return " ".join(text.split())
+
+
+def _one_line_warning(prefix):
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{prefix}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    return show
+
+
+def _report(prefix, message):
+    """A per-file problem, printed without breaking a progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(f"{prefix}: error: {message}", file=sys.stderr)
+
+
+def _finish(prefix, failures, total, what):
+    """Exit status 1 with "N of M failed" when any file failed, else 0."""
+    if not failures:
+        return 0
+    print(f"{prefix}: {failures} of {total} {what} failed", file=sys.stderr)
+    return 1
+
+
+def _progress(args, total, desc, unit):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, disable=args.quiet, file=sys.stderr,
+                dynamic_ncols=True)
+
+
+# --------------------------------------------------------- inputs and outputs
+def _expand(items, recursive, prefix):
+    """The image files the items name, and how many items named none (reported).
+
+    Returns
+    -------
+    found : list of (path, relative path, item)
+    missing : int
+    """
+    from .io import find_images
+
+    found, seen, missing = [], set(), 0
+    for item in items:
+        try:
+            files = find_images(item, recursive=recursive)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            _report(prefix, exc)
+            missing += 1
+            continue
+        for path, rel in files:
+            key = path.resolve()
+            if key not in seen:  # a file named twice (a folder and a glob) is done once
+                seen.add(key)
+                found.append((path, rel, item))
+    return found, missing
+
+
+def _load_photos(args, prefix):
+    """Read the color photos the command's IMAGES name, with a progress bar.
+
+    Returns
+    -------
+    images, names : lists
+        ``names`` are the paths relative to the folder given, without extension (the full
+        paths where those clash), for the split by name.
+    sources : dict
+        Photos read per item given.
+    failed, total : int
+        Items and files that gave no photo, and all of them.
+    """
+    from .io import read_image
+
+    found, missing = _expand(args.images, args.recursive, prefix)
+    images, read, sources = [], [], Counter()
+    with _progress(args, len(found), "reading", "photo") as bar:
+        for path, rel, item in found:
+            try:
+                images.append(read_image(path, require_color=True))
+            except (OSError, ValueError) as exc:
+                _report(prefix, _describe(exc))
+            else:
+                read.append((path, rel))
+                sources[str(item)] += 1
+            bar.update()
+    names = [rel.with_suffix("").as_posix() for _, rel in read]
+    if len(set(names)) != len(names):  # the same relative names under two folders
+        names = [path.with_suffix("").as_posix() for path, _ in read]
+    total = len(found) + missing
+    return images, names, dict(sources), total - len(images), total
+
+
+def _check_new_file(path, overwrite):
+    """Refuse an existing file (unless overwrite) or an unwritable folder before working."""
+    if path.is_dir():
+        raise CommandError(f"{path} is a folder; name a file")
+    if path.exists() and not overwrite:
+        raise CommandError(f"{path} exists; pass --overwrite to replace it")
+    _check_folder(path.parent)
+
+
+def _check_folder(folder):
+    """Create ``folder`` if needed and make sure files can be written into it."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except FileExistsError:
+        raise CommandError(f"cannot write into {folder}: it is a file, not a folder") from None
+    except OSError as exc:
+        raise CommandError(f"cannot write into folder {folder}: "
+                           f"{exc.strerror or exc}") from None
+
+
+def _load_model(args, check=True):
+    from .model_file import load_model
+
+    return load_model(args.model, check=check)
+
+
+def _print_table(table, means_only):
+    """Per-photo rows (few photos) and the means per method."""
+    import pandas as pd
+
+    columns = ["psnr", "rmse_uv", "accuracy", "colorfulness", "splotchiness"]
+    with pd.option_context("display.width", 120, "display.max_columns", 20):
+        if not means_only:
+            print(table.round(3).to_string(index=False, na_rep=""))
+            print()
+        means = table.groupby("method", sort=False)[columns].mean()
+        means.insert(0, "photos", table.groupby("method", sort=False).size())
+        print(means.round(3).to_string(na_rep=""))
+
+
+# ------------------------------------------------------------------- train
+def run_train(args):
+    from threadpoolctl import threadpool_limits
+
+    from .colorizer import make_colorizer
+    from .model_file import fit_and_evaluate, make_card, save_model
+
+    prefix = f"{PROG} train"
+    _check_new_file(args.output, args.overwrite)  # before minutes of training
+    images, names, sources, failed, total = _load_photos(args, prefix)
+    if len(images) < 2:
+        raise CommandError(f"need at least 2 color photos to train on; got {len(images)}")
+    model = make_colorizer(
+        patch_size=args.patch_size, som_shape=args.som_shape, hidden_layer_sizes=args.hidden,
+        n_samples=args.n_samples, max_iter=args.max_iter, som_iterations=args.som_iterations,
+        decoder=args.decoder, n_jobs=args.n_jobs, random_state=args.seed)
+    print(f"training on {len(images)} photos (split by name, test size {args.test_size}, "
+          f"seed {args.seed}) ...", flush=True)
+    # None or -1: BLAS keeps its own thread count (usually all cores)
+    limit = None if args.n_jobs is None or args.n_jobs < 0 else args.n_jobs
+    with threadpool_limits(limits=limit):
+        held_out, info = fit_and_evaluate(model, images, names, test_size=args.test_size,
+                                          seed=args.seed)
+    model.set_params(n_jobs=None)  # a model file should not carry this machine's threads
+    card = make_card(model, sources=sources, held_out=held_out,
+                     command=shlex.join([PROG, *args.argv]), **info)
+    save_model(model, args.output, card, overwrite=args.overwrite)
+    print(f"trained on {info['n_photos']} photos ({model.n_training_pixels_} pixels, "
+          f"{model.n_colors_} codebook colors) in {info['fit_seconds']:.1f} s")
+    if held_out is not None:
+        print(f"held-out photos ({info['split']['n_test']}), means per photo:")
+        _print_table(held_out, means_only=True)
+    print(f"model written to {args.output}")
+    return _finish(prefix, failed, total, "photos")
+
+
+# ---------------------------------------------------------------- colorize
+def run_colorize(args):
+    from joblib import Parallel, delayed
+
+    from .io import read_image
+
+    prefix = f"{PROG} colorize"
+    model = _load_model(args)
+    if args.decoder:
+        model.set_params(decoder=args.decoder)
+    reference = None if args.reference is None else read_image(args.reference, require_color=True)
+    found, missing = _expand(args.images, args.recursive, prefix)
+    found = [f for f in found if not _earlier_output(f, args.suffix)]
+    jobs = _plan_outputs(args, found, prefix)
+    total = len(found) + missing
+    failed = total - len(jobs)
+    parallel = len(jobs) > 1
+    # one image: its pixels in threads; several: whole images in worker processes
+    model.set_params(n_jobs=1 if parallel else args.n_jobs)
+    start = time.perf_counter()
+    tasks = (delayed(_colorize_file)(model, src, dst, hints, reference, args.overwrite,
+                                     args.debug) for src, dst, hints in jobs)
+    done = 0
+    with _progress(args, len(jobs), "colorizing", "img") as bar:
+        for src, error in Parallel(n_jobs=args.n_jobs if parallel else 1,
+                                   return_as="generator_unordered")(tasks):
+            if error:
+                _report(prefix, error)
+                failed += 1
+            else:
+                done += 1
+            bar.update()
+    where = args.output if args.output else "next to the inputs"
+    print(f"colorized {done} of {total} images ({where}) in "
+          f"{time.perf_counter() - start:.1f} s")
+    return _finish(prefix, failed, total, "images")
+
+
+def _earlier_output(found, suffix):
+    """An output of an earlier run found in a folder or by a pattern (not named as a file)."""
+    path, _, item = found
+    return bool(suffix) and path.stem.endswith(suffix) and not Path(item).is_file()
+
+
+def _plan_outputs(args, found, prefix):
+    """(input, output, hints) per input; inputs whose output cannot be written reported."""
+    from .datasets import IMAGE_EXTENSIONS
+
+    names_file = (args.output is not None and not args.output.is_dir()
+                  and args.output.suffix.lower() in IMAGE_EXTENSIONS)
+    if names_file and len(found) > 1:
+        raise CommandError(f"-o {args.output} names one image file for {len(found)} inputs; "
+                           "give a folder")
+    single_file = names_file and len(found) == 1
+    if args.output is not None:  # an unwritable -o is one error, not one per input
+        _check_folder(args.output.parent if single_file else args.output)
+    inputs = {path.resolve() for path, _, _ in found}
+    hints = _hints_for(args, found)
+    jobs, planned, folders = [], {}, {}
+    for path, rel, _ in found:
+        dst = args.output if single_file else _output_path(args, path, rel)
+        problem = _output_problem(path, dst, inputs, planned, args.overwrite)
+        if problem is None:
+            if dst.parent not in folders:
+                folders[dst.parent] = _folder_problem(dst.parent)
+            problem = folders[dst.parent]
+        if problem:
+            _report(prefix, problem)
+            continue
+        planned[dst.resolve()] = path
+        jobs.append((path, dst, hints.get(path)))
+    return jobs
+
+
+def _output_path(args, path, rel):
+    suffix = path.suffix if args.format == "same" else FORMATS[args.format]
+    folder = path.parent if args.output is None else args.output / rel.parent
+    return folder / f"{path.stem}{args.suffix}{suffix}"
+
+
+def _output_problem(src, dst, inputs, planned, overwrite):
+    """Why ``dst`` must not be written for ``src`` (another input, a clash, a file), or None."""
+    key = dst.resolve()
+    if key in planned:
+        return f"{dst} would be written for both {planned[key]} and {src}; use --suffix, " \
+               "--format same or -o to tell them apart"
+    if key in inputs and key != src.resolve():
+        return f"{dst} is one of the inputs; it will not be overwritten by {src}"
+    if dst.exists() and not overwrite:
+        what = "is the input itself" if key == src.resolve() else "exists"
+        return f"{dst} {what}; pass --overwrite to replace it"
+    return None
+
+
+def _folder_problem(folder):
+    try:
+        _check_folder(folder)
+    except CommandError as exc:
+        return str(exc)
+    return None
+
+
+def _hints_for(args, found):
+    """The hints file of each input: the one given, or ``<stem>.png`` in a hints folder."""
+    if args.hints is None:
+        return {}
+    if args.hints.is_dir():
+        return {path: args.hints / f"{path.stem}.png" for path, _, _ in found
+                if (args.hints / f"{path.stem}.png").is_file()}
+    if not args.hints.is_file():
+        raise CommandError(f"hints not found: {args.hints}")
+    if len(found) != 1:
+        raise CommandError(f"--hints {args.hints} is one image for {len(found)} inputs; pass a "
+                           "folder of <stem>.png hints to colorize several images")
+    return {found[0][0]: args.hints}
+
+
+def _colorize_file(model, src, dst, hints, reference, overwrite, debug):
+    """Colorize one file into ``dst``: (src, None) on success, (src, message) on failure."""
+    from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
+
+    try:
+        image = read_image(src)
+        hint_image = None if hints is None else read_image(hints)
+        out = model.predict(image, reference=reference, hints=hint_image)
+        depth = bit_depth(image) if dst.suffix.lower() in SIXTEEN_BIT_SUFFIXES else 8
+        save_image(dst, out, overwrite=overwrite, bit_depth=depth)
+    except Exception as exc:  # noqa: BLE001 (one bad file must not stop the batch)
+        if debug:
+            return src, traceback.format_exc()
+        message = _describe(exc)
+        named = str(src) in message or (hints is not None and str(hints) in message)
+        return src, message if named else f"{src}: {message}"
+    return src, None
+
+
+# ---------------------------------------------------------------- evaluate
+def run_evaluate(args):
+    import pandas as pd
+    from joblib import Parallel, delayed
+
+    from .io import save_table
+    from .metrics import evaluate
+
+    prefix = f"{PROG} evaluate"
+    model = _load_model(args)
+    if args.decoder:
+        model.set_params(decoder=args.decoder)
+    if args.output is not None:
+        _check_new_file(args.output, args.overwrite)
+    images, names, _, failed, total = _load_photos(args, prefix)
+    if not images:
+        raise CommandError("no color photos to evaluate on")
+    tables = []
+    with _progress(args, len(images), "evaluating", "photo") as bar:
+        # per photo, so the bar moves; the metrics are per photo anyway
+        for table in Parallel(n_jobs=args.n_jobs, return_as="generator")(
+                delayed(evaluate)(model, [image], [name]) for image, name in zip(images, names)):
+            tables.append(table)
+            bar.update()
+    table = pd.concat(tables, ignore_index=True)
+    _print_table(table, means_only=len(images) > _MAX_PRINTED_ROWS)
+    if args.output is not None:
+        save_table(args.output, table, overwrite=args.overwrite)
+        print(f"per-photo metrics written to {args.output}")
+    return _finish(prefix, failed, total, "photos")
+
+
+# ------------------------------------------------------------------- video
+def run_video(args):
+    from .video import colorize_video
+
+    model = _load_model(args)
+    if args.decoder:
+        model.set_params(decoder=args.decoder)
+    report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
+                            overwrite=args.overwrite, progress=not args.quiet,
+                            max_frames=args.max_frames)
+    print(report.summary())
+    return 0
+
+
+# -------------------------------------------------------------------- grid
+def run_grid(args):
+    import pandas as pd
+    from sklearn.model_selection import GridSearchCV
+
+    from .colorizer import make_colorizer
+    from .io import save_figure, save_table
+    from .plot import plot_grid_heatmap
+
+    prefix = f"{PROG} grid"
+    csv, png = args.output / "grid.csv", args.output / "grid.png"
+    for path in (csv, png):
+        _check_new_file(path, args.overwrite)
+    images, _, _, failed, total = _load_photos(args, prefix)
+    if len(images) < args.cv:
+        raise CommandError(f"{args.cv}-fold cross-validation needs at least {args.cv} photos; "
+                           f"got {len(images)}")
+    base = make_colorizer(hidden_layer_sizes=args.hidden, n_samples=args.n_samples,
+                          max_iter=args.max_iter, som_iterations=args.som_iterations,
+                          random_state=args.seed)
+    grid = {"features__patch_size": args.patch_sizes, "quantizer__shape": args.som_shapes}
+    n_fits = len(args.patch_sizes) * len(args.som_shapes) * args.cv
+    print(f"{n_fits} fits: {len(args.patch_sizes)} patch sizes x {len(args.som_shapes)} SOM "
+          f"shapes x {args.cv} folds (split by photo) on {len(images)} photos ...", flush=True)
+    search = GridSearchCV(base, grid, cv=args.cv, n_jobs=args.n_jobs).fit(images)
+    results = search.cv_results_
+    table = pd.DataFrame({
+        "patch_size": [p["features__patch_size"] for p in results["params"]],
+        "som_shape": ["x".join(map(str, p["quantizer__shape"])) for p in results["params"]],
+        "mean_psnr": results["mean_test_score"], "std_psnr": results["std_test_score"],
+        "rank": results["rank_test_score"], "mean_fit_seconds": results["mean_fit_time"],
+    })
+    save_table(csv, table, overwrite=args.overwrite)
+    figure = plot_grid_heatmap(table, "patch_size", "som_shape", score="mean_psnr", fmt=".2f",
+                               title=f"held-out PSNR (dB), {args.cv}-fold by photo")
+    save_figure(png, figure, overwrite=args.overwrite)
+    print(table.sort_values("rank").round(3).to_string(index=False))
+    best = search.best_params_
+    print(f"best: patch size {best['features__patch_size']}, SOM "
+          f"{'x'.join(map(str, best['quantizer__shape']))} ({search.best_score_:.2f} dB)")
+    print(f"written: {csv}, {png}")
+    return _finish(prefix, failed, total, "photos")
+
+
+# -------------------------------------------------------------------- info
+def run_info(args):
+    from .model_file import (
+        IncompatibleModelError,
+        check_version,
+        model_card,
+        model_params,
+        resolve_model_path,
+    )
+
+    model = _load_model(args, check=False)  # a card is worth showing even when refused
+    card = model_card(model)
+    if args.json:
+        print(json.dumps(card or {"params": model_params(model)}, indent=2))
+        return 0
+    path = resolve_model_path(args.model)
+    print(f"model: {path} ({path.stat().st_size / 1024:.1f} KiB)")
+    if card is None:
+        print("no model card (saved without `nncolor train`); what the file itself says:")
+        _print_params(model_params(model))
+        print(f"codebook: {model.n_colors_} colors; trained on "
+              f"{model.n_training_pixels_} pixels")
+        return 0
+    try:
+        check_version(card, path)
+        compatible = ""
+    except IncompatibleModelError:
+        compatible = "; colorize and evaluate refuse it"
+    _print_card(card, compatible)
+    return 0
+
+
+def _print_params(params):
+    print("parameters: " + ", ".join(f"{k}={_value(k, v)}" for k, v in params.items()))
+
+
+def _value(name, value):
+    """A parameter as its command-line option takes it: 3x3, 50,50."""
+    if isinstance(value, list):
+        return ("x" if name == "som_shape" else ",").join(map(str, value))
+    return str(value)
+
+
+def _print_card(card, compatible):
+    import sklearn
+
+    print(f"made by: nncolor {card.get('nncolor_version')} (this is {__version__}"
+          f"{compatible}), scikit-learn {card.get('sklearn_version')} "
+          f"(this is {sklearn.__version__})")
+    print(f"created: {card.get('created')}")
+    if card.get("command"):
+        print(f"command: {card['command']}")
+    _print_params(card.get("params", {}))
+    print(f"codebook: {card.get('n_colors')} colors")
+    data = card.get("training_data") or {}
+    sources = ", ".join(f"{k} ({n} photos)" for k, n in (data.get("sources") or {}).items())
+    print(f"training data: {data.get('n_photos')} photos, {data.get('n_pixels')} pixels"
+          + (f", from {sources}" if sources else ""))
+    split = card.get("split")
+    if split:
+        print(f"split: by file name ({split.get('by')}), test size {split.get('test_size')}, "
+              f"seed {split.get('seed')}: {split.get('n_train')} train / "
+              f"{split.get('n_test')} held out")
+    if card.get("fit_seconds") is not None:
+        print(f"training time: {card['fit_seconds']} s")
+    held_out = card.get("held_out")
+    if held_out:
+        print("held-out metrics (means per photo):")
+        _print_held_out(held_out)
+
+
+def _print_held_out(held_out):
+    import pandas as pd
+
+    table = pd.DataFrame.from_dict(held_out, orient="index")
+    table.index.name = "method"
+    print(table.to_string(na_rep=""))

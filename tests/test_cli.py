@@ -1,0 +1,354 @@
+"""The `nncolor` command line, run as a user runs it: the console script in a subprocess.
+
+A tiny model is trained once for the module (about a second); the shipped default model is
+used where the point is that no training is needed. Images are made here with numpy, PIL
+and skimage.data. `--help` and the simulated interruptions run in-process (no subprocess
+needed to see them, and the interruption needs a monkeypatch).
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image, ImageOps
+from skimage import data
+
+from nncolor import cli
+from nncolor.color import lightness
+from nncolor.io import read_image
+from nncolor.model_file import (
+    DEFAULT_MODEL_PATH,
+    ModelFileError,
+    load_default_model,
+    load_model,
+    make_card,
+    save_model,
+)
+
+from .conftest import small, tiny_colorizer
+
+FAST = ["--patch-size", "3", "--hidden", "8", "--n-samples", "100", "--max-iter", "5",
+        "--som-iterations", "200"]
+
+
+def nncolor(*args, cwd=None):
+    """Run ``python -m nncolor ARGS``; the completed process (text output)."""
+    return subprocess.run([sys.executable, "-m", "nncolor", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def one_line_error(result, *words):
+    """Exit status 1, no traceback, and an error line naming each of ``words``."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert errors, result.stderr
+    assert any(all(w in line for w in words) for line in errors), result.stderr
+
+
+def png_bit_depth(path):
+    """Bits per sample from a PNG's IHDR chunk (byte 24), read without an image library."""
+    return Path(path).read_bytes()[24]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, photos):
+    col = tiny_colorizer().fit(photos[:4])
+    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    return save_model(col, path, make_card(col, sources={"photos": 4}, n_photos=4))
+
+
+@pytest.fixture(scope="module")
+def color_folder(tmp_path_factory, photos):
+    folder = tmp_path_factory.mktemp("color")
+    for i, im in enumerate(photos):
+        Image.fromarray(im).save(folder / f"photo{i}.png")
+    return folder
+
+
+def gray8():
+    return data.camera()[::8, ::8]  # 64 x 64 uint8
+
+
+def rotated_jpeg(path):
+    """A 40-wide, 24-high JPEG with EXIF orientation 6: shown 24 wide and 40 high."""
+    stored = np.full((24, 40), 40, np.uint8)
+    stored[:8, :10] = 220  # a bright corner shows where the top-left went
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(stored).save(path, exif=exif, quality=95)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory, model):
+    """One batch: 8-bit PNG, 16-bit PNG, EXIF-rotated JPEG and a file that is no image."""
+    src = tmp_path_factory.mktemp("batch")
+    Image.fromarray(gray8()).save(src / "gray8.png")
+    Image.fromarray(gray8().astype(np.uint16) * 257).save(src / "gray16.png")
+    rotated_jpeg(src / "rotated.jpg")
+    (src / "broken.jpg").write_text("not an image")
+    out = src / "out"
+    result = nncolor("colorize", src, "-o", out, "--model", model, "-j", "2")
+    return src, out, result
+
+
+# ------------------------------------------------------------------ the script
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "nncolor"
+    assert script.is_file()
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0 and result.stdout.startswith("nncolor ")
+
+
+@pytest.mark.parametrize("command", [None, "colorize", "train", "evaluate", "grid", "info",
+                                     "video"])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main([command, "--help"] if command else ["--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: nncolor")
+    assert "example:" in text or command is None
+
+
+def test_bad_option_values_are_usage_errors(capsys):
+    for argv in (["train", "x", "-o", "m.joblib", "--som-shape", "3by3"],
+                 ["train", "x", "-o", "m.joblib", "--patch-size", "4"],
+                 ["colorize", "x", "-j", "0"], ["grid", "x", "-o", "g", "--cv", "1"]):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(argv)
+        assert stop.value.code == 2
+        assert "expected" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------- colorize
+def test_colorize_batch_writes_every_good_image(batch):
+    _, out, result = batch
+    assert sorted(p.name for p in out.iterdir()) == [
+        "gray16_colorized.png", "gray8_colorized.png", "rotated_colorized.png"]
+    # the bad file is named on one line, the rest are done, and the status says so
+    one_line_error(result, "broken.jpg", "not an image")
+    assert "1 of 4 images failed" in result.stderr
+    assert "colorized 3 of 4" in result.stdout
+
+
+def test_colorize_keeps_bit_depth_and_size(batch):
+    _, out, _ = batch
+    assert png_bit_depth(out / "gray8_colorized.png") == 8
+    assert png_bit_depth(out / "gray16_colorized.png") == 16
+    deep = read_image(out / "gray16_colorized.png")
+    assert deep.dtype == np.uint16 and deep.shape == (64, 64, 3)
+    # 16 bits are used, not 8 bits scaled up
+    assert np.any(deep % 257)
+    # the lightness of the input is kept
+    np.testing.assert_allclose(lightness(deep / 65535.0), lightness(gray8() / 255.0), atol=0.5)
+
+
+def test_colorize_applies_exif_orientation(batch):
+    src, out, _ = batch
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(src / "rotated.jpg")))
+    result = read_image(out / "rotated_colorized.png")
+    assert upright.shape == (40, 24) and result.shape == (40, 24, 3)
+    assert np.abs(lightness(result / 255.0) - lightness(upright / 255.0)).mean() < 1.0
+    assert result[:10, -8:].mean() > 150  # the stored top-left corner is now top-right
+
+
+def test_colorize_refuses_to_overwrite(batch, model):
+    src, out, _ = batch
+    target = out / "gray8_colorized.png"
+    before = target.read_bytes()
+    result = nncolor("colorize", src / "gray8.png", "-o", out, "--model", model)
+    one_line_error(result, str(target), "--overwrite")
+    assert target.read_bytes() == before
+    assert nncolor("colorize", src / "gray8.png", "-o", out, "--model", model,
+                   "--overwrite", "--decoder", "mode").returncode == 0
+    assert target.read_bytes() != before
+
+
+def test_colorize_with_the_shipped_model_next_to_the_input(tmp_path):
+    Image.fromarray(gray8()).save(tmp_path / "old photo.jpg", quality=95)
+    result = nncolor("colorize", tmp_path / "old photo.jpg", "-q")
+    assert result.returncode == 0, result.stderr
+    out = read_image(tmp_path / "old photo_colorized.png")
+    assert out.shape == (64, 64, 3) and out.dtype == np.uint8
+    assert result.stderr == ""  # -q: no progress bar
+
+
+def test_colorize_hints_reference_and_output_file_name(tmp_path, model, photos):
+    Image.fromarray(gray8()).save(tmp_path / "in.png")
+    hints = np.zeros((64, 64, 4), np.uint8)
+    hints[20:30, 20:30] = (200, 30, 30, 255)
+    Image.fromarray(hints).save(tmp_path / "hints.png")
+    Image.fromarray(photos[0]).save(tmp_path / "ref.png")
+    result = nncolor("colorize", tmp_path / "in.png", "-o", tmp_path / "result.tif",
+                     "--hints", tmp_path / "hints.png", "--reference", tmp_path / "ref.png",
+                     "--model", model)
+    assert result.returncode == 0, result.stderr
+    out = read_image(tmp_path / "result.tif")
+    assert out.shape == (64, 64, 3)
+    assert out[22:28, 22:28, 0].mean() > out[22:28, 22:28, 2].mean()  # the red hint holds
+
+
+def test_interrupted_or_failed_write_leaves_no_file(tmp_path, model, monkeypatch):
+    """A crash while the image is written: neither the output nor a temp file remains."""
+    import skimage.io
+
+    Image.fromarray(gray8()).save(tmp_path / "in.png")
+    out = tmp_path / "out"
+    for error, status in ((KeyboardInterrupt(), 130), (OSError(28, "No space left"), 1)):
+        def half_written(path, *args, error=error, **kwargs):
+            Path(path).write_bytes(b"\x89PNG half")
+            raise error
+
+        monkeypatch.setattr(skimage.io, "imsave", half_written)
+        code = cli.main(["colorize", str(tmp_path / "in.png"), "-o", str(out),
+                         "--model", str(model), "-q"])
+        assert code == status
+        assert list(out.iterdir()) == []
+
+
+def test_colorize_unwritable_output_folder(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "in.png")
+    (tmp_path / "taken").write_text("a file where the folder should be")
+    one_line_error(nncolor("colorize", tmp_path / "in.png", "-o", tmp_path / "taken",
+                           "--model", model), "taken", "not a folder")
+
+
+# --------------------------------------------------------------------- models
+def test_missing_and_wrong_version_models(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "in.png")
+    one_line_error(nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "none.joblib"),
+                   "none.joblib", "not found")
+    old = load_model(model)
+    old.model_card_ = {**old.model_card_, "nncolor_version": "0.0.7"}
+    joblib.dump(old, tmp_path / "old.joblib")
+    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "old.joblib")
+    one_line_error(result, "old.joblib", "nncolor 0.0.7", "retrain")
+    assert not (tmp_path / "in_colorized.png").exists()
+
+
+def test_load_model_names_what_is_wrong(tmp_path, fitted):
+    joblib.dump({"not": "a model"}, tmp_path / "dict.joblib")
+    (tmp_path / "text.joblib").write_text("hello")
+    with pytest.raises(ModelFileError, match="holds a dict, not an nncolor colorizer"):
+        load_model(tmp_path / "dict.joblib")
+    with pytest.raises(ModelFileError, match="not an nncolor model file"):
+        load_model(tmp_path / "text.joblib")
+    joblib.dump(tiny_colorizer(), tmp_path / "unfitted.joblib")
+    with pytest.raises(ModelFileError, match="never fitted"):
+        load_model(tmp_path / "unfitted.joblib")
+
+
+def test_shipped_model_loads_fast_with_its_card():
+    import time
+
+    assert DEFAULT_MODEL_PATH.is_file()
+    assert DEFAULT_MODEL_PATH.stat().st_size < 1_000_000
+    load_default_model()  # first load pays for lazy imports
+    start = time.perf_counter()
+    col = load_default_model()
+    assert time.perf_counter() - start < 1.0
+    card = col.model_card_
+    assert card["params"]["decoder"] == "annealed"
+    assert card["held_out"]["colorizer"]["n_images"] > 0
+    assert card["command"].startswith("nncolor train")
+
+
+# ------------------------------------------------------ train, info, evaluate, grid
+def test_train_then_info(tmp_path, color_folder):
+    out = tmp_path / "m.joblib"
+    result = nncolor("train", color_folder, "-o", out, *FAST, "--som-shape", "2x2",
+                     "--test-size", "2")
+    assert result.returncode == 0, result.stderr
+    assert "held-out photos (2)" in result.stdout and "mean color" in result.stdout
+    assert "reading" in result.stderr  # the progress bar
+    card = load_model(out).model_card_
+    assert card["training_data"]["n_photos"] == 3 and card["n_colors"] == 4
+    assert card["params"]["som_shape"] == [2, 2]
+    info = nncolor("info", out)
+    assert info.returncode == 0, info.stderr
+    for words in ("nncolor 0.", "scikit-learn", "som_shape=2x2", "3 photos", "held-out",
+                  "psnr"):
+        assert words in info.stdout
+    # a second run does not overwrite the model
+    one_line_error(nncolor("train", color_folder, "-o", out, *FAST), str(out), "exists")
+
+
+def test_info_without_a_card(tmp_path, fitted, capsys):
+    joblib.dump(fitted, tmp_path / "plain.joblib")
+    assert cli.main(["info", str(tmp_path / "plain.joblib")]) == 0
+    text = capsys.readouterr().out
+    assert "no model card" in text and "patch_size=3" in text
+
+
+def test_evaluate_writes_the_metrics_table(tmp_path, model, color_folder):
+    csv = tmp_path / "metrics.csv"
+    result = nncolor("evaluate", model, color_folder, "-o", csv, "-q")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(csv)
+    assert len(table) == 15 and set(table["method"]) == {"colorizer", "gray", "mean color"}
+    assert {"psnr", "rmse_uv", "accuracy", "colorfulness"} <= set(table.columns)
+    assert "mean color" in result.stdout
+
+
+def test_grid_writes_csv_and_heatmap(tmp_path, color_folder):
+    out = tmp_path / "grid"
+    result = nncolor("grid", color_folder, "--patch-sizes", "1,3", "--som-shapes", "2x2",
+                     "--cv", "2", "-o", out, *FAST[2:])
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out / "grid.csv")
+    assert list(table["patch_size"]) == [1, 3] and set(table["som_shape"]) == {"2x2"}
+    assert (out / "grid.png").stat().st_size > 5_000
+    assert "best: patch size" in result.stdout
+
+
+def test_expanding_globs_and_recursive_folders(tmp_path):
+    from nncolor.io import find_images
+
+    (tmp_path / "sub").mkdir()
+    for name in ("a.png", "b.JPG", "sub/c.tif", ".hidden.png", "notes.txt"):
+        (tmp_path / name).write_bytes(b"")
+    assert [str(r) for _, r in find_images(tmp_path)] == ["a.png", "b.JPG"]
+    assert [r.as_posix() for _, r in find_images(tmp_path, recursive=True)] == [
+        "a.png", "b.JPG", "sub/c.tif"]
+    assert [r.name for _, r in find_images(tmp_path / "*.png")] == ["a.png"]
+    with pytest.raises(FileNotFoundError, match="no files match"):
+        find_images(tmp_path / "*.gif")
+
+
+def test_read_image_orientation_matches_pil_for_16_bit_color(tmp_path):
+    """16-bit color files bypass Pillow; their EXIF orientation must agree with it."""
+    from nncolor.io import _upright
+
+    stored = np.arange(6 * 5 * 3, dtype=np.uint8).reshape(6, 5, 3)
+    for orientation in range(1, 9):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        Image.fromarray(stored).save(tmp_path / "o.png", exif=exif)
+        expected = np.asarray(ImageOps.exif_transpose(Image.open(tmp_path / "o.png")))
+        np.testing.assert_array_equal(_upright(stored, orientation), expected)
+    small_photo = small(data.astronaut(), 16).astype(np.uint16) * 257
+    from nncolor.io import save_image
+
+    save_image(tmp_path / "deep.png", small_photo, bit_depth=16)
+    np.testing.assert_array_equal(read_image(tmp_path / "deep.png"), small_photo)
+
+
+def test_video_through_the_console_script(tmp_path, model):
+    pytest.importorskip("imageio_ffmpeg", reason="imageio-ffmpeg is not installed (nncolor[video])")
+    from .test_video import N, synthetic_film, write_video
+
+    src = write_video(tmp_path / "old film.mp4", synthetic_film())
+    dst = tmp_path / "colorized.mp4"
+    result = nncolor("video", src, "-o", dst, "--model", model, "-q")
+    assert result.returncode == 0, result.stderr
+    assert dst.is_file() and f"{N} frames" in result.stdout and "flicker" in result.stdout
+    one_line_error(nncolor("video", src, "-o", dst, "--model", model, "-q"), str(dst), "exists")
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a film")
+    one_line_error(nncolor("video", text, "-o", tmp_path / "x.mp4", "--model", model, "-q"),
+                   "notes.mp4")
