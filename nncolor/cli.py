@@ -286,6 +286,9 @@ def add_video(commands, common):
     sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
                      help="temporal smoothing weight in [0, 1) (default 0.7; 0 turns it off)")
     sub.add_argument("--max-frames", type=POSITIVE_INT, help="stop after this many frames")
+    sub.add_argument("--no-flicker", action="store_true",
+                     help="skip the flicker measure (it decodes every frame a second time, "
+                          "without smoothing)")
     _add_output_file(sub, "output video")
 
 
@@ -509,7 +512,11 @@ def run_colorize(args):
         model.set_params(decoder=args.decoder)
     reference = None if args.reference is None else read_image(args.reference, require_color=True)
     found, missing = _expand(args.images, args.recursive, prefix)
-    found = [f for f in found if not _earlier_output(f, args.suffix)]
+    earlier = [f for f in found if _earlier_output(f, args.suffix)]
+    if earlier:  # say so: a user's own file may carry the suffix
+        print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
+              f"{earlier[0][0]}", file=sys.stderr)
+        found = [f for f in found if f not in earlier]
     jobs = _plan_outputs(args, found, prefix)
     total = len(found) + missing
     failed = total - len(jobs)
@@ -674,7 +681,7 @@ def run_video(args):
         model.set_params(decoder=args.decoder)
     report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
                             overwrite=args.overwrite, progress=not args.quiet,
-                            max_frames=args.max_frames)
+                            max_frames=args.max_frames, measure_flicker=not args.no_flicker)
     print(report.summary())
     return 0
 

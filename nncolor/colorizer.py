@@ -164,6 +164,7 @@ class SOMColorizer(BaseEstimator):
         self.codebook_ = quantizer.inverse_transform(np.arange(self.n_colors_))
         self.chroma_mean_ = chroma.mean(axis=0)
         self.n_training_pixels_ = len(chroma)
+        self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
 
     # -------------------------------------------------------------- predict

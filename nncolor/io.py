@@ -52,10 +52,26 @@ def atomic_path(path, overwrite=False):
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
-        os.replace(tmp, path)
+        _publish(tmp, path, overwrite)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _publish(tmp, path, overwrite):
+    """Move ``tmp`` to ``path``; without ``overwrite``, never over a file made meanwhile."""
+    if overwrite:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)  # fails if path exists, even one created since the first check
+    except FileExistsError:
+        raise FileExistsError(f"{path} exists; choose another name or allow overwriting") from None
+    except OSError:  # a file system without hard links: check, then move
+        if os.path.exists(path):
+            raise FileExistsError(f"{path} exists; choose another name or allow overwriting")
+        os.replace(tmp, path)
+    # the finally of atomic_path removes tmp when the link kept it
 
 
 def save_image(path, image, overwrite=False, bit_depth=8):
@@ -310,8 +326,16 @@ def find_images(item, recursive=False):
         found = [p for p in found if p.is_file()]
         if not found:
             raise FileNotFoundError(f"no files match {item}")
-        return [(p, Path(p.name)) for p in found]
+        base = _glob_base(str(item))  # outputs mirror the part the pattern spans
+        return [(p, p.relative_to(base)) for p in found]
     raise FileNotFoundError(f"no such file or folder: {item}")
+
+
+def _glob_base(pattern):
+    """The folder before a pattern's first wildcard: ``photos/*/x.png`` -> ``photos``."""
+    parts = Path(pattern).parts
+    fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
+    return Path(*parts[:fixed]) if fixed else Path(".")
 
 
 def _is_image_name(relative):

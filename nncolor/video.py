@@ -48,6 +48,9 @@ import numpy as np
 from scipy.ndimage import maximum_filter, uniform_filter
 from sklearn.utils.validation import check_is_fitted
 
+#: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
+
 from ._images import check_image
 from .io import atomic_path
 
@@ -127,14 +130,14 @@ class TemporalSmoother:
                 fresh = True
         if fresh:
             self._state = proba.copy()  # our own copy: it is updated in place later
-            return self._state
+            return self._state.copy()  # callers may keep what they get
         d = uniform_filter(change, size=self.window, mode="nearest")
         a = np.float32(self.smoothing) * np.exp(-np.square(d / np.float32(self.motion_scale)))
         # s = p + a (s - p), in place: no temporary of H x W x K floats
         prev -= proba
         prev *= a[..., None]
         prev += proba
-        return prev
+        return prev.copy()  # the state is updated in place by the next frame
 
 
 def _check_number(name, value, ok, rule):
@@ -370,6 +373,9 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     iio, ffmpeg = _backend()
     check_is_fitted(colorizer)
     src, dst = _check_src(src), Path(dst)
+    if dst.suffix.lower() not in VIDEO_SUFFIXES:
+        raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "
+                         f"{', '.join(VIDEO_SUFFIXES)}")
     if dst.resolve() == src.resolve():
         raise ValueError(f"the output {dst} is the input video; choose another name")
     if max_frames is not None and max_frames < 1:

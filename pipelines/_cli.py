@@ -40,3 +40,11 @@ def run_or_exit(name, fn, *args, **kwargs):
         sys.exit(f"{name}: {exc} (pass --overwrite to replace the earlier run)")
     except (ValueError, FileNotFoundError) as exc:
         sys.exit(f"{name}: {exc}")
+
+
+def refuse_existing(out, names, overwrite):
+    """Raise ``FileExistsError`` if any output exists: refuse before the long work, not after
+    it, so a refused run leaves no folder that mixes two runs."""
+    existing = [name for name in names if (Path(out) / name).exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{Path(out) / existing[0]} exists")

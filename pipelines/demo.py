@@ -26,6 +26,8 @@ from nncolor.metrics import evaluate
 from nncolor.model_file import load_model, resolve_model_path
 from nncolor.plot import plot_comparison
 
+from ._cli import refuse_existing
+
 
 def photos():
     """Name -> RGB uint8 photo of the color photos to colorize (the model never saw them)."""
@@ -68,7 +70,13 @@ def train_on_shipped_photos(quick=False):
     return col
 
 
+#: Every file a run writes (checked before the work starts).
+OUTPUTS = ["coffee_colorized.png", "flower_colorized.png", "camera_colorized.png",
+           "comparison.png", "metrics.csv"]
+
+
 def run(out, overwrite=False, model=None, train=False, quick=False):
+    refuse_existing(out, OUTPUTS, overwrite)
     held_out = photos()
     if train:
         col = train_on_shipped_photos(quick)

@@ -39,10 +39,15 @@ from nncolor.metrics import evaluate
 from nncolor.plot import (plot_codebook, plot_color_reduction, plot_prediction_panel,
                           reduce_colors)
 
-from ._cli import check_args, experiment_parser, run_or_exit
+from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 from .table1 import DEFAULT_ITERATIONS, SHAPES, sample_chroma, train_soms
 
 DECODERS = ("mode", "expectation", "annealed", "mrf")
+
+#: Every file a run writes (checked before the work starts).
+OUTPUTS = ["figure8_good_case.png", "figure9_bad_case.png", "figure10_predictions.png",
+           "color_reduction.csv", "codebooks.csv", "figure10_metrics.csv"] + [
+    f"codebook_{rows * cols}.png" for rows, cols in SHAPES]
 
 
 def settings(quick):
@@ -94,6 +99,7 @@ def run(data, out, quick=False, overwrite=False, decoder="mode", patch_size=5, l
         if value:
             cfg[key] = value
     out = Path(out)
+    refuse_existing(out, OUTPUTS, overwrite)
     start = time.perf_counter()
     images, names = load_folder(data, limit=cfg["limit"])
     train_idx, test_idx = split_by_name(names, test_size=0.25, seed=seed)

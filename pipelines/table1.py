@@ -37,7 +37,7 @@ from nncolor.datasets import load_folder
 from nncolor.io import save_figure, save_table
 from nncolor.som import SOMQuantizer
 
-from ._cli import check_args, experiment_parser, run_or_exit
+from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 
 SHAPES = [(3, 3), (5, 5), (10, 10), (20, 20)]
 PAPER_QE = {9: 0.621739, 25: 0.4585945, 100: 0.19889, 400: 0.100954}
@@ -159,6 +159,7 @@ def run(data, out, quick=False, overwrite=False, pixels=None, iterations=None, s
     pixels = pixels or (300 if quick else 2500)
     iterations = iterations or (5_000 if quick else DEFAULT_ITERATIONS)
     limit = limit or (60 if quick else None)
+    refuse_existing(out, ["table1.csv", "table1.png"], overwrite)
     start = time.perf_counter()
     images, names = load_folder(data, limit=limit)
     chroma = sample_chroma(images, pixels, seed)

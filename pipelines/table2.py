@@ -63,7 +63,7 @@ from nncolor.datasets import load_folder
 from nncolor.io import save_figure, save_table
 from nncolor.metrics import codebook_accuracy_score
 
-from ._cli import check_args, experiment_parser, run_or_exit
+from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 from ._progress import fit_progress
 
 PATCH_SIZES = [3, 5, 11]
@@ -264,9 +264,7 @@ def save_heatmap(path, cv_results, title, overwrite):
 def run(data, out, settings, grid, n_jobs=2, verbose=2, overwrite=False):
     """Both searches, the CSVs and heat maps, and the printed comparison."""
     out = Path(out)
-    existing = [name for name in OUTPUTS if (out / name).exists()]
-    if existing and not overwrite:  # refuse before the long work, not after it
-        raise FileExistsError(f"{out / existing[0]} exists")
+    refuse_existing(out, OUTPUTS, overwrite)
     photos = load_photos(data, settings["images"])
     print(f"table2: {len(photos)} photos of {data}, {settings['pixels']} pixels each, "
           f"{settings['folds']} folds, {settings['max_iter']} epochs, "

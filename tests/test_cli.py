@@ -352,3 +352,35 @@ def test_video_through_the_console_script(tmp_path, model):
     text.write_text("not a film")
     one_line_error(nncolor("video", text, "-o", tmp_path / "x.mp4", "--model", model, "-q"),
                    "notes.mp4")
+
+
+def test_no_overwrite_publish_never_replaces_a_file_made_meanwhile(tmp_path):
+    from nncolor.io import atomic_path
+
+    target = tmp_path / "out.txt"
+    with pytest.raises(FileExistsError, match="out.txt exists"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("ours")
+            target.write_text("theirs")  # another run got there first
+    assert target.read_text() == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]  # no temporary left
+
+
+def test_glob_outputs_mirror_the_folders_the_pattern_spans(tmp_path, model):
+    for sub in ("s1", "s2"):
+        (tmp_path / sub).mkdir()
+        Image.fromarray(gray8()).save(tmp_path / sub / "x.png")
+    result = nncolor("colorize", "-q", "s*/x.png", "-o", "out", "--model", model, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(tmp_path / "out").as_posix()
+                  for p in (tmp_path / "out").rglob("*.png")) == ["s1/x_colorized.png",
+                                                                  "s2/x_colorized.png"]
+
+
+def test_refitting_drops_the_old_card(fitted, photos):
+    from copy import deepcopy
+
+    col = deepcopy(fitted)
+    col.model_card_ = {"training_data": {"n_photos": 999}}
+    col.fit(photos[:2])
+    assert not hasattr(col, "model_card_")

@@ -106,3 +106,12 @@ def test_figures_helpers():
                               "nodes": [9, 9, 9, 25, 25, 25],
                               "rmse_uv": [3.0, 1.0, 7.0, 0.5, 9.0, 2.0]})
     assert figures.pick_cases(reduction, 9) == ("b", "c")
+
+
+def test_experiments_refuse_before_the_work(tmp_path, monkeypatch):
+    (tmp_path / "table1.png").write_text("an earlier run")
+    folder = shared_folder("opencountry-64")
+    monkeypatch.setattr(table1, "load_folder", lambda *a, **k: pytest.fail("worked first"))
+    with pytest.raises(SystemExit, match="table1.png exists"):
+        table1.main(["--data", str(folder), "--out", str(tmp_path), "--quick"])
+    assert (tmp_path / "table1.png").read_text() == "an earlier run"

@@ -290,3 +290,19 @@ def test_audio_the_container_refuses_is_reencoded(col, sound_video, tmp_path):
                             measure_flicker=False)
     assert report.audio
     assert "Audio: aac" in ffmpeg("-i", str(tmp_path / "out.mp4")).stderr
+
+
+def test_smoother_outputs_are_the_callers_to_keep():
+    rng = np.random.default_rng(1)
+    frames = [rng.dirichlet(np.ones(3), (4, 4)).astype(np.float32) for _ in range(3)]
+    L = np.full((4, 4), 50, np.float32)
+    smoother = TemporalSmoother(0.5, window=1)
+    kept = [smoother(p, L) for p in frames]
+    np.testing.assert_array_equal(kept[0], frames[0])  # not changed by the later frames
+    np.testing.assert_allclose(kept[1], 0.5 * frames[0] + 0.5 * frames[1], rtol=1e-6)
+
+
+def test_output_without_a_video_extension_is_refused_early(col, gray_video, tmp_path):
+    with pytest.raises(ValueError, match="cannot tell the video format.*mp4"):
+        colorize_video(col, gray_video, tmp_path / "out", progress=False)
+    assert not list(tmp_path.iterdir())
