@@ -157,7 +157,13 @@ class SOMColorizer(BaseEstimator):
                 "all training pixels fall into one codebook color; nothing to learn "
                 "(train on more varied color images)"
             )
-        classifier.fit(X_patches, labels)
+        if _takes_images(classifier):
+            # a CNN learns from whole L images against whole label maps
+            label_maps = [quantizer.predict(im[..., 1:].reshape(-1, 2)).reshape(im.shape[:2])
+                          for im in luv]
+            classifier.fit([im[..., 0] for im in luv], label_maps)
+        else:
+            classifier.fit(X_patches, labels)
         self.color_space_, self.features_ = color_space, features
         self.quantizer_, self.classifier_ = quantizer, classifier
         self.n_colors_ = int(quantizer.n_colors_)
@@ -318,9 +324,23 @@ class SOMColorizer(BaseEstimator):
     def _classify(self, feats, proba):
         """Labels (or probabilities over ``classes_``) of a block of patch rows."""
         clf = self.classifier_
+        if isinstance(feats, _Dense):  # an image classifier already gave the whole image
+            return feats.proba if proba else self._classes()[feats.proba.argmax(-1)]
         if is_fast_mlp(clf):
             return mlp_predict_proba(clf, feats) if proba else mlp_predict(clf, feats)
         return clf.predict_proba(feats) if proba else clf.predict(feats)
+
+    def _blocks(self, L):
+        """``(start, stop, features)`` blocks of a lightness image for :meth:`_classify`.
+
+        Patch rows from ``features_``; for an image classifier (a CNN), slices of its
+        probabilities over the whole image, computed once.
+        """
+        if not _takes_images(self.classifier_):
+            return self.features_.iter_dense(L)
+        proba = self.classifier_.predict_proba(L).reshape(L.size, -1)
+        return ((start, stop, _Dense(proba[start:stop]))
+                for start, stop in self._chunks(L.size))
 
     def _in_threads(self, fn, items):
         """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
@@ -342,7 +362,7 @@ class SOMColorizer(BaseEstimator):
         def block(start, stop, feats):
             out[start:stop] = self._classify(feats, proba=False)
 
-        self._in_threads(block, self.features_.iter_dense(self.color_space_.lightness(pixels)))
+        self._in_threads(block, self._blocks(self.color_space_.lightness(pixels)))
         return out.reshape(h, w)
 
     def _proba(self, pixels, alpha=None):
@@ -352,7 +372,7 @@ class SOMColorizer(BaseEstimator):
         def block(start, stop, feats):
             out[start:stop] = self._block_proba(feats)
 
-        self._in_threads(block, self.features_.iter_dense(self.color_space_.lightness(pixels)))
+        self._in_threads(block, self._blocks(self.color_space_.lightness(pixels)))
         return out.reshape(h, w, self.n_colors_)
 
     def _colorize(self, pixels, alpha=None, prior=None, clamp=None):
@@ -386,7 +406,7 @@ class SOMColorizer(BaseEstimator):
                 proba[hinted, flat_clamp[start:stop][hinted]] = 1
             chroma[start:stop] = self._decode(proba)
 
-        self._in_threads(block, self.features_.iter_dense(L))
+        self._in_threads(block, self._blocks(L))
         return self._to_rgb(L, chroma, alpha)
 
     def _mrf_chroma(self, proba, L, clamp=None):
@@ -479,6 +499,21 @@ class SOMColorizer(BaseEstimator):
         return out
 
 
+class _Dense:
+    """A block of probabilities an image classifier computed, in place of patch rows."""
+
+    def __init__(self, proba):
+        self.proba = proba
+
+    def __len__(self):
+        return len(self.proba)
+
+
+def _takes_images(classifier):
+    """True for classifiers that learn from whole L images (:class:`nncolor.cnn.CNNClassifier`)."""
+    return getattr(classifier, "_takes_images", False)
+
+
 def _or(step, default):
     """The step, or a new default one when it is None (never ``step or default``: an
     unfitted ensemble raises on ``bool()``)."""
@@ -502,6 +537,7 @@ def _seeded(estimator, rng):
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
     max_iter=200, som_iterations=10_000, decoder="annealed", n_jobs=None, random_state=None,
+    backend="mlp", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -525,19 +561,38 @@ def make_colorizer(
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None
+    backend : {"mlp", "cnn"}, default="mlp"
+        ``"cnn"`` puts a :class:`nncolor.cnn.CNNClassifier` (whole L images in, per-pixel
+        probabilities out; needs ``pip install nncolor[cnn]``) in the classifier slot
+        instead of the MLP; ``patch_size``, ``hidden_layer_sizes`` and ``max_iter`` then
+        do not apply (``n_samples`` still draws the pixels the SOM is fitted on).
+    **cnn_params
+        With ``backend="cnn"``: parameters of the CNNClassifier (``architecture``,
+        ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``, ``device``...).
 
     Returns
     -------
     SOMColorizer
     """
+    if backend not in ("mlp", "cnn"):
+        raise ValueError(f"backend must be 'mlp' or 'cnn', got {backend!r}")
+    if backend == "mlp" and cnn_params:
+        raise TypeError(f"unexpected arguments for backend='mlp': {', '.join(sorted(cnn_params))}")
+    if backend == "cnn":
+        from .cnn import CNNClassifier, require_torch
+
+        require_torch()  # fail now, with the install hint, not at fit time
+        classifier = CNNClassifier(**cnn_params)
+    else:
+        classifier = MLPClassifier(
+            hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
+            learning_rate_init=0.001, max_iter=max_iter,
+        )
     return SOMColorizer(
         color_space=LuvConverter(),
         quantizer=SOMQuantizer(shape=tuple(som_shape), n_iterations=som_iterations),
         features=PatchExtractor(patch_size=patch_size, n_samples=n_samples),
-        classifier=MLPClassifier(
-            hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
-            learning_rate_init=0.001, max_iter=max_iter,
-        ),
+        classifier=classifier,
         decoder=decoder,
         mrf=PottsMRF(),
         n_jobs=n_jobs,
