@@ -9,7 +9,9 @@ OUT ?= out
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	# torch pinned first: this exact release is the CPU build on disk (a range would pull CUDA)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[test,cnn]"
 	touch $@
 
 install: $(VENV)/.installed
