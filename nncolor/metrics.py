@@ -196,5 +196,10 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
     sampler = clone(colorizer.features_).set_params(n_samples=n_pixels)
     patches, picked = sampler.sample([im[..., 0] for im in luv], random_state=random_state)
     chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
-    predicted = np.asarray(colorizer.classifier_.predict(patches))
+    if getattr(colorizer.classifier_, "_takes_images", False):
+        # a CNN labels whole images: read its labels at the drawn pixels
+        labels = colorizer.predict_labels(truth)
+        predicted = np.concatenate([lab.reshape(-1)[i] for lab, i in zip(labels, picked)])
+    else:
+        predicted = np.asarray(colorizer.classifier_.predict(patches))
     return float(np.mean(predicted == quantize(chroma)))

@@ -133,6 +133,13 @@ def test_colorizer_learns_blue_over_green_and_round_trips(tmp_path):
     loaded = joblib.load(path)
     np.testing.assert_array_equal(loaded.predict_proba(test[0]), proba)
     assert isinstance(loaded.classifier_.state_["0.weight"], np.ndarray)
+    # the grid-search scorer on drawn pixels reads the CNN's labels there (all pixels drawn:
+    # it equals the full score)
+    from nncolor.metrics import codebook_accuracy_score
+
+    full = codebook_accuracy_score(col, test)
+    assert full > 0.9
+    assert codebook_accuracy_score(col, test, n_pixels=32 * 32) == pytest.approx(full)
 
 
 def test_grid_search_over_cnn_parameters():
