@@ -558,6 +558,10 @@ def _plan_outputs(args, found, prefix):
         raise CommandError(f"-o {args.output} names one image file for {len(found)} inputs; "
                            "give a folder")
     single_file = names_file and len(found) == 1
+    if (args.output is not None and not args.output.exists() and not names_file
+            and args.output.suffix):  # `-o out.xyz`: a typo'd format, not a folder name
+        raise CommandError(f"-o {args.output}: {args.output.suffix} is not an image format "
+                           f"({', '.join(IMAGE_EXTENSIONS)}); give an image file or a folder")
     if args.output is not None:  # an unwritable -o is one error, not one per input
         _check_folder(args.output.parent if single_file else args.output)
     inputs = {path.resolve() for path, _, _ in found}

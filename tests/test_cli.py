@@ -384,3 +384,10 @@ def test_refitting_drops_the_old_card(fitted, photos):
     col.model_card_ = {"training_data": {"n_photos": 999}}
     col.fit(photos[:2])
     assert not hasattr(col, "model_card_")
+
+
+def test_unknown_output_extension_is_an_error_not_a_folder(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "a.png")
+    result = nncolor("colorize", "-q", "a.png", "-o", "out.xyz", "--model", model, cwd=tmp_path)
+    one_line_error(result, "out.xyz", "not an image format")
+    assert not (tmp_path / "out.xyz").exists()
