@@ -142,10 +142,8 @@ class SOMColorizer(BaseEstimator):
         classifier = _seeded(clone(_or(self.classifier, _default_classifier)), rng)
 
         luv = [color_space.transform(pixels) for pixels, _ in images]
-        X_patches, picked = features.sample(
-            [im[..., 0] for im in luv], random_state=rng.randint(np.iinfo(np.int32).max)
-        )
-        chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
+        X_patches, chroma, _ = features.sample_luv(
+            luv, random_state=rng.randint(np.iinfo(np.int32).max))
         if np.abs(chroma).max() < _MIN_CHROMA:
             raise ValueError(
                 "the training images have no color: every sampled pixel is gray "

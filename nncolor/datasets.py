@@ -95,10 +95,15 @@ def load_folder(path, pattern=None, limit=None, *, require_color=True):
 
 
 def _matches(name, patterns):
-    low = name.lower()
     if patterns is None:
-        return low.endswith(IMAGE_EXTENSIONS) and not low.startswith(".")
-    return any(fnmatch.fnmatchcase(low, pat.lower()) for pat in patterns)
+        return is_image_name(Path(name))
+    return any(fnmatch.fnmatchcase(name.lower(), pat.lower()) for pat in patterns)
+
+
+def is_image_name(relative):
+    """An image file name by extension (any case), not hidden nor in a hidden folder."""
+    return relative.suffix.lower() in IMAGE_EXTENSIONS and not any(
+        part.startswith(".") for part in relative.parts)
 
 
 def _read(file, require_color):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import IMAGE_EXTENSIONS
+from .datasets import IMAGE_EXTENSIONS, is_image_name
 
 #: Extensions :func:`save_image` can write with 16 bits per channel.
 SIXTEEN_BIT_SUFFIXES = (".png", ".tif", ".tiff")
@@ -315,7 +315,7 @@ def find_images(item, recursive=False):
         return [(path, Path(path.name))]
     if path.is_dir():
         files = path.rglob("*") if recursive else path.iterdir()
-        found = sorted(p for p in files if p.is_file() and _is_image_name(p.relative_to(path)))
+        found = sorted(p for p in files if p.is_file() and is_image_name(p.relative_to(path)))
         if not found:
             where = "under" if recursive else "in"
             raise FileNotFoundError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}) {where} "
@@ -337,7 +337,3 @@ def _glob_base(pattern):
     fixed = next(i for i, part in enumerate(parts) if any(c in part for c in "*?["))
     return Path(*parts[:fixed]) if fixed else Path(".")
 
-
-def _is_image_name(relative):
-    return relative.suffix.lower() in IMAGE_EXTENSIONS and not any(
-        part.startswith(".") for part in relative.parts)

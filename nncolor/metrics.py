@@ -194,8 +194,7 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
         true_labels = [quantize(im[..., 1:].reshape(-1, 2)).reshape(im.shape[:2]) for im in luv]
         return codebook_accuracy(true_labels, colorizer.predict_labels(truth))
     sampler = clone(colorizer.features_).set_params(n_samples=n_pixels)
-    patches, picked = sampler.sample([im[..., 0] for im in luv], random_state=random_state)
-    chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
+    patches, chroma, picked = sampler.sample_luv(luv, random_state=random_state)
     if getattr(colorizer.classifier_, "_takes_images", False):
         # a CNN labels whole images: read its labels at the drawn pixels
         labels = colorizer.predict_labels(truth)

@@ -119,3 +119,19 @@ class PatchExtractor(BaseEstimator):
             features.append(self._windows(L)[rows, cols].reshape(len(idx), -1))
             indices.append(idx)
         return np.concatenate(features), indices
+
+    def sample_luv(self, luv, random_state=None):
+        """A training set: L patches and (u, v) of random pixels of L*u*v* images.
+
+        :meth:`sample` on the L channels, with the chroma of the same pixels.
+
+        Returns
+        -------
+        features : ndarray of float32, shape (n_total, patch_size**2)
+        chroma : ndarray, shape (n_total, 2)
+        indices : list of ndarray
+            Flat pixel indices drawn from each image.
+        """
+        features, indices = self.sample([im[..., 0] for im in luv], random_state)
+        chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, indices)])
+        return features, chroma, indices

@@ -200,8 +200,7 @@ def prep_once(files, som3):
 
     start = time.perf_counter()
     extractor = PatchExtractor(patch_size=5, n_samples=2500)
-    feats, picked = extractor.sample([luv[..., 0] for luv in luvs], random_state=0)
-    chroma = np.concatenate([luv[..., 1:].reshape(-1, 2)[i] for luv, i in zip(luvs, picked)])
+    feats, chroma, _ = extractor.sample_luv(luvs, random_state=0)
     t["patches"] = time.perf_counter() - start
 
     start = time.perf_counter()

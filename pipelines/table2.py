@@ -173,8 +173,7 @@ def pixel_pool(photos, settings, source_size):
 
     luv = [rgb2luv(img_as_float32(im[..., :3])) for im in photos]
     extractor = PatchExtractor(patch_size=source_size, n_samples=settings["pixels"])
-    X, picked = extractor.sample([im[..., 0] for im in luv], random_state=0)
-    chroma = np.concatenate([im[..., 1:].reshape(-1, 2)[i] for im, i in zip(luv, picked)])
+    X, chroma, picked = extractor.sample_luv(luv, random_state=0)
     som = SOMQuantizer(shape=(3, 3), n_iterations=settings["som_iterations"], random_state=0)
     groups = np.repeat(np.arange(len(photos)), [len(i) for i in picked])
     return X, som.fit(chroma).predict(chroma), groups
