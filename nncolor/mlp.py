@@ -32,20 +32,32 @@ def is_fast_mlp(estimator):
     return type(estimator) is MLPClassifier and hasattr(estimator, "coefs_")
 
 
+# Rows per forward pass: a block's activations (2048 x 50 floats, 400 KB) stay in the L2
+# cache from one layer to the next. Measured on 1M x 25 patches, one thread: 2048-4096
+# rows took 0.78x the time of 16384.
+_ROWS = 2048
+
+
 def mlp_logits(mlp, X):
     """Output-layer pre-activations of a fitted ``MLPClassifier``, float32.
 
     Shape (n, n_classes), or (n, 1) for a binary classifier (sklearn's logistic output).
     """
-    h = np.asarray(X, dtype=np.float32)
-    last = len(mlp.coefs_) - 1
+    X = np.asarray(X, dtype=np.float32)
+    layers = [(W.astype(np.float32, copy=False), b.astype(np.float32, copy=False))
+              for W, b in zip(mlp.coefs_, mlp.intercepts_)]
     hidden = _ACTIVATIONS[mlp.activation]
-    for i, (W, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_)):
-        h = h @ W.astype(np.float32, copy=False)
-        h += b.astype(np.float32, copy=False)
-        if i < last:
+    out = np.empty((len(X), layers[-1][0].shape[1]), dtype=np.float32)
+    for start in range(0, len(X), _ROWS):
+        h = X[start:start + _ROWS]
+        for W, b in layers[:-1]:
+            h = h @ W
+            h += b
             hidden(h)
-    return h
+        W, b = layers[-1]
+        np.matmul(h, W, out=out[start:start + _ROWS])
+        out[start:start + _ROWS] += b
+    return out
 
 
 def mlp_predict(mlp, X):
