@@ -10,6 +10,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from skimage.color import colorconv
 
+from .device import namespace
+
 _F = np.float32
 _XYZ_FROM_RGB = colorconv.xyz_from_rgb.astype(_F)
 _RGB_FROM_XYZ = colorconv.rgb_from_xyz.astype(_F)
@@ -24,21 +26,26 @@ assert abs(float(colorconv.xyz_from_rgb[1].sum()) - 1.0) < 1e-6
 
 def srgb_to_linear(c):
     """Undo the sRGB transfer curve (IEC 61966-2-1) of values in [0, 1]."""
-    c = np.asarray(c, dtype=_F)
+    xp = namespace(c)
+    c = xp.asarray(c, dtype=xp.float32)
     # exp(log(.)) runs on numpy's vectorized float32 routines; np.power does not
-    curve = np.exp(_F(2.4) * np.log((c + _F(0.055)) / _F(1.055)))
-    return np.where(c > _F(0.04045), curve, c / _F(12.92))
+    curve = xp.exp(2.4 * xp.log((c + 0.055) / 1.055))
+    return xp.where(c > 0.04045, curve, c / 12.92)
 
 
 def linear_to_srgb(c):
     """Apply the sRGB transfer curve to linear values, clipped to [0, 1]."""
-    c = np.clip(c, 0, 1).astype(_F, copy=False)
-    curve = _F(1.055) * np.exp(np.log(np.maximum(c, _F(0.0031308))) / _F(2.4)) - _F(0.055)
-    return np.where(c > _F(0.0031308), curve, _F(12.92) * c)
+    xp = namespace(c)
+    c = xp.astype(xp.clip(c, 0.0, 1.0), xp.float32, copy=False)
+    curve = 1.055 * xp.exp(xp.log(xp.maximum(c, 0.0031308)) / 2.4) - 0.055
+    return xp.where(c > 0.0031308, curve, 12.92 * c)
 
 
 def _lightness_from_y(y):
-    return np.where(y > _F(0.008856), _F(116) * np.cbrt(y) - _F(16), _F(903.3) * y)
+    xp = namespace(y)
+    # cbrt is not in the array API standard; y ** (1/3) is its slower equivalent here
+    cbrt = getattr(xp, "cbrt", None) or (lambda v: xp.pow(xp.maximum(v, 0.0), 1 / 3))
+    return xp.where(y > 0.008856, 116 * cbrt(y) - 16.0, 903.3 * y)
 
 
 def rgb2luv(rgb):
@@ -78,17 +85,18 @@ def desaturate_into_gamut(linear, y):
     largest value in [0, 1] that fits every channel: a closed form, no search. Plain
     clipping (as scikit-image does) would instead change the lightness we were given.
     """
+    xp = namespace(linear)
     # only out-of-gamut colors need the mapping: usually a small share of an image
-    out = np.clip(linear, 0, 1)
-    bad = ((linear < 0) | (linear > 1)).any(axis=-1)
-    if bad.any():
-        lin = linear[bad]
-        yb = np.clip(y[bad], 0, 1)[:, None]
-        d = lin - yb
-        with np.errstate(divide="ignore", invalid="ignore"):
-            room = np.where(d > 0, (1 - yb) / d, np.where(d < 0, -yb / d, np.inf))
-        t = np.minimum(room.min(axis=-1, keepdims=True), 1)
-        out[bad] = np.clip(yb + t * d, 0, 1)
+    out = xp.clip(linear, 0.0, 1.0)
+    bad = xp.any((linear < 0) | (linear > 1), axis=-1)
+    if bool(xp.any(bad)):
+        yb = xp.clip(y[bad], 0.0, 1.0)[:, None]
+        d = linear[bad] - yb
+        # room before a channel leaves [0, 1]; divisions only where they are defined
+        up = xp.where(d > 0, (1 - yb) / xp.where(d > 0, d, 1.0), xp.inf)
+        down = xp.where(d < 0, -yb / xp.where(d < 0, d, -1.0), xp.inf)
+        t = xp.minimum(xp.min(xp.minimum(up, down), axis=-1, keepdims=True), 1.0)
+        out[bad] = xp.clip(yb + t * d, 0.0, 1.0)
     return out
 
 
@@ -97,7 +105,7 @@ def luv2rgb(luv):
 
     Colors outside the sRGB gamut (a saturated codebook chroma under a very dark or
     bright L) are desaturated at constant lightness, see :func:`desaturate_into_gamut`,
-    so the output's L* is the input's.
+    so the output's L* is the input's. Takes NumPy or any array-API array (CuPy on a GPU).
 
     Parameters
     ----------
@@ -105,32 +113,41 @@ def luv2rgb(luv):
 
     Returns
     -------
-    rgb : ndarray of float32, shape (..., 3)
+    rgb : array of float32, shape (..., 3), in the input's array namespace
     """
-    luv = np.asarray(luv, dtype=_F)
+    xp = namespace(luv)
+    luv = xp.asarray(luv, dtype=xp.float32)
     L, u, v = luv[..., 0], luv[..., 1], luv[..., 2]
-    y = np.where(L > _F(7.999625), ((L + _F(16)) / _F(116)) ** 3, L / _F(903.3))
-    a = _U0 + u / (_F(13) * L + _EPS)
-    b = _V0 + v / (_F(13) * L + _EPS)
-    c = _F(3) * y * (_F(5) * b - _F(3))
-    z = ((a - _F(4)) * c - _F(15) * a * b * y) / (_F(12) * b)
-    x = -(c / b + _F(3) * z)
-    linear = np.stack([x, y, z], axis=-1) @ _RGB_FROM_XYZ.T
+    y = _y_from_lightness(L)
+    a = float(_U0) + u / (13 * L + float(_EPS))
+    b = float(_V0) + v / (13 * L + float(_EPS))
+    c = 3 * y * (5 * b - 3)
+    z = ((a - 4) * c - 15 * a * b * y) / (12 * b)
+    x = -(c / b + 3 * z)
+    linear = xp.stack([x, y, z], axis=-1) @ xp.asarray(_RGB_FROM_XYZ.T)
     return linear_to_srgb(desaturate_into_gamut(linear, y))
+
+
+def _y_from_lightness(L):
+    xp = namespace(L)
+    return xp.where(L > 7.999625, ((L + 16) / 116) ** 3, L / 903.3)
 
 
 def gray_from_lightness(L):
     """The sRGB gray image in [0, 1] whose CIE L* is ``L`` (the inverse of ``lightness``)."""
-    L = np.asarray(L, dtype=_F)
-    y = np.where(L > _F(7.999625), ((L + _F(16)) / _F(116)) ** 3, L / _F(903.3))
-    return linear_to_srgb(y)
+    xp = namespace(L)
+    return linear_to_srgb(_y_from_lightness(xp.asarray(L, dtype=xp.float32)))
 
 
 def lightness(pixels):
-    """CIE L* of an image in [0, 1]: ``H x W`` gray or ``H x W x 3`` RGB, float32."""
-    if pixels.ndim == 2:
-        return _lightness_from_y(srgb_to_linear(pixels))
-    return _lightness_from_y(srgb_to_linear(pixels) @ _XYZ_FROM_RGB[1])
+    """CIE L* of an image in [0, 1]: ``H x W`` gray or ``H x W x 3`` RGB, float32.
+
+    Takes NumPy or any array-API array (CuPy on a GPU) and returns the same kind.
+    """
+    linear = srgb_to_linear(pixels)
+    if linear.ndim == 3:
+        linear = linear @ namespace(linear).asarray(_XYZ_FROM_RGB[1])
+    return _lightness_from_y(linear)
 
 
 class LuvConverter(TransformerMixin, BaseEstimator):

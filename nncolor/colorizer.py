@@ -10,10 +10,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from . import gpu
 from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
 from .decode import (DECODERS, decode_annealed, decode_expectation, decode_mode, entropy,
                      histogram_prior, reweight, sample_labels)
+from .device import DEVICES, device_namespace, resolve_device, to_numpy
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
@@ -68,6 +70,13 @@ class SOMColorizer(BaseEstimator):
         the ``n_jobs`` of an enclosing ``joblib.parallel_config``.
     random_state : int, RandomState instance or None
         Seeds pixel sampling and every step whose own ``random_state`` is None.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where :meth:`predict` colorizes. ``"cuda"``: on a GPU with CuPy, end to end
+        (:mod:`nncolor.gpu`; needs ``pip install nncolor[gpu]`` and an ``MLPClassifier``
+        classifier; the MRF decoder, hints and ``reference`` finish on the CPU);
+        fails with a message naming what is missing. ``"auto"``: the GPU when there is
+        one, else the CPU (logged once). Fitting and the fitted state are NumPy either
+        way, so a model moves freely between machines with and without a GPU.
 
     Attributes
     ----------
@@ -100,11 +109,13 @@ class SOMColorizer(BaseEstimator):
         "mrf": [PottsMRF, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "device": [StrOptions(set(DEVICES))],
     }
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
         decoder="annealed", temperature=0.38, mrf=None, n_jobs=None, random_state=None,
+        device="cpu",
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -115,6 +126,12 @@ class SOMColorizer(BaseEstimator):
         self.mrf = mrf
         self.n_jobs = n_jobs
         self.random_state = random_state
+        self.device = device
+
+    def __setstate__(self, state):
+        # models saved before the device parameter existed run where they always did
+        state.setdefault("device", "cpu")
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit
     def fit(self, X, y=None):
@@ -198,8 +215,13 @@ class SOMColorizer(BaseEstimator):
         prior = None if reference is None else self._reference_prior(reference)
         images = check_images(X)
         hints = self._check_hints(hints, images, single=is_single_image(X))
-        out = [self._colorize(pixels, alpha, prior, clamp)
-               for (pixels, alpha), clamp in zip(images, hints)]
+        if resolve_device(self.device) == "cuda" and prior is None and not any(
+                clamp is not None for clamp in hints):
+            model = self._device_model(device_namespace("cuda"))
+            out = [self._colorize_on(model, pixels, alpha) for pixels, alpha in images]
+        else:
+            out = [self._colorize(pixels, alpha, prior, clamp)
+                   for (pixels, alpha), clamp in zip(images, hints)]
         return out[0] if is_single_image(X) else out
 
     def predict_uncertainty(self, X):
@@ -407,6 +429,25 @@ class SOMColorizer(BaseEstimator):
         self._in_threads(block, self._blocks(L))
         return self._to_rgb(L, chroma, alpha)
 
+    def _device_model(self, xp):
+        """The fitted arrays the device path needs, on the namespace ``xp``'s device."""
+        if not is_fast_mlp(self.classifier_):
+            raise ValueError("device='cuda' colorizes with an MLPClassifier classifier; "
+                             f"this colorizer has {type(self.classifier_).__name__}: "
+                             "use device='cpu'")
+        return gpu.DeviceModel(self, xp)
+
+    def _colorize_on(self, model, pixels, alpha=None):
+        """:meth:`_colorize` on ``model``'s device; one copy in, one copy back."""
+        if self.decoder != "mrf":
+            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature))
+            return rgb if alpha is None else np.dstack([rgb, alpha])
+        # the MRF kernel is CPU-only for now: the probabilities come back for it
+        L = self.color_space_.lightness(pixels)
+        xp = model.xp
+        proba = to_numpy(model.proba(xp.asarray(L)))
+        return self._to_rgb(L, self._mrf_chroma(proba, L).reshape(-1, 2), alpha)
+
     def _mrf_chroma(self, proba, L, clamp=None):
         """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
         mrf = self._mrf()
@@ -535,7 +576,7 @@ def _seeded(estimator, rng):
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
     max_iter=200, som_iterations=10_000, decoder="annealed", n_jobs=None, random_state=None,
-    backend="mlp", **cnn_params,
+    backend="mlp", device="cpu", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -566,7 +607,10 @@ def make_colorizer(
         do not apply (``n_samples`` still draws the pixels the SOM is fitted on).
     **cnn_params
         With ``backend="cnn"``: parameters of the CNNClassifier (``architecture``,
-        ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``, ``device``...).
+        ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``...).
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where predict runs, see :class:`SOMColorizer`. With ``backend="cnn"`` it is the
+        CNN's torch device instead ("auto": CUDA when torch sees a GPU).
 
     Returns
     -------
@@ -579,8 +623,10 @@ def make_colorizer(
     if backend == "cnn":
         from .cnn import CNNClassifier, require_torch
 
-        require_torch()  # fail now, with the install hint, not at fit time
-        classifier = CNNClassifier(**cnn_params)
+        torch = require_torch()  # fail now, with the install hint, not at fit time
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        classifier = CNNClassifier(device=device, **cnn_params)
     else:
         classifier = MLPClassifier(
             hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
@@ -595,4 +641,5 @@ def make_colorizer(
         mrf=PottsMRF(),
         n_jobs=n_jobs,
         random_state=random_state,
+        device="cpu" if backend == "cnn" else device,
     )

@@ -1,30 +1,37 @@
 """From per-pixel codebook probabilities to chroma: mode, expectation, annealed mean.
 
 All functions take probabilities with the codebook on the last axis, ``(..., K)``, and a
-codebook ``(K, 2)`` of (u, v), and return ``(..., 2)`` float32 chroma.
+codebook ``(K, 2)`` of (u, v), and return ``(..., 2)`` float32 chroma. The three decoders
+take NumPy or any array-API arrays (CuPy on a GPU: see :mod:`nncolor.device`).
 """
 import numpy as np
+
+from .device import namespace
 
 DECODERS = ("mode", "expectation", "annealed", "mrf")
 
 
 def decode_mode(proba, codebook):
     """The most probable codebook color (the paper's choice): vivid but splotchy."""
-    return codebook[np.argmax(proba, axis=-1)]
+    xp = namespace(proba)
+    labels = xp.argmax(proba, axis=-1)
+    return xp.reshape(xp.take(codebook, xp.reshape(labels, (-1,)), axis=0),
+                      labels.shape + (codebook.shape[-1],))
 
 
 def decode_expectation(proba, codebook):
     """The mean chroma under the distribution: smooth but desaturated where it is unsure."""
-    return (proba @ codebook).astype(np.float32, copy=False)
+    xp = namespace(proba)
+    return xp.astype(proba @ codebook, xp.float32, copy=False)
 
 
 def anneal(proba, temperature):
     """Re-normalized ``proba ** (1 / T)``: T = 1 keeps it, T -> 0 tends to the mode."""
+    xp = namespace(proba)
     # in log space, and with the largest term factored out, so small T cannot overflow
-    logp = np.log(np.maximum(proba, np.float32(1e-30))) / np.float32(temperature)
-    logp -= logp.max(axis=-1, keepdims=True)
-    out = np.exp(logp, out=logp)
-    out /= out.sum(axis=-1, keepdims=True)
+    logp = xp.log(xp.maximum(proba, 1e-30)) / float(temperature)
+    out = xp.exp(logp - xp.max(logp, axis=-1, keepdims=True))
+    out /= xp.sum(out, axis=-1, keepdims=True)
     return out
 
 

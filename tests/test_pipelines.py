@@ -80,3 +80,23 @@ def test_default_model_pipeline_quick(tmp_path, capsys):
     card = load_model(path).model_card_
     assert card["training_data"]["sources"] == {str(folder): 347}
     assert set(card["held_out"]) == {"colorizer", "gray", "mean color"}
+
+
+def test_benchmark_mrf_step_quick(tmp_path):
+    from pipelines import benchmark
+
+    benchmark.main(["--only", "mrf", "--quick", "--repeats", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "benchmark.csv").set_index("metric")
+    one_sweep = table.loc["max |q - q_numpy| after 1 sweep"]
+    assert one_sweep["met"] == "yes" and one_sweep["value"] < 1e-5
+    assert table.loc["speed-up vs NumPy baseline", "value"] > 1
+
+
+def test_gpu_benchmark_runs_its_array_api_code_on_numpy(tmp_path):
+    from pipelines import gpu_benchmark
+
+    gpu_benchmark.main(["--namespace", "numpy", "--size", "64", "--frames", "2",
+                        "--repeats", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "benchmark.csv")
+    assert set(table["figure"]) == {"one image + MRF", "frames, no MRF", "memory"}
+    assert (table.loc[table["unit"] != "MB", "value"] > 0).all()

@@ -1,0 +1,131 @@
+"""The colorize path on a device: every step from gray input to RGB output on the GPU.
+
+Lightness, the patch features fused with the MLP's first layer, the rest of the forward
+pass from the fitted weights, decoding and L*u*v* -> RGB, with one copy of the image in
+and one of the result out. The code is array-API code (:mod:`nncolor.device`): with CuPy
+arrays it runs on a GPU; the tests run it on ``array_api_strict`` arrays on the CPU and
+compare it with the CPU path, which stays on NumPy, numba and BLAS because those measured
+faster there.
+
+The first layer needs no patch matrix: its pre-activation at a pixel is
+``b1 + sum over offsets (di, dj) of W1[di * p + dj] * L[y + di, x + dj] / 100``, so it is
+accumulated from ``p * p`` shifted views of the padded lightness, a block of rows at a
+time. (A fused CUDA kernel for this sum and for the MRF update is what remains of the GPU
+work; it needs a GPU to be written against and measured.)
+"""
+import numpy as np
+
+from .color import lightness, luv2rgb
+from .decode import anneal, decode_expectation, decode_mode
+
+_ACTIVATIONS = {
+    "relu": lambda xp, h: xp.maximum(h, 0.0),
+    "tanh": lambda xp, h: xp.tanh(h),
+    "logistic": lambda xp, h: 1 / (1 + xp.exp(-h)),
+    "identity": lambda xp, h: h,
+}
+
+
+def pad_index(n, r, mode):
+    """Source indices of a side of n pixels padded by r (``numpy.pad`` modes, any n >= 1)."""
+    return np.pad(np.arange(n), r, mode=mode)
+
+
+def padded(xp, L, r, mode):
+    """``L`` padded by r on every side as ``numpy.pad(L, r, mode)``, by two gathers."""
+    rows = xp.asarray(pad_index(L.shape[0], r, mode))
+    cols = xp.asarray(pad_index(L.shape[1], r, mode))
+    return xp.take(xp.take(L, rows, axis=0), cols, axis=1)
+
+
+def first_layer(xp, Lp, p, W1, b1):
+    """Pre-activations (rows, W, n1) of the first layer from padded lightness rows ``Lp``
+    of shape (rows + p - 1, W + p - 1): the patch product without the patches."""
+    rows, width = Lp.shape[0] - p + 1, Lp.shape[1] - p + 1
+    h = xp.zeros((rows, width, W1.shape[1]), dtype=xp.float32) + b1
+    for di in range(p):
+        for dj in range(p):
+            h = h + Lp[di:di + rows, dj:dj + width, None] * W1[di * p + dj, :]
+    return h
+
+
+def class_probabilities(xp, logits):
+    """``MLPClassifier.predict_proba`` from output pre-activations (softmax, or logistic
+    for a binary classifier's single column)."""
+    if logits.shape[-1] == 1:
+        p1 = 1 / (1 + xp.exp(-logits))
+        return xp.concat([1 - p1, p1], axis=-1)
+    z = xp.exp(logits - xp.max(logits, axis=-1, keepdims=True))
+    return z / xp.sum(z, axis=-1, keepdims=True)
+
+
+class DeviceModel:
+    """A fitted colorizer's arrays on a device, copied there once per ``predict`` call.
+
+    Parameters
+    ----------
+    colorizer : SOMColorizer
+        Fitted, with a plain ``MLPClassifier`` as its classifier.
+    xp : array-API namespace
+        Where the arrays go (CuPy's for a GPU).
+    """
+
+    def __init__(self, colorizer, xp):
+        mlp = colorizer.classifier_
+        self.xp = xp
+        self.layers = [(xp.asarray(np.asarray(W, np.float32)), xp.asarray(np.asarray(b, np.float32)))
+                       for W, b in zip(mlp.coefs_, mlp.intercepts_)]
+        self.activation = _ACTIVATIONS[mlp.activation]
+        classes = np.asarray(mlp.classes_)
+        # codebook rows of the classes the classifier knows, and a 0/1 matrix that spreads
+        # their probabilities over all K codebook colors (an unseen color gets 0)
+        self.codebook = xp.asarray(colorizer.codebook_[classes].astype(np.float32))
+        spread = np.zeros((len(classes), colorizer.n_colors_), np.float32)
+        spread[np.arange(len(classes)), classes] = 1
+        self.spread = xp.asarray(spread)
+        self.patch_size = colorizer.features_.patch_size
+        self.padding = colorizer.features_.padding
+        self.rows = max(1, colorizer.features_.chunk_pixels)
+
+    def logits(self, L):
+        """Output pre-activations (H, W, n_classes) of the MLP on every pixel of ``L``."""
+        xp, p = self.xp, self.patch_size
+        h, w = L.shape
+        Lp = padded(xp, L / 100, p // 2, self.padding)
+        step = max(1, self.rows // w)  # rows per block: bounded memory, as on the CPU
+        blocks = []
+        for y in range(0, h, step):
+            rows = min(step, h - y)
+            (W1, b1), rest = self.layers[0], self.layers[1:]
+            z = first_layer(xp, Lp[y:y + rows + p - 1, :], p, W1, b1)
+            z = xp.reshape(z, (rows * w, z.shape[-1]))
+            for W, b in rest:
+                z = self.activation(xp, z) @ W + b
+            blocks.append(xp.reshape(z, (rows, w, z.shape[-1])))
+        return xp.concat(blocks, axis=0)
+
+    def chroma(self, L, decoder, temperature):
+        """(u, v) per pixel by ``decoder`` ("mode", "expectation" or "annealed")."""
+        z = self.logits(L)
+        if decoder == "mode":
+            return decode_mode(z, self.codebook)
+        proba = class_probabilities(self.xp, z)
+        if decoder == "annealed":
+            proba = anneal(proba, temperature)
+        return decode_expectation(proba, self.codebook)
+
+    def proba(self, L):
+        """Probabilities (H, W, K) over the whole codebook."""
+        return class_probabilities(self.xp, self.logits(L)) @ self.spread
+
+
+def colorize(model, pixels, decoder, temperature):
+    """RGB (H, W, 3) of a gray or color image ``pixels`` in [0, 1], on ``model``'s device.
+
+    ``pixels`` is moved to the device, and the result is returned there: the caller copies
+    it back. ``decoder`` is "mode", "expectation" or "annealed".
+    """
+    xp = model.xp
+    L = lightness(xp.asarray(pixels, dtype=xp.float32))
+    chroma = model.chroma(L, decoder, temperature)
+    return luv2rgb(xp.concat([L[..., None], chroma], axis=-1))
