@@ -85,14 +85,14 @@ class DeviceModel:
         self.spread = xp.asarray(spread)
         self.patch_size = colorizer.features_.patch_size
         self.padding = colorizer.features_.padding
-        self.rows = max(1, colorizer.features_.chunk_pixels)
+        self.block_pixels = colorizer.features_.chunk_pixels
 
     def logits(self, L):
         """Output pre-activations (H, W, n_classes) of the MLP on every pixel of ``L``."""
         xp, p = self.xp, self.patch_size
         h, w = L.shape
         Lp = padded(xp, L / 100, p // 2, self.padding)
-        step = max(1, self.rows // w)  # rows per block: bounded memory, as on the CPU
+        step = max(1, self.block_pixels // w)  # rows per block: bounded memory, as on the CPU
         blocks = []
         for y in range(0, h, step):
             rows = min(step, h - y)
