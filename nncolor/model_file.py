@@ -21,6 +21,7 @@ Loading refuses a model made by another nncolor ``major.minor`` (the fitted attr
 may differ), a damaged or truncated file, a file that is not a fitted colorizer, and names
 the file in every message.
 """
+import json
 import pickle
 import time
 import warnings
@@ -365,7 +366,7 @@ def load_model(path=None, *, check=True, trusted=False):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if kind == "skops":
-            model = _load_skops(path)
+            model = _load_skops(path, check)
         else:
             model = _load_pickle(path, trusted)
     _warn_once(caught, path)
@@ -396,11 +397,16 @@ def _file_kind(path):
                          "joblib)")
 
 
-def _load_skops(path):
-    """Read a skops file, building only allow-listed types."""
+def _load_skops(path, check):
+    """Read a skops file, building only allow-listed types (and, with ``check``, only a
+    model of this nncolor ``major.minor``: its card is read from the schema first)."""
     import skops.io
 
     try:
+        with zipfile.ZipFile(path) as archive:
+            made = _stored_version(json.loads(archive.read("schema.json")))
+        if check and made is not None:  # before building what may no longer fit
+            check_version({"nncolor_version": made}, path)
         untrusted = skops.io.get_untrusted_types(file=path)
         unknown = sorted(set(untrusted) - set(SAFE_TYPES))
         if unknown:
@@ -416,6 +422,15 @@ def _load_skops(path):
     except _SKOPS_ERRORS as exc:
         raise ModelFileError(f"cannot load {path}: a damaged or truncated skops file "
                              f"({type(exc).__name__}: {exc})") from exc
+
+
+def _stored_version(schema):
+    """The ``nncolor_version`` of the card in a skops schema, or None (no card)."""
+    try:
+        node = schema["content"]["content"]["model_card_"]["content"]["nncolor_version"]
+        return str(json.loads(node["content"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _load_pickle(path, trusted):
