@@ -72,6 +72,10 @@ def atomic_path(path, overwrite=False):
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
         _publish(tmp, path, overwrite)
+    except OSError as exc:
+        if exc.filename is None:  # a full disk says "File too large" but not which file
+            exc.filename = str(path)
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

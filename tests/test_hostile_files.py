@@ -244,21 +244,27 @@ def test_the_batch_reports_failures_and_leaves_nothing_partial(batch, files):
     assert _digest(files) == before  # inputs untouched
 
 
-def test_a_named_text_file_and_a_bomb_fail_on_one_line(files, model, tmp_path):
-    for name in ("notes.txt", "bomb.png"):
-        result = _run("colorize", files / name, "-o", tmp_path, "--model", model)
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-        assert len(errors) == 1 and name in errors[0], result.stderr
+def test_a_named_text_file_and_a_bomb_fail_on_one_line_each(files, model, tmp_path):
+    result = _run("colorize", files / "notes.txt", files / "bomb.png", "-o", tmp_path,
+                  "--model", model)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 2 and "notes.txt" in errors[0] and "bomb.png" in errors[1]
+    assert "2 of 2 images failed" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_max_pixels_option(files, model, tmp_path):
+def test_max_pixels_option(files, model, tmp_path, capsys):
+    from nncolor import cli
+
     one = files / "gray16.png"  # 30 x 40 = 1200 pixels
-    result = _run("colorize", one, "-o", tmp_path, "--model", model, "--max-pixels", "1000")
+    result = _run("colorize", one, "-o", tmp_path / "out", "--model", model, "-q",
+                  "--max-pixels", "1000")
     assert result.returncode == 1 and "over the limit of 1,000" in result.stderr
     assert "--max-pixels" in result.stderr
-    result = _run("colorize", one, "-o", tmp_path, "--model", model, "--max-pixels", "2**11")
-    assert result.returncode == 0, result.stderr
-    result = _run("colorize", one, "--max-pixels", "lots")
-    assert result.returncode == 2 and "positive number of pixels" in result.stderr
+    assert cli.main(["colorize", str(one), "-o", str(tmp_path / "out"), "--model", str(model),
+                     "-q", "--max-pixels", "2**11"]) == 0
+    assert (tmp_path / "out" / "gray16_colorized.png").is_file()
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["colorize", str(one), "--max-pixels", "lots"])
+    assert stop.value.code == 2 and "positive number of pixels" in capsys.readouterr().err
