@@ -163,9 +163,14 @@ def test_a_killed_worker_stops_the_batch_cleanly(tmp_path, photos, monkeypatch, 
     dying.victim_shape, dying.victim_output = (40, 40), out / "in05_colorized.png"
     dying.parent_pid = os.getpid()
     monkeypatch.setattr(cli, "_load_model", lambda args, check=True: dying)
+    removed = []
+    remove = cli.Batch.remove_temporaries
+    monkeypatch.setattr(cli.Batch, "remove_temporaries",
+                        lambda self: removed.append(remove(self)) or removed[-1])
     code = cli.main(["colorize", str(src), "-o", str(out), "-j", "2", "-q"])
     captured = capsys.readouterr()
     assert code == 1
+    assert removed == [1]  # the killed worker's temporary file, found and removed
     assert "a worker process died" in captured.err and "Traceback" not in captured.err
     names = _check_outputs(out, (48, 48))  # the victim's half-written file is gone
     assert "in05_colorized.png" not in names
