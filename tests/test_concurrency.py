@@ -41,7 +41,7 @@ def test_predict_from_threads_equals_serial(fitted, grays, decoder, n_jobs):
     serial = _each(col.predict, grays, 1)
     for _ in range(2):  # twice: an interleaving problem need not show the first time
         concurrent = _each(col.predict, grays, N_THREADS)
-        for a, b in zip(serial, concurrent):
+        for a, b in zip(serial, concurrent, strict=True):
             np.testing.assert_array_equal(a, b)
 
 
@@ -57,7 +57,7 @@ def test_every_method_from_threads_on_a_loaded_model(fitted, grays, tmp_path):
 
     serial = _each(call, calls, 1)
     concurrent = _each(call, calls[::-1], N_THREADS)[::-1]  # another order, too
-    for a, b in zip(serial, concurrent):
+    for a, b in zip(serial, concurrent, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -73,5 +73,5 @@ def test_hints_and_reference_from_threads(fitted, grays, photos):
 
     serial = _each(colorize, grays, 1)
     concurrent = _each(colorize, grays, N_THREADS)
-    for a, b in zip(serial, concurrent):
+    for a, b in zip(serial, concurrent, strict=True):
         np.testing.assert_array_equal(a, b)

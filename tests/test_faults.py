@@ -47,7 +47,8 @@ def _inputs(folder, n, side=48, noise=False):
         if noise:
             image = rng.integers(0, 256, (side, side), dtype=np.uint8)
         else:
-            image = ((np.add.outer(np.arange(side), np.arange(side)) + 5 * i) % 256).astype(np.uint8)
+            ramp = np.add.outer(np.arange(side), np.arange(side)) + 5 * i
+            image = (ramp % 256).astype(np.uint8)
         Image.fromarray(image).save(folder / f"in{i:02d}.png")
     return folder
 
@@ -65,10 +66,6 @@ def _check_outputs(out, shape):
         assert read_image(out / name).shape == (*shape, 3)  # decodes: not truncated
     return names
 
-
-def _run(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "nncolor", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, check=False, **kwargs)
 
 
 # ------------------------------------------------------------ unwritable mid-batch
@@ -112,8 +109,10 @@ def test_full_disk_fails_the_large_outputs_only(tmp_path, model):
     before = _digest(src)
     out = tmp_path / "out"
     # small outputs (about 10 KB) fit; 400 x 400 noisy ones (about 400 KB) do not
-    result = _run("colorize", src, "-o", out, "--model", model, "-q",
-                  preexec_fn=_file_size_limit(150_000))
+    result = subprocess.run(
+        [sys.executable, "-m", "nncolor", "colorize", str(src), "-o", str(out), "--model",
+         str(model), "-q"], capture_output=True, text=True, timeout=300, check=False,
+        preexec_fn=_file_size_limit(150_000))
     assert result.returncode == 1, result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 2 and "Traceback" not in result.stderr
@@ -170,7 +169,9 @@ def test_a_killed_worker_stops_the_batch_cleanly(tmp_path, photos, monkeypatch, 
     code = cli.main(["colorize", str(src), "-o", str(out), "-j", "2", "-q"])
     captured = capsys.readouterr()
     assert code == 1
-    assert removed == [1]  # the killed worker's temporary file, found and removed
+    # the killed worker's temporary file, and any of the other worker's that the pool's
+    # shutdown cut short, found and removed
+    assert len(removed) == 1 and removed[0] >= 1
     assert "a worker process died" in captured.err and "Traceback" not in captured.err
     names = _check_outputs(out, (48, 48))  # the victim's half-written file is gone
     assert "in05_colorized.png" not in names

@@ -7,8 +7,6 @@ crashes the process or leaves a partial output.
 """
 import hashlib
 import struct
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from nncolor.io import ImageTooLargeError, read_image, save_image
 from nncolor.model_file import save_model
 
 from .conftest import tiny_colorizer
+from .test_cli import nncolor
 
 # ------------------------------------------------------------------ the files
 
@@ -193,17 +192,13 @@ def test_a_raised_limit_lets_a_large_declared_size_through_to_the_decoder(tmp_pa
 
 
 # ------------------------------------------------------------------ the command
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "nncolor", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, check=False)
-
 
 @pytest.fixture(scope="module")
 def batch(files, model, tmp_path_factory):
     """`nncolor colorize` over the whole folder (two worker processes); its result."""
     before = _digest(files)
     out = tmp_path_factory.mktemp("out") / "sortie ä"
-    result = _run("colorize", files, "-o", out, "--model", model, "-j", "2", "-q")
+    result = nncolor("colorize", files, "-o", out, "--model", model, "-j", "2", "-q")
     return result, out, before
 
 
@@ -245,7 +240,7 @@ def test_the_batch_reports_failures_and_leaves_nothing_partial(batch, files):
 
 
 def test_a_named_text_file_and_a_bomb_fail_on_one_line_each(files, model, tmp_path):
-    result = _run("colorize", files / "notes.txt", files / "bomb.png", "-o", tmp_path,
+    result = nncolor("colorize", files / "notes.txt", files / "bomb.png", "-o", tmp_path,
                   "--model", model)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
@@ -258,7 +253,7 @@ def test_max_pixels_option(files, model, tmp_path, capsys):
     from nncolor import cli
 
     one = files / "gray16.png"  # 30 x 40 = 1200 pixels
-    result = _run("colorize", one, "-o", tmp_path / "out", "--model", model, "-q",
+    result = nncolor("colorize", one, "-o", tmp_path / "out", "--model", model, "-q",
                   "--max-pixels", "1000")
     assert result.returncode == 1 and "over the limit of 1,000" in result.stderr
     assert "--max-pixels" in result.stderr

@@ -7,8 +7,6 @@ when unpickled or built, and the tests check that the marker never appears.
 import importlib
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from nncolor.model_file import (
 )
 
 from .conftest import small, tiny_colorizer
+from .test_cli import nncolor
 
 MARKER = "NNCOLOR_TEST_MARKER"
 
@@ -220,10 +219,6 @@ def test_the_schema_card_is_what_the_file_holds(saved):
 
 
 # ------------------------------------------------------------------ the command
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "nncolor", *map(str, args)],
-                          capture_output=True, text=True, timeout=300, check=False)
-
 
 def test_the_command_refuses_an_untrusted_pickle(saved, tmp_path):
     _, pickled = saved
@@ -232,11 +227,11 @@ def test_the_command_refuses_an_untrusted_pickle(saved, tmp_path):
     Image.fromarray(np.full((8, 8), 90, np.uint8)).save(tmp_path / "in.png")
     for argv in (["colorize", tmp_path / "in.png", "--model", tmp_path / "evil.joblib"],
                  ["info", tmp_path / "evil.joblib"]):
-        result = _run(*argv)
+        result = nncolor(*argv)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "--trust-model" in result.stderr and "evil.joblib" in result.stderr
     assert not marker.exists() and not (tmp_path / "in_colorized.png").exists()
-    result = _run("colorize", tmp_path / "in.png", "--model", pickled, "--trust-model", "-q")
+    result = nncolor("colorize", tmp_path / "in.png", "--model", pickled, "--trust-model", "-q")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "in_colorized.png").is_file()
 
@@ -245,7 +240,7 @@ def test_the_command_names_a_damaged_model(saved, tmp_path):
     path, _ = saved
     (tmp_path / "cut.skops").write_bytes(path.read_bytes()[:1000])
     Image.fromarray(np.full((8, 8), 90, np.uint8)).save(tmp_path / "in.png")
-    result = _run("colorize", tmp_path / "in.png", "--model", tmp_path / "cut.skops")
+    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "cut.skops")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cut.skops" in result.stderr and "damaged or truncated" in result.stderr
 
