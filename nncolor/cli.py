@@ -521,7 +521,7 @@ def run_train(args):
     from threadpoolctl import threadpool_limits
 
     from .colorizer import make_colorizer
-    from .model_file import fit_and_evaluate, make_card, save_model
+    from .model_file import fit_and_evaluate, make_card, model_format, save_model
 
     prefix = f"{PROG} train"
     _check_new_file(args.output, args.overwrite)  # before minutes of training
@@ -549,6 +549,9 @@ def run_train(args):
         print(f"held-out photos ({info['split']['n_test']}), means per photo:")
         _print_table(held_out, means_only=True)
     print(f"model written to {args.output}")
+    if model_format(args.output) == "joblib":
+        print("it is a joblib pickle: the commands load it only with --trust-model; save it "
+              "as .skops to share it")
     return _finish(prefix, failed, total, "photos")
 
 
