@@ -73,7 +73,9 @@ def atomic_path(path, overwrite=False):
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
         _publish(tmp, path, overwrite)
     except OSError as exc:
-        if exc.filename is None:  # a full disk says "File too large" but not which file
+        # a full disk says "File too large" but not which file (our own messages have no
+        # errno, and keep their text)
+        if exc.errno is not None and exc.filename is None:
             exc.filename = str(path)
         raise
     finally:
@@ -220,7 +222,8 @@ def read_image(path, *, require_color=False, max_pixels=None):
         Refuse a file whose header declares more pixels (width x height) than this,
         before decoding it. None: :data:`MAX_PIXELS` (2**28). Pillow's own guard
         (``PIL.Image.MAX_IMAGE_PIXELS``) is raised to at least this limit, so that it
-        does not refuse what this limit allows.
+        does not refuse what this limit allows (it may still warn, with a
+        ``DecompressionBombWarning``, about a file this call then refuses).
 
     Returns
     -------
