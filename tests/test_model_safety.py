@@ -220,29 +220,34 @@ def test_the_schema_card_is_what_the_file_holds(saved):
 
 # ------------------------------------------------------------------ the command
 
-def test_the_command_refuses_an_untrusted_pickle(saved, tmp_path):
+def test_the_command_refuses_an_untrusted_pickle(saved, tmp_path, capsys):
+    from nncolor import cli
+
     _, pickled = saved
     marker = tmp_path / "marker"
     joblib.dump(Payload(str(marker)), tmp_path / "evil.joblib")
     Image.fromarray(np.full((8, 8), 90, np.uint8)).save(tmp_path / "in.png")
-    for argv in (["colorize", tmp_path / "in.png", "--model", tmp_path / "evil.joblib"],
-                 ["info", tmp_path / "evil.joblib"]):
-        result = nncolor(*argv)
-        assert result.returncode == 1 and "Traceback" not in result.stderr
-        assert "--trust-model" in result.stderr and "evil.joblib" in result.stderr
+    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "evil.joblib")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--trust-model" in result.stderr and "evil.joblib" in result.stderr
+    assert cli.main(["info", str(tmp_path / "evil.joblib")]) == 1
+    assert "--trust-model" in capsys.readouterr().err
     assert not marker.exists() and not (tmp_path / "in_colorized.png").exists()
-    result = nncolor("colorize", tmp_path / "in.png", "--model", pickled, "--trust-model", "-q")
-    assert result.returncode == 0, result.stderr
+    assert cli.main(["colorize", str(tmp_path / "in.png"), "--model", str(pickled),
+                     "--trust-model", "-q"]) == 0
     assert (tmp_path / "in_colorized.png").is_file()
 
 
-def test_the_command_names_a_damaged_model(saved, tmp_path):
+def test_the_command_names_a_damaged_model(saved, tmp_path, capsys):
+    from nncolor import cli
+
     path, _ = saved
     (tmp_path / "cut.skops").write_bytes(path.read_bytes()[:1000])
     Image.fromarray(np.full((8, 8), 90, np.uint8)).save(tmp_path / "in.png")
-    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "cut.skops")
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "cut.skops" in result.stderr and "damaged or truncated" in result.stderr
+    assert cli.main(["colorize", str(tmp_path / "in.png"), "--model",
+                     str(tmp_path / "cut.skops")]) == 1
+    err = capsys.readouterr().err
+    assert "cut.skops" in err and "damaged or truncated" in err and "Traceback" not in err
 
 
 # ------------------------------------------------------------------ the CNN backend
