@@ -7,11 +7,18 @@ no half-written output; in a batch, reports a bad file, skips it, finishes the o
 exits with status 1 ("N of M failed"). A problem a person can fix (a missing or
 incompatible model, an unreadable image, an unwritable folder) is one line on stderr and
 exit status 1, without a traceback unless ``--debug``; a bad option is argparse's usage
-error, exit status 2; Ctrl-C exits with 130.
+error, exit status 2; Ctrl-C exits with 130. A batch that stops early (Ctrl-C, a worker
+process killed) says how many outputs were written and removes the temporary files of
+the ones that were not.
+
+Model files: skops files load without running code; a pickle (joblib) file is refused
+unless ``--trust-model``. Images declaring more than ``--max-pixels`` pixels are refused
+from their header, before decoding.
 
 The library raises exceptions; this module is the only place that turns them into lines.
 """
 import argparse
+import errno
 import json
 import os
 import shlex
@@ -49,6 +56,13 @@ def _checked(convert, rule):
 
     parse.__name__ = rule  # argparse names the type in some messages
     return parse
+
+
+def _pixel_count(text):
+    """A positive integer, written out or as a power: 268435456, 268_435_456 or 2**28."""
+    base, _, exponent = text.partition("**")
+    value = int(base) ** int(exponent) if exponent and 0 <= int(exponent) <= 64 else int(text)
+    return value if value >= 1 else None
 
 
 def _positive_int(text):
@@ -105,6 +119,7 @@ TEST_SIZE = _checked(_test_size, "a share in [0, 1) like 0.25, or a count of pho
 PATCH_SIZES = _checked(_list_of(_patch_size), "odd patch sizes like 3,5,11")
 SOM_SHAPES = _checked(_list_of(_shape), "SOM shapes like 3x3,5x5")
 SMOOTHING = _checked(_smoothing, "a smoothing weight in [0, 1) like 0.7")
+PIXEL_COUNT = _checked(_pixel_count, "a positive number of pixels like 400000000 or 2**29")
 
 
 # -------------------------------------------------------------------- parser
@@ -133,9 +148,22 @@ def _command(commands, common, name, run, summary, description, example):
 
 
 def _add_inputs(sub, what):
+    from .io import MAX_PIXELS
+
     sub.add_argument("images", nargs="+", metavar="IMAGES",
                      help=f"{what}: files, folders or glob patterns")
     sub.add_argument("--recursive", action="store_true", help="also search sub-folders")
+    sub.add_argument("--max-pixels", type=PIXEL_COUNT, default=MAX_PIXELS,
+                     help="refuse images whose header declares more pixels, before decoding "
+                          f"them (a guard against decompression bombs; default: 2**28 = "
+                          f"{MAX_PIXELS:,})")
+
+
+def _add_trust_model(sub):
+    sub.add_argument("--trust-model", action="store_true",
+                     help="allow a pickle (joblib) model file: loading one runs any code it "
+                          "holds, so only for files you made or trust (.skops files load "
+                          "safely without it)")
 
 
 def _add_model_options(sub):
@@ -175,10 +203,12 @@ def add_train(commands, common):
         "The photos are split by file name (nncolor.datasets.split_by_name) into training "
         "and held-out ones; the model is fitted on the first and measured on the second, "
         "and saved with a model card (see `nncolor info`).",
-        "nncolor train photos/ more/*.jpg -o model.joblib --som-shape 5x5")
+        "nncolor train photos/ more/*.jpg -o model.skops --som-shape 5x5")
     _add_inputs(sub, "color photos to learn from")
     sub.add_argument("-o", "--output", required=True, type=Path, metavar="MODEL",
-                     help="the model file to write (e.g. model.joblib)")
+                     help="the model file to write: model.skops (safe to share: loads "
+                          "without running code) or model.joblib (a pickle, for trusted "
+                          "use in notebooks)")
     sub.add_argument("--patch-size", type=PATCH_SIZE, default=5,
                      help="odd side of the lightness patch (default: 5)")
     _add_model_options(sub)
@@ -196,7 +226,7 @@ def add_train(commands, common):
 
 def add_colorize(commands, common):
     sub = _command(
-        commands, common, "colorize", run_colorize, "Colorize grayscale photos",
+        commands, common, "colorize", run_colorize_batch, "Colorize grayscale photos",
         "Writes one image per input, named <stem><suffix>.<format>: into the -o folder "
         "(mirroring sub-folders with --recursive), or next to each input. Images keep their "
         "size; EXIF orientation is applied; 16-bit inputs give 16-bit PNG/TIFF outputs. "
@@ -208,6 +238,7 @@ def add_colorize(commands, common):
                           "an image file name also works")
     sub.add_argument("-m", "--model", metavar="MODEL",
                      help="model file (default: the model shipped with nncolor)")
+    _add_trust_model(sub)
     _add_decoder(sub)
     sub.add_argument("--hints", type=Path, metavar="HINTS",
                      help="RGBA image of color hints (alpha > 0.5 marks hinted pixels), "
@@ -231,6 +262,7 @@ def add_evaluate(commands, common):
         "training set's mean color.",
         "nncolor evaluate default test_photos/ -o metrics.csv")
     sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+    _add_trust_model(sub)
     _add_inputs(sub, "color photos")
     sub.add_argument("-o", "--output", type=Path, metavar="CSV",
                      help="write the per-photo table as CSV")
@@ -267,6 +299,7 @@ def add_info(commands, common):
         "Versions, parameters, training data and held-out metrics of a model file; for a "
         "colorizer saved without a card, its parameters.", "nncolor info default")
     sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+    _add_trust_model(sub)
     sub.add_argument("--json", action="store_true", help="print the card as JSON")
 
 
@@ -282,6 +315,7 @@ def add_video(commands, common):
     sub.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                      help="the colorized video (its extension picks the container)")
     sub.add_argument("--model", default="default", help="model file (default: the shipped one)")
+    _add_trust_model(sub)
     _add_decoder(sub)
     sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
                      help="temporal smoothing weight in [0, 1) (default 0.7; 0 turns it off)")
@@ -305,6 +339,7 @@ def main(argv=None):
     prefix = f"{PROG} {args.command}"
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(prefix)
+        _quiet_pillow_bomb_warning()
         try:
             return args.run(args) or 0
         except KeyboardInterrupt:
@@ -320,8 +355,24 @@ def main(argv=None):
             return 1
 
 
+def _quiet_pillow_bomb_warning():
+    """Drop Pillow's warning about a huge image: read_image refuses such a file itself,
+    with an error that says what to do, so the warning would only repeat it."""
+    from PIL import Image
+
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+# errno values of a write that found no room: why, in words a user can act on
+_NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
+            errno.EFBIG: "file too large for this disk or for the file-size limit"}
+
+
 def _describe(exc):
     """One line for an exception: its message, with the type only for unexpected ones."""
+    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+        where = f"cannot write {exc.filename}: " if exc.filename else "cannot write: "
+        return f"{where}{_NO_ROOM[exc.errno]}; nothing partial was left"
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     # the library's own errors (ModelFileError is a ValueError) carry a message to show
@@ -407,7 +458,8 @@ def _load_photos(args, prefix):
     with _progress(args, len(found), "reading", "photo") as bar:
         for path, rel, item in found:
             try:
-                images.append(read_image(path, require_color=True))
+                images.append(read_image(path, require_color=True,
+                                         max_pixels=args.max_pixels))
             except (OSError, ValueError) as exc:
                 _report(prefix, _describe(exc))
             else:
@@ -447,7 +499,7 @@ def _check_folder(folder):
 def _load_model(args, check=True):
     from .model_file import load_model
 
-    return load_model(args.model, check=check)
+    return load_model(args.model, check=check, trusted=args.trust_model)
 
 
 def _print_table(table, means_only):
@@ -469,7 +521,7 @@ def run_train(args):
     from threadpoolctl import threadpool_limits
 
     from .colorizer import make_colorizer
-    from .model_file import fit_and_evaluate, make_card, save_model
+    from .model_file import fit_and_evaluate, make_card, model_format, save_model
 
     prefix = f"{PROG} train"
     _check_new_file(args.output, args.overwrite)  # before minutes of training
@@ -497,10 +549,80 @@ def run_train(args):
         print(f"held-out photos ({info['split']['n_test']}), means per photo:")
         _print_table(held_out, means_only=True)
     print(f"model written to {args.output}")
+    if model_format(args.output) == "joblib":
+        print("it is a joblib pickle: the commands load it only with --trust-model; save it "
+              "as .skops to share it")
     return _finish(prefix, failed, total, "photos")
 
 
 # ---------------------------------------------------------------- colorize
+class Batch:
+    """The outputs a batch plans to write: if it ends early, which were written, and the
+    temporary files of the others (a worker killed while writing leaves one) removed.
+
+    Parameters
+    ----------
+    outputs : list of Path
+    total : int
+        Images in the batch (also those that failed before being planned).
+    """
+
+    def __init__(self, outputs, total):
+        from .io import leftover_temporaries
+
+        self.outputs, self.total = outputs, total
+        self._before = {dst: _mtime(dst) for dst in outputs}  # --overwrite: replaced or not
+        self._stale = set(leftover_temporaries(outputs))  # not this run's to remove
+
+    def written(self):
+        """The outputs written (or replaced) since the batch was planned."""
+        return [dst for dst in self.outputs if _mtime(dst) not in (None, self._before[dst])]
+
+    def remove_temporaries(self):
+        """Remove the temporary files this run left; how many there were."""
+        from .io import leftover_temporaries
+
+        removed = 0
+        for tmp in set(leftover_temporaries(self.outputs)) - self._stale:
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
+
+def _mtime(path):
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def run_colorize_batch(args):
+    """:func:`run_colorize`; a batch that ends early says what was written, and leaves no
+    partial file."""
+    try:
+        return run_colorize(args)
+    except BaseException as exc:
+        batch = getattr(args, "batch", None)
+        if batch is None:  # nothing planned yet, so nothing written
+            raise
+        batch.remove_temporaries()
+        written = batch.written()
+        print(f"{PROG} colorize: stopped early: {len(written)} of {batch.total} images were "
+              "written, the others were not (no partial files left)", file=sys.stderr)
+        if _worker_died(exc):
+            raise CommandError(
+                "a worker process died (killed, or out of memory: try fewer --n-jobs); run "
+                "the command again for the images not written") from exc
+        raise
+
+
+def _worker_died(exc):
+    """A process pool lost a worker (loky's TerminatedWorkerError is a BrokenProcessPool)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, BrokenProcessPool)
+
+
 def run_colorize(args):
     from joblib import Parallel, delayed
 
@@ -510,7 +632,8 @@ def run_colorize(args):
     model = _load_model(args)
     if args.decoder:
         model.set_params(decoder=args.decoder)
-    reference = None if args.reference is None else read_image(args.reference, require_color=True)
+    reference = None if args.reference is None else read_image(
+        args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing = _expand(args.images, args.recursive, prefix)
     earlier = [f for f in found if _earlier_output(f, args.suffix)]
     if earlier:  # say so: a user's own file may carry the suffix
@@ -518,6 +641,7 @@ def run_colorize(args):
               f"{earlier[0][0]}", file=sys.stderr)
         found = [f for f in found if f not in earlier]
     jobs = _plan_outputs(args, found, prefix)
+    args.batch = Batch([dst for _, dst, _ in jobs], len(found) + missing)  # for an early end
     total = len(found) + missing
     failed = total - len(jobs)
     parallel = len(jobs) > 1
@@ -525,7 +649,7 @@ def run_colorize(args):
     model.set_params(n_jobs=1 if parallel else args.n_jobs)
     start = time.perf_counter()
     tasks = (delayed(_colorize_file)(model, src, dst, hints, reference, args.overwrite,
-                                     args.debug) for src, dst, hints in jobs)
+                                     args.debug, args.max_pixels) for src, dst, hints in jobs)
     done = 0
     with _progress(args, len(jobs), "colorizing", "img") as bar:
         for src, error in Parallel(n_jobs=args.n_jobs if parallel else 1,
@@ -625,13 +749,14 @@ def _hints_for(args, found):
     return {found[0][0]: args.hints}
 
 
-def _colorize_file(model, src, dst, hints, reference, overwrite, debug):
+def _colorize_file(model, src, dst, hints, reference, overwrite, debug, max_pixels=None):
     """Colorize one file into ``dst``: (src, None) on success, (src, message) on failure."""
     from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
 
+    _quiet_pillow_bomb_warning()  # also in a worker process, which has its own filters
     try:
-        image = read_image(src)
-        hint_image = None if hints is None else read_image(hints)
+        image = read_image(src, max_pixels=max_pixels)
+        hint_image = None if hints is None else read_image(hints, max_pixels=max_pixels)
         out = model.predict(image, reference=reference, hints=hint_image)
         depth = bit_depth(image) if dst.suffix.lower() in SIXTEEN_BIT_SUFFIXES else 8
         save_image(dst, out, overwrite=overwrite, bit_depth=depth)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 #: File extensions :func:`load_folder` reads when no ``pattern`` is given (any case).
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
 
 
 def load_folder(path, pattern=None, limit=None, *, require_color=True):

@@ -1,13 +1,15 @@
 """Image files in and out: reading them as they are displayed, finding them, and writing
 results safely (atomically, and never over an existing file unless asked).
 
-* :func:`read_image` reads a photo upright (EXIF orientation applied) at its own bit depth.
+* :func:`read_image` reads a photo upright (EXIF orientation applied) at its own bit depth,
+  after checking the size its header declares against :data:`MAX_PIXELS`.
 * :func:`find_images` expands a file, a folder or a glob pattern into image files.
 * :func:`save_image`, :func:`save_table`, :func:`save_figure` write through
   :func:`atomic_path`, so an interrupted run leaves no half-written file.
 """
 import glob
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,19 @@ from pathlib import Path
 import numpy as np
 
 from .datasets import IMAGE_EXTENSIONS, is_image_name
+
+#: The most pixels (width x height) :func:`read_image` decodes unless told otherwise:
+#: 2**28 = 268 435 456, room for a 16 000 x 16 000 scan. A file declaring more is refused
+#: from its header, before any decoding: a few kilobytes of compressed data can declare
+#: billions of pixels (a "decompression bomb") and exhaust memory. Change it for one call
+#: with ``read_image(path, max_pixels=...)``, for the process by assigning
+#: ``nncolor.io.MAX_PIXELS``, or with the command line's ``--max-pixels``.
+MAX_PIXELS = 2**28
+
+
+class ImageTooLargeError(ValueError):
+    """An image file declares more pixels than the limit (see :data:`MAX_PIXELS`)."""
+
 
 #: Extensions :func:`save_image` can write with 16 bits per channel.
 SIXTEEN_BIT_SUFFIXES = (".png", ".tif", ".tiff")
@@ -32,6 +47,10 @@ _UPRIGHT = {
     7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
     8: lambda a: np.rot90(a, 1),
 }
+
+
+# atomic_path's temporary names: "." + stem + "." + mkstemp's 8 random characters + suffix
+_TEMPORARY_NAME = re.compile(r"^\.(.*)\.[a-z0-9_]{8}(\.[^.]*|)$")
 
 
 @contextmanager
@@ -53,9 +72,46 @@ def atomic_path(path, overwrite=False):
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
         _publish(tmp, path, overwrite)
+    except OSError as exc:
+        # a full disk says "File too large" but not which file (our own messages have no
+        # errno, and keep their text)
+        if exc.errno is not None and exc.filename is None:
+            exc.filename = str(path)
+        raise
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def leftover_temporaries(paths):
+    """The temporary files :func:`atomic_path` made for any of ``paths`` and did not remove.
+
+    Only a process killed while writing (SIGKILL, out of memory) leaves one; a batch that
+    lost a worker removes them with this.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Outputs (their folders are listed once each).
+
+    Returns
+    -------
+    list of Path
+    """
+    wanted = {}
+    for path in map(Path, paths):
+        wanted.setdefault(path.parent, set()).add((path.stem, path.suffix))
+    found = []
+    for folder, names in wanted.items():
+        try:
+            entries = os.listdir(folder)
+        except OSError:  # gone or unreadable: nothing of ours to find there
+            continue
+        for name in entries:
+            match = _TEMPORARY_NAME.match(name)
+            if match and match.groups() in names:
+                found.append(folder / name)
+    return found
 
 
 def _publish(tmp, path, overwrite):
@@ -148,12 +204,13 @@ def save_figure(path, figure, overwrite=False, dpi=100):
 
 
 # ------------------------------------------------------------------ reading
-def read_image(path, *, require_color=False):
+def read_image(path, *, require_color=False, max_pixels=None):
     """Read an image file upright and at its own bit depth.
 
     EXIF orientation is applied (``PIL.ImageOps.exif_transpose``), so the array is the
     photo as a viewer shows it. 8-bit files give uint8; 16-bit files (gray or color PNG and
-    TIFF) give uint16, so a 16-bit scan keeps its precision.
+    TIFF) give uint16, so a 16-bit scan keeps its precision. An animated file (GIF, APNG,
+    multi-page TIFF) gives its first frame.
 
     Parameters
     ----------
@@ -161,6 +218,12 @@ def read_image(path, *, require_color=False):
     require_color : bool, default=False
         Raise ``ValueError`` for a gray file, or an RGB file whose channels are equal
         everywhere (training and evaluating need true colors).
+    max_pixels : int, optional
+        Refuse a file whose header declares more pixels (width x height) than this,
+        before decoding it. None: :data:`MAX_PIXELS` (2**28). Pillow's own guard
+        (``PIL.Image.MAX_IMAGE_PIXELS``) is raised to at least this limit, so that it
+        does not refuse what this limit allows (it may still warn, with a
+        ``DecompressionBombWarning``, about a file this call then refuses).
 
     Returns
     -------
@@ -172,9 +235,11 @@ def read_image(path, *, require_color=False):
     ------
     FileNotFoundError, IsADirectoryError
         No such file, or a folder.
+    ImageTooLargeError
+        More pixels than ``max_pixels`` (a ``ValueError``).
     ValueError
-        Not an image, a damaged one, or (``require_color``) a gray one. The message names
-        the file.
+        Not an image, a damaged or truncated one, or (``require_color``) a gray one. The
+        message names the file.
 
     Examples
     --------
@@ -189,12 +254,16 @@ def read_image(path, *, require_color=False):
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
+    limit = _pixel_limit(max_pixels)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder, not an image file")
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
+    if path.stat().st_size == 0:
+        raise ValueError(f"cannot read {path}: the file is empty")
     try:
-        with Image.open(path) as im:
+        with Image.open(path) as im:  # reads the header only
+            _check_size(path, im.size, limit)
             wide = _read_wide_color(path, im)
             if wide is not None:
                 array = _upright(wide, im.getexif().get(_ORIENTATION_TAG, 1))
@@ -203,11 +272,69 @@ def read_image(path, *, require_color=False):
     except UnidentifiedImageError:
         raise ValueError(f"cannot read {path}: not an image file (or a format Pillow "
                          "cannot read)") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValueError(f"cannot read image {path}: {exc}") from exc
+    except ImageTooLargeError:
+        raise
+    except Image.DecompressionBombError as exc:  # Pillow's guard met first
+        raise _too_large(path, _declared_pixels(exc), limit) from None
+    except (OSError, SyntaxError, ValueError, EOFError, _png_errors()) as exc:
+        raise ValueError(f"cannot read image {path}: {_reason(exc)}") from exc
     if require_color and not _has_color(array):
         raise ValueError(f"{path} is grayscale; a color photo is needed here")
     return np.ascontiguousarray(array)
+
+
+def _pixel_limit(max_pixels):
+    """The limit in force, with Pillow's own guard raised to match it."""
+    from numbers import Integral
+
+    from PIL import Image
+
+    limit = MAX_PIXELS if max_pixels is None else max_pixels
+    if isinstance(limit, bool) or not isinstance(limit, Integral) or limit < 1:
+        raise ValueError(f"max_pixels must be a positive integer; got {max_pixels!r}")
+    # Pillow warns above its limit and refuses above twice it, at open: below ours it
+    # would refuse (or warn about) images this limit allows. Only ever raised, never
+    # lowered, so a limit someone set on Pillow for the whole process is kept.
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < limit:
+        Image.MAX_IMAGE_PIXELS = int(limit)
+    return int(limit)
+
+
+def _check_size(path, size, limit):
+    width, height = size
+    if width * height > limit:
+        raise _too_large(path, f"{width} x {height} = {width * height:,}", limit)
+
+
+def _too_large(path, declared, limit):
+    return ImageTooLargeError(
+        f"refusing to read {path}: it declares {declared} pixels, over the limit of "
+        f"{limit:,} (a guard against decompression bombs); if you trust the file, raise "
+        "the limit with --max-pixels or read_image(..., max_pixels=...)")
+
+
+def _declared_pixels(exc):
+    """The pixel count in Pillow's DecompressionBombError message ("Image size (N pixels)")."""
+    import re
+
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return f"{int(found.group(1)):,}" if found else "too many"
+
+
+def _png_errors():
+    """pypng's exceptions (a damaged 16-bit PNG), which derive from Exception only."""
+    import png
+
+    return png.Error
+
+
+def _reason(exc):
+    """Why a file could not be decoded: a decoder's own words (Pillow's "broken data
+    stream", pypng's "chunk too short") say the file is damaged; ours say what is wrong."""
+    text = str(exc) or type(exc).__name__
+    if type(exc) is ValueError:  # raised here, about the pixel values
+        return text
+    return f"the file is damaged or truncated ({text})"
 
 
 def _pil_array(im, path):
@@ -218,12 +345,12 @@ def _pil_array(im, path):
     if mode == "I":  # 16-bit gray as 32-bit ints (older Pillow, some TIFFs)
         a = np.asarray(im)
         if a.min() < 0 or a.max() > 65535:
-            raise ValueError(f"32-bit integer image with values outside 0-65535: {path}")
+            raise ValueError("32-bit integer image with values outside 0-65535")
         return a.astype(np.uint16)
     if mode == "F":
         a = np.asarray(im, dtype=np.float32)
         if not np.isfinite(a).all() or a.min() < 0 or a.max() > 1:
-            raise ValueError(f"floating-point image with values outside [0, 1]: {path}")
+            raise ValueError("floating-point image with values outside [0, 1]")
         return a
     if mode in ("1", "L"):
         return np.asarray(im.convert("L"))

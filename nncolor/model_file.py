@@ -2,17 +2,30 @@
 
 The card is a plain dict stored on the colorizer as ``model_card_`` (versions, parameters,
 training data, held-out metrics). Keeping it an attribute, rather than wrapping the model
-in another object, keeps every model file a plain joblib'd :class:`SOMColorizer`:
-``joblib.load(path).predict(gray)`` works on it as on any other, and
+in another object, keeps every model file a plain :class:`SOMColorizer`, and
 :func:`load_model` reads files saved with or without a card.
 
+Two formats, picked by the file name when saving and by the content when loading:
+
+* **skops** (``.skops``, the default; ``nncolor train`` writes it): a zip of JSON and NumPy
+  arrays read by ``skops.io`` without unpickling. Loading builds only the types of an
+  allow-list (:data:`SAFE_TYPES`: nncolor's estimators, scikit-learn's and NumPy's);
+  a file naming any other type is refused before anything is built, so a shared model
+  file cannot run code.
+* **joblib** (``.joblib``, ``.pkl``, ``.pickle``): a pickle, convenient in notebooks
+  (``joblib.load(path).predict(gray)``). Unpickling runs whatever code the file names, so
+  :func:`load_model` reads one only with ``trusted=True`` (``--trust-model`` on the
+  command line).
+
 Loading refuses a model made by another nncolor ``major.minor`` (the fitted attributes
-may differ), a file that is not a fitted colorizer, and names the file in every message.
-Model files are pickles: load only files you trust.
+may differ), a damaged or truncated file, a file that is not a fitted colorizer, and names
+the file in every message.
 """
+import json
 import pickle
 import time
 import warnings
+import zipfile
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +36,25 @@ from . import __version__
 from .colorizer import SOMColorizer
 
 #: Where the default model lives inside the installed package.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "default.joblib"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "default.skops"
+
+#: File name endings saved as joblib pickles; every other name is saved as skops.
+PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+
+#: The types, besides those skops trusts by default (scikit-learn's estimators, NumPy
+#: arrays and scalars, Python containers), that a skops model file may hold: nncolor's
+#: own estimators and the MLP's optimizer state. Each is built from its stored
+#: attributes (``__new__`` and ``__setstate__``), none runs code named by the file.
+SAFE_TYPES = (
+    "nncolor.colorizer.SOMColorizer",
+    "nncolor.color.LuvConverter",
+    "nncolor.som.SOMQuantizer",
+    "nncolor.patches.PatchExtractor",
+    "nncolor.mrf.PottsMRF",
+    "nncolor.cnn.CNNClassifier",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+)
 
 #: The name that means the default model wherever a model path is asked for.
 DEFAULT_MODEL_NAME = "default"
@@ -37,6 +68,16 @@ _METRICS = ("psnr", "rmse_uv", "accuracy", "colorfulness", "splotchiness")
 # other bytes: KeyError and the like; a damaged compressed stream: zlib.error or OSError)
 _UNPICKLE_ERRORS = (pickle.UnpicklingError, zlib.error, EOFError, OSError, ValueError, KeyError,
                     IndexError, TypeError)
+# what skops raises on a damaged archive or schema (a truncated zip: BadZipFile; a schema
+# that lacks a key or names an unknown node: KeyError, TypeError; bad JSON: ValueError)
+_SKOPS_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
+                 IndexError, TypeError)
+
+# the first bytes of the files load_model tells apart: a zip (skops), a pickle (protocol
+# 2 and up), and the compressors joblib writes pickles with (zlib, gzip, bz2, xz, lzma, lz4)
+_ZIP_MAGIC = b"PK\x03\x04"
+_PICKLE_MAGIC = (b"\x80", b"\x78", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x5d\x00\x00",
+                 b"\x04\x22\x4d\x18")
 
 
 class ModelFileError(ValueError):
@@ -45,6 +86,11 @@ class ModelFileError(ValueError):
 
 class IncompatibleModelError(ModelFileError):
     """The model was made by an nncolor version of another ``major.minor``."""
+
+
+class UntrustedModelError(ModelFileError):
+    """Loading the file could run code: a pickle not marked trusted, or a skops file
+    naming types outside :data:`SAFE_TYPES`."""
 
 
 # --------------------------------------------------------------------- cards
@@ -203,33 +249,65 @@ def _major_minor(version):
 
 
 # ----------------------------------------------------------------- save, load
+def model_format(path):
+    """The format :func:`save_model` writes for a file name: ``"joblib"`` or ``"skops"``.
+
+    ``.joblib``, ``.pkl`` and ``.pickle`` files are joblib pickles; every other name
+    (``.skops`` above all) gets the safe skops format.
+    """
+    return "joblib" if Path(path).suffix.lower() in PICKLE_SUFFIXES else "skops"
+
+
 def save_model(colorizer, path, card=None, overwrite=False):
-    """Save a fitted colorizer with its card, atomically (joblib, zlib-compressed).
+    """Save a fitted colorizer with its card, atomically, in the format its name asks for.
 
     Parameters
     ----------
     colorizer : fitted SOMColorizer
     path : str or Path
+        ``model.skops`` (or any name not ending in :data:`PICKLE_SUFFIXES`): skops, safe to
+        share and to load from strangers. ``model.joblib``: a zlib-compressed joblib
+        pickle, for your own notebooks (loading one runs code: trusted files only).
     card : dict, optional
         Stored as ``colorizer.model_card_``; None keeps the colorizer's card, or makes a
-        minimal one (versions and parameters).
+        minimal one (nncolor and scikit-learn versions, and parameters).
     overwrite : bool, default=False
         Replace an existing file; otherwise it raises ``FileExistsError``.
 
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skimage import data
+    >>> from nncolor import make_colorizer
+    >>> col = make_colorizer(patch_size=3, n_samples=200, max_iter=5, som_iterations=200,
+    ...                      random_state=0).fit([data.coffee()[::8, ::8]])
+    >>> path = save_model(col, tempfile.mkdtemp() + "/model.skops")
+    >>> load_model(path).model_card_["nncolor_version"] == __version__
+    True
     """
-    import joblib
     from sklearn.utils.validation import check_is_fitted
 
     from .io import atomic_path
 
+    if not isinstance(colorizer, SOMColorizer):
+        raise TypeError(f"save_model saves an nncolor colorizer, not a "
+                        f"{type(colorizer).__name__}")
     check_is_fitted(colorizer, "classifier_")
     colorizer.model_card_ = card if card is not None else (
         model_card(colorizer) or make_card(colorizer))
     with atomic_path(path, overwrite) as tmp:
-        joblib.dump(colorizer, tmp, compress=3)
+        if model_format(path) == "joblib":
+            import joblib
+
+            joblib.dump(colorizer, tmp, compress=3)
+        else:
+            import skops.io
+
+            skops.io.dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
     return Path(path)
 
 
@@ -240,8 +318,14 @@ def resolve_model_path(model):
     return Path(model)
 
 
-def load_model(path=None, *, check=True):
-    """Load a fitted colorizer saved with :func:`save_model` or ``joblib.dump``.
+def load_model(path=None, *, check=True, trusted=False):
+    """Load a fitted colorizer saved with :func:`save_model`, ``skops.io.dump`` or
+    ``joblib.dump``.
+
+    The format is told by the content, not the name: a skops file is read without
+    unpickling and may hold only :data:`SAFE_TYPES` (and what skops trusts by default);
+    a joblib/pickle file is read only with ``trusted=True``, as unpickling runs any code
+    the file names. A ``.skops`` file is never unpickled, whatever it holds.
 
     Parameters
     ----------
@@ -250,6 +334,8 @@ def load_model(path=None, *, check=True):
     check : bool, default=True
         Refuse a model whose card names another nncolor ``major.minor``. A model without a
         card (a plain ``joblib.dump``) cannot be checked and is accepted.
+    trusted : bool, default=False
+        Load a pickle (joblib) file. Only for files you made or whose source you trust.
 
     Returns
     -------
@@ -259,35 +345,30 @@ def load_model(path=None, *, check=True):
     ------
     FileNotFoundError
         No such file (or the default model is not installed).
+    UntrustedModelError
+        A pickle without ``trusted``, or a skops file naming types outside the allow-list.
     ModelFileError
-        Not a joblib/pickle file, a file of an incompatible library version, not a
-        colorizer, or an unfitted one.
+        Empty, damaged or truncated, not a model file, a file of an incompatible library
+        version, not a colorizer, or an unfitted one.
     IncompatibleModelError
         Made by another nncolor ``major.minor`` (with ``check``).
     """
-    import joblib
-
     path = resolve_model_path(path)
     if not path.is_file():
         if path == DEFAULT_MODEL_PATH:
             raise FileNotFoundError(
                 f"the default model is not installed ({path}); reinstall nncolor, or train "
                 "one with `python -m pipelines.default_model`")
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder, not a model file")
         raise FileNotFoundError(f"model file not found: {path}")
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model = joblib.load(path)
-    except (PermissionError, IsADirectoryError):
-        raise
-    except (ImportError, AttributeError) as exc:  # a class or module that moved or went
-        raise ModelFileError(
-            f"cannot load {path}: it was saved by an nncolor or scikit-learn version that "
-            f"this one cannot read ({type(exc).__name__}: {exc}); retrain it with "
-            "`nncolor train`") from exc
-    except _UNPICKLE_ERRORS as exc:
-        raise ModelFileError(f"cannot load {path}: not an nncolor model file "
-                             f"({type(exc).__name__}: {exc})") from exc
+    kind = _file_kind(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if kind == "skops":
+            model = _load_skops(path, check)
+        else:
+            model = _load_pickle(path, trusted)
     _warn_once(caught, path)
     if not isinstance(model, SOMColorizer):
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not an nncolor colorizer")
@@ -297,6 +378,85 @@ def load_model(path=None, *, check=True):
     if check and card is not None:
         check_version(card, path)
     return model
+
+
+def _file_kind(path):
+    """``"skops"`` or ``"pickle"`` from a file's first bytes; ModelFileError otherwise."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise ModelFileError(f"cannot load {path}: the file is empty")
+    if head.startswith(_ZIP_MAGIC):
+        return "skops"
+    if Path(path).suffix.lower() == ".skops":  # never unpickle what claims to be safe
+        raise ModelFileError(f"cannot load {path}: not a skops model file (damaged, or "
+                             "another kind of file renamed)")
+    if head.startswith(_PICKLE_MAGIC):
+        return "pickle"
+    raise ModelFileError(f"cannot load {path}: not an nncolor model file (neither skops nor "
+                         "joblib)")
+
+
+def _load_skops(path, check):
+    """Read a skops file, building only allow-listed types (and, with ``check``, only a
+    model of this nncolor ``major.minor``: its card is read from the schema first)."""
+    import skops.io
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            made = _stored_version(json.loads(archive.read("schema.json")))
+        if check and made is not None:  # before building what may no longer fit
+            check_version({"nncolor_version": made}, path)
+        untrusted = skops.io.get_untrusted_types(file=path)
+        unknown = sorted(set(untrusted) - set(SAFE_TYPES))
+        if unknown:
+            raise UntrustedModelError(
+                f"refusing to load {path}: it holds types nncolor does not trust "
+                f"({', '.join(unknown)}); a colorizer holds only nncolor, scikit-learn and "
+                "NumPy types")
+        return skops.io.load(path, trusted=untrusted)
+    except ModelFileError:
+        raise
+    except (ImportError, AttributeError) as exc:  # a type that moved or went
+        raise _unreadable(path, exc) from exc
+    except _SKOPS_ERRORS as exc:
+        raise ModelFileError(f"cannot load {path}: a damaged or truncated skops file "
+                             f"({type(exc).__name__}: {exc})") from exc
+
+
+def _stored_version(schema):
+    """The ``nncolor_version`` of the card in a skops schema, or None (no card)."""
+    try:
+        node = schema["content"]["content"]["model_card_"]["content"]["nncolor_version"]
+        return str(json.loads(node["content"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _load_pickle(path, trusted):
+    """Unpickle a joblib file, if the caller trusts it."""
+    import joblib
+
+    if not trusted:
+        raise UntrustedModelError(
+            f"refusing to load {path}: it is a pickle (joblib) file, and loading one runs "
+            "any code it contains. If you made it or trust its source, pass --trust-model "
+            "(load_model(path, trusted=True)); to share models, save them as .skops")
+    try:
+        return joblib.load(path)
+    except (PermissionError, IsADirectoryError):
+        raise
+    except (ImportError, AttributeError) as exc:  # a class or module that moved or went
+        raise _unreadable(path, exc) from exc
+    except _UNPICKLE_ERRORS as exc:
+        raise ModelFileError(f"cannot load {path}: not an nncolor model file, or a damaged or "
+                             f"truncated one ({type(exc).__name__}: {exc})") from exc
+
+
+def _unreadable(path, exc):
+    return ModelFileError(
+        f"cannot load {path}: it was saved by an nncolor or scikit-learn version that this "
+        f"one cannot read ({type(exc).__name__}: {exc}); retrain it with `nncolor train`")
 
 
 def _warn_once(caught, path):
@@ -318,7 +478,7 @@ def _warn_once(caught, path):
 
 
 def load_default_model():
-    """The colorizer that ships with nncolor (``nncolor/models/default.joblib``).
+    """The colorizer that ships with nncolor (``nncolor/models/default.skops``).
 
     Trained by ``python -m pipelines.default_model``; its card (``model_card_``) says on
     what and how well it did on held-out photos.

@@ -1,4 +1,4 @@
-"""Train the default model that ships in the package (``nncolor/models/default.joblib``).
+"""Train the default model that ships in the package (``nncolor/models/default.skops``).
 
 The model is trained by the command line itself, ``nncolor train``, on the real photos of
 ``../shared/data`` (coast, forest and open-country scenes), split by file name
@@ -25,7 +25,7 @@ from nncolor import cli
 from nncolor.model_file import load_model
 
 DATA = ["../shared/data/scenes-256", "../shared/data/opencountry-64"]
-MODEL = "nncolor/models/default.joblib"
+MODEL = "nncolor/models/default.skops"
 SETTINGS = ["--patch-size", "5", "--som-shape", "3x3", "--hidden", "50,50",
             "--n-samples", "1000", "--max-iter", "50", "--decoder", "annealed",
             "--test-size", "0.25", "--seed", "0", "--n-jobs", "2"]

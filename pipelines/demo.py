@@ -1,6 +1,6 @@
 """The main job: colorize photos with the model that ships in the package, no training.
 
-Loads the default model (``nncolor/models/default.joblib``, trained on real outdoor
+Loads the default model (``nncolor/models/default.skops``, trained on real outdoor
 photos by ``python -m pipelines.default_model``; or ``--model FILE``) and colorizes
 grayscale versions of two color photos that ship with scikit-learn and scikit-image
 (``coffee``, ``flower``: the model never saw them) and the real black-and-white

@@ -57,7 +57,7 @@ def png_bit_depth(path):
 @pytest.fixture(scope="module")
 def model(tmp_path_factory, photos):
     col = tiny_colorizer().fit(photos[:4])
-    path = tmp_path_factory.mktemp("model") / "tiny.joblib"
+    path = tmp_path_factory.mktemp("model") / "tiny.skops"
     return save_model(col, path, make_card(col, sources={"photos": 4}, n_photos=4))
 
 
@@ -225,9 +225,9 @@ def test_missing_and_wrong_version_models(tmp_path, model):
                    "none.joblib", "not found")
     old = load_model(model)
     old.model_card_ = {**old.model_card_, "nncolor_version": "0.0.7"}
-    joblib.dump(old, tmp_path / "old.joblib")
-    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "old.joblib")
-    one_line_error(result, "old.joblib", "nncolor 0.0.7", "retrain")
+    save_model(old, tmp_path / "old.skops")
+    result = nncolor("colorize", tmp_path / "in.png", "--model", tmp_path / "old.skops")
+    one_line_error(result, "old.skops", "nncolor 0.0.7", "retrain")
     assert not (tmp_path / "in_colorized.png").exists()
 
 
@@ -235,12 +235,12 @@ def test_load_model_names_what_is_wrong(tmp_path, fitted):
     joblib.dump({"not": "a model"}, tmp_path / "dict.joblib")
     (tmp_path / "text.joblib").write_text("hello")
     with pytest.raises(ModelFileError, match="holds a dict, not an nncolor colorizer"):
-        load_model(tmp_path / "dict.joblib")
+        load_model(tmp_path / "dict.joblib", trusted=True)
     with pytest.raises(ModelFileError, match="not an nncolor model file"):
-        load_model(tmp_path / "text.joblib")
+        load_model(tmp_path / "text.joblib", trusted=True)
     joblib.dump(tiny_colorizer(), tmp_path / "unfitted.joblib")
     with pytest.raises(ModelFileError, match="never fitted"):
-        load_model(tmp_path / "unfitted.joblib")
+        load_model(tmp_path / "unfitted.joblib", trusted=True)
 
 
 def test_shipped_model_loads_fast_with_its_card():
@@ -260,7 +260,7 @@ def test_shipped_model_loads_fast_with_its_card():
 
 # ------------------------------------------------------ train, info, evaluate, grid
 def test_train_then_info(tmp_path, color_folder):
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.skops"
     result = nncolor("train", color_folder, "-o", out, *FAST, "--som-shape", "2x2",
                      "--test-size", "2")
     assert result.returncode == 0, result.stderr
@@ -280,7 +280,7 @@ def test_train_then_info(tmp_path, color_folder):
 
 def test_info_without_a_card(tmp_path, fitted, capsys):
     joblib.dump(fitted, tmp_path / "plain.joblib")
-    assert cli.main(["info", str(tmp_path / "plain.joblib")]) == 0
+    assert cli.main(["info", str(tmp_path / "plain.joblib"), "--trust-model"]) == 0
     text = capsys.readouterr().out
     assert "no model card" in text and "patch_size=3" in text
 

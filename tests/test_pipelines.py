@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_demo_trains_from_scratch_with_train(tmp_path, capsys):
     demo.main(["--out", str(tmp_path), "--train", "--quick"])
     out = capsys.readouterr().out
-    assert "trained on astronaut, chelsea, rocket, china" in out and "default.joblib" not in out
+    assert "trained on astronaut, chelsea, rocket, china" in out and "models/default" not in out
     assert (tmp_path / "comparison.png").is_file() and (tmp_path / "metrics.csv").is_file()
 
 
@@ -73,7 +73,7 @@ def test_default_model_pipeline_quick(tmp_path, capsys):
     from .conftest import shared_folder
 
     folder = shared_folder("opencountry-64")
-    path = tmp_path / "m.joblib"
+    path = tmp_path / "m.skops"
     default_model.main(["--data", str(folder), "--model", str(path), "--quick"])
     text = capsys.readouterr().out
     assert text.startswith("command: nncolor train") and "file size" in text
