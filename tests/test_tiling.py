@@ -1,7 +1,7 @@
 """Tiled colorization: the tiled result equals the untiled one, for every decoder.
 
-A medium image (the 300 x 340 top-left of ``camera``, so the last tiles are partial and
-of odd size) in 64-pixel tiles; the halo is checked to be needed by shrinking it.
+A medium image (the 300 x 340 top-left of ``camera``) in 128-pixel tiles: 3 x 3, the last
+ones partial and of odd size; the halo is checked to be needed by shrinking it.
 """
 import copy
 
@@ -17,7 +17,7 @@ from nncolor.tiling import colorize_image, colorize_tiled, tile_halo
 
 from .conftest import tiny_colorizer
 
-TILE = 64
+TILE = 128
 
 
 @pytest.fixture(scope="module")
