@@ -733,6 +733,8 @@ def _cluster_results(args, model, jobs, reference):
     """``(src, error)`` of each job, colorized on the cluster by the same rules as here."""
     from .distributed import colorize_files
 
+    if not jobs:  # every input was refused: no cluster to start
+        return
     with _cluster(args) as client:
         yield from colorize_files(client, jobs, model, reference=reference,
                                   overwrite=args.overwrite)

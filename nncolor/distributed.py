@@ -115,12 +115,13 @@ def dask_backend(*data, client=None):
     client : distributed.Client, optional
         The cluster; by default the current client (the last one created).
 
-    Examples
-    --------
-    >>> from dask.distributed import Client                      # doctest: +SKIP
-    >>> client = Client("tcp://scheduler-host:8786")             # doctest: +SKIP
-    >>> with dask_backend(images, client=client):                # doctest: +SKIP
-    ...     search = GridSearchCV(make_colorizer(), grid).fit(images)
+    Notes
+    -----
+    With a scheduler running at ``scheduler-host`` (see the module notes)::
+
+        client = Client("tcp://scheduler-host:8786")
+        with dask_backend(images, client=client):
+            search = GridSearchCV(make_colorizer(random_state=0), grid).fit(images)
     """
     require_distributed()
     from joblib import parallel_backend
