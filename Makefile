@@ -11,7 +11,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch pinned first: this exact release is the CPU build on disk (a range would pull CUDA)
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,cnn]"
+	$(PY) -m pip install --quiet -e ".[test,cnn,dask]"
 	touch $@
 
 install: $(VENV)/.installed

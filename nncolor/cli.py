@@ -251,6 +251,7 @@ def add_colorize(commands, common):
                      help="added to each output's name (default: _colorized)")
     _add_n_jobs(sub, "images")
     _add_output_file(sub, "output (or an input)")
+    _add_cluster_options(sub, "the images")
 
 
 def add_evaluate(commands, common):
@@ -324,6 +325,7 @@ def add_video(commands, common):
                      help="skip the flicker measure (it decodes every frame a second time, "
                           "without smoothing)")
     _add_output_file(sub, "output video")
+    _add_cluster_options(sub, "the frames' color probabilities")
 
 
 #: The subcommands, in the order ``--help`` lists them: ``add(commands, common)`` each.
@@ -650,10 +652,14 @@ def run_colorize(args):
     start = time.perf_counter()
     tasks = (delayed(_colorize_file)(model, src, dst, hints, reference, args.overwrite,
                                      args.debug, args.max_pixels) for src, dst, hints in jobs)
+    if _on_cluster(args):
+        results = _cluster_results(args, model, jobs, reference)
+    else:
+        results = Parallel(n_jobs=args.n_jobs if parallel else 1,
+                           return_as="generator_unordered")(tasks)
     done = 0
     with _progress(args, len(jobs), "colorizing", "img") as bar:
-        for src, error in Parallel(n_jobs=args.n_jobs if parallel else 1,
-                                   return_as="generator_unordered")(tasks):
+        for src, error in results:
             if error:
                 _report(prefix, error)
                 failed += 1
@@ -752,12 +758,14 @@ def _hints_for(args, found):
 def _colorize_file(model, src, dst, hints, reference, overwrite, debug, max_pixels=None):
     """Colorize one file into ``dst``: (src, None) on success, (src, message) on failure."""
     from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
+    from .tiling import colorize_image
 
     _quiet_pillow_bomb_warning()  # also in a worker process, which has its own filters
     try:
         image = read_image(src, max_pixels=max_pixels)
         hint_image = None if hints is None else read_image(hints, max_pixels=max_pixels)
-        out = model.predict(image, reference=reference, hints=hint_image)
+        # large images in tiles: bounded memory (nncolor.tiling)
+        out = colorize_image(model, image, reference=reference, hints=hint_image)
         depth = bit_depth(image) if dst.suffix.lower() in SIXTEEN_BIT_SUFFIXES else 8
         save_image(dst, out, overwrite=overwrite, bit_depth=depth)
     except Exception as exc:  # noqa: BLE001 (one bad file must not stop the batch)
@@ -808,11 +816,53 @@ def run_video(args):
     model = _load_model(args)
     if args.decoder:
         model.set_params(decoder=args.decoder)
-    report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
-                            overwrite=args.overwrite, progress=not args.quiet,
-                            max_frames=args.max_frames, measure_flicker=not args.no_flicker)
+    with _cluster(args) as client:
+        report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
+                                overwrite=args.overwrite, progress=not args.quiet,
+                                max_frames=args.max_frames, measure_flicker=not args.no_flicker,
+                                client=client)
     print(report.summary())
     return 0
+
+
+# ------------------------------------------------------------ Dask cluster
+def _add_cluster_options(sub, what):
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--scheduler", metavar="ADDRESS",
+                       help=f"compute {what} on a Dask cluster: the scheduler's address, "
+                            "like tcp://host:8786 (needs nncolor[dask])")
+    group.add_argument("--dask", type=POSITIVE_INT, metavar="N",
+                       help=f"compute {what} on a local Dask cluster of N worker processes")
+
+
+def _on_cluster(args):
+    return args.scheduler is not None or args.dask is not None
+
+
+def _cluster(args):
+    """A Dask client for ``--scheduler``/``--dask`` (closed on exit), or None without them."""
+    from contextlib import nullcontext
+
+    if not _on_cluster(args):
+        return nullcontext()
+    from .distributed import cluster_client, require_distributed
+
+    try:
+        require_distributed()
+    except ImportError as exc:
+        raise CommandError(str(exc)) from None
+    return cluster_client(args.scheduler, args.dask)
+
+
+def _cluster_results(args, model, jobs, reference):
+    """``(src, error)`` of each job, colorized on the cluster by the same rules as here."""
+    from .distributed import colorize_files
+
+    if not jobs:  # every input was refused: no cluster to start
+        return
+    with _cluster(args) as client:
+        yield from colorize_files(client, jobs, model, reference=reference,
+                                  overwrite=args.overwrite, max_pixels=args.max_pixels)
 
 
 # -------------------------------------------------------------------- grid

@@ -242,7 +242,7 @@ class ColorizedFrame(NamedTuple):
     raw_chroma: np.ndarray | None  #: the same frame decoded alone (only with ``raw=True``)
 
 
-def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False):
+def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None):
     """Colorize a sequence of frames with temporal smoothing; a generator.
 
     Works on any iterable of images (a video reader, a list, a chunk of a film in a batch
@@ -259,6 +259,10 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False):
         then the colorizer's patch size), or a configured smoother; 0 turns it off.
     raw : bool, default=False
         Also decode each frame's own distributions (``raw_chroma``), for comparison.
+    client : distributed.Client, optional
+        Compute the frames' probabilities on a Dask cluster (:mod:`nncolor.distributed`);
+        smoothing, decoding and the output stay here, in frame order, so the frames are
+        the same as without a client.
 
     Yields
     ------
@@ -266,16 +270,26 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False):
     """
     check_is_fitted(colorizer)
     smoother = _smoother(smoothing, colorizer)
-    for i, frame in enumerate(frames):
-        pixels, _ = check_image(frame, name=f"frame {i}")
+    for pixels, proba in _probabilities(colorizer, frames, client):
         L = colorizer.color_space_.lightness(pixels)
-        proba = colorizer.predict_proba(pixels)
         chroma = colorizer.decode_proba(smoother(proba, L), L)
         raw_chroma = None
         if raw:  # without smoothing the raw frame is the output: no second decode
             raw_chroma = chroma if smoother.smoothing == 0 else colorizer.decode_proba(proba, L)
         rgb = colorizer._to_rgb(L, chroma.reshape(-1, 2), None)
         yield ColorizedFrame(_to_uint8(rgb), L, chroma, raw_chroma)
+
+
+def _probabilities(colorizer, frames, client):
+    """(checked pixels, probabilities) of each frame, in order: here or on the workers."""
+    checked = ((frame, check_image(frame, name=f"frame {i}")[0])
+               for i, frame in enumerate(frames))
+    if client is None:
+        return ((pixels, colorizer.predict_proba(pixels)) for _, pixels in checked)
+    from .distributed import map_frames
+
+    # the smoother is sequential: only the classifier runs on the workers
+    return map_frames(client, colorizer, checked)
 
 
 def _to_uint8(rgb):
@@ -322,7 +336,7 @@ class VideoReport:
 
 def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progress=True,
                    max_frames=None, measure_flicker=True, flicker_threshold=2.0, quality=8,
-                   codec="libx264"):
+                   codec="libx264", client=None):
     """Colorize a video file into a new one, keeping its frame rate, size and audio.
 
     Frames are read and written through ffmpeg (imageio-ffmpeg's own binary), one at a
@@ -354,6 +368,8 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     quality : float in [1, 10], default=8
         Encoder quality (imageio's scale: 10 is lossless H.264, 8 is CRF 10).
     codec : str, default="libx264"
+    client : distributed.Client, optional
+        Classify the frames on a Dask cluster (see :func:`colorize_frames`).
 
     Returns
     -------
@@ -397,7 +413,8 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
             with _closing(_writer(iio, video_tmp, fps, meta["size"], quality, codec)) as writer, \
                     _progress(progress, _expected_frames(meta, max_frames), src.name) as bar:
                 for out in colorize_frames(colorizer, _read(reader, src, max_frames),
-                                           smoothing=smoother, raw=measure_flicker):
+                                           smoothing=smoother, raw=measure_flicker,
+                                           client=client):
                     writer.append_data(out.rgb)
                     meter.update(out.chroma, out.L)
                     if measure_flicker:

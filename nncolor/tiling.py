@@ -1,0 +1,225 @@
+"""Tiled colorization: images of any size in bounded memory, seamless.
+
+:meth:`SOMColorizer.predict` holds a few float32 arrays of the whole image (its RGB
+output alone is 12 bytes a pixel; with ``decoder="mrf"`` the MRF keeps K + 4 floats a
+pixel more), which for a 10 000 x 10 000 scan is several gigabytes. :func:`colorize_tiled`
+colorizes square tiles one at a time, each cut out with a margin (the *halo*) of context
+around it, keeps only each tile's core, and writes it into one integer output array
+(3 bytes a pixel for uint8 RGB); the input is never converted to float as a whole.
+
+**Seamless by construction.** A pixel's color depends only on pixels near it, so a tile
+whose halo holds all of them gives exactly the untiled color:
+
+* the classifier sees the ``patch_size`` window around the pixel: a halo of
+  ``patch_size // 2`` gives every core pixel its true patch (at the image border the
+  tile's border *is* the image's, and the same reflection padding applies);
+* the MRF decoder's mean field moves information one pixel per half-sweep (red pixels
+  from black ones, then black from red), so after ``n_iter`` sweeps a pixel depends on
+  pixels up to ``2 * n_iter`` steps away (and their lightness edges): the halo adds
+  ``2 * n_iter + 2``, rounded up to an even number, and tiles start on even rows and
+  columns, so the checkerboard of every tile is the image's own;
+* the MRF's early stop is global (it stops when *no* pixel changed by ``tol`` in a
+  sweep): a tile would stop on its own pixels' changes. Tiles therefore run the full
+  ``n_iter`` sweeps (``tol=0``), so a tiled image equals the untiled one predicted with
+  ``mrf__tol=0``; against the default early-stopped one it differs only by what the
+  sweeps after the stop still change (each changes no probability by more than ``tol``).
+
+Options of :meth:`~nncolor.SOMColorizer.predict`: ``reference`` is a global histogram,
+computed once and applied to every tile (exact). ``hints`` are cropped with each tile:
+a hint spreads along similar lightness with a reach of tens of pixels
+(:mod:`nncolor.hints`), and in a tile it cannot spread beyond the tile's halo, so near
+a tile border within that reach of a hint colors can differ from the untiled result.
+A CNN classifier sees the whole image (its global branch, its strided layers), so it
+is not tiled.
+"""
+import copy
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from ._images import _SHAPES, check_image
+from .colorizer import _takes_images
+
+#: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
+DEFAULT_TILE_SIZE = 1024
+#: :func:`colorize_image` tiles images with more pixels than this (4096 x 4096).
+AUTO_TILE_PIXELS = 4096 * 4096
+
+
+def tile_halo(colorizer):
+    """Margin (pixels on each side) a tile needs so its core equals the untiled result.
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+
+    Returns
+    -------
+    int
+        ``patch_size // 2``, plus ``2 * n_iter + 2`` for the MRF decoder (then even).
+    """
+    check_is_fitted(colorizer)
+    halo = colorizer.features_.patch_size // 2
+    if colorizer.decoder == "mrf":
+        halo += 2 * colorizer._mrf().n_iter + 2
+        halo += halo % 2  # even: tiles start on even rows/columns (the MRF checkerboard)
+    return halo
+
+
+def can_tile(colorizer):
+    """True if the colorizer's classifier works on patches (a CNN sees whole images)."""
+    check_is_fitted(colorizer)
+    return not _takes_images(colorizer.classifier_)
+
+
+def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=None):
+    """Colorize one image, in tiles when it is large.
+
+    What ``nncolor colorize`` runs for every file: images of at most
+    :data:`AUTO_TILE_PIXELS` pixels (or any image when the classifier is a CNN) go
+    through :meth:`~nncolor.SOMColorizer.predict`; larger ones through
+    :func:`colorize_tiled`, so memory stays bounded whatever the image size.
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    image : array-like
+        One gray, RGB or RGBA image.
+    reference, hints : optional
+        As in :meth:`~nncolor.SOMColorizer.predict` (see the module notes for tiles).
+    tile_size : int, optional
+        Tile every image (even a small one) with tiles of this side.
+
+    Returns
+    -------
+    ndarray
+        float32 in [0, 1] when not tiled; uint8 (uint16 for a uint16 input) when tiled.
+        Both are what :func:`nncolor.io.save_image` takes.
+    """
+    shape = np.shape(image)
+    big = len(shape) >= 2 and shape[0] * shape[1] > AUTO_TILE_PIXELS
+    if tile_size is None and not (big and can_tile(colorizer)):
+        return colorizer.predict(image, reference=reference, hints=hints)
+    return colorize_tiled(colorizer, image, tile_size=tile_size or DEFAULT_TILE_SIZE,
+                          reference=reference, hints=hints)
+
+
+def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=None,
+                   hints=None, dtype=None):
+    """Colorize an image tile by tile; equal to :meth:`~nncolor.SOMColorizer.predict`.
+
+    Memory: the input, the output (``dtype``, 3 or 4 channels) and one tile's working
+    arrays (about ``(tile_size + 2 * halo) ** 2 * (K + 20) * 4`` bytes); time is linear
+    in the pixel count (the halos add ``(1 + 2 * halo / tile_size) ** 2`` - 1 of it).
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+        With a patch classifier (not a CNN).
+    image : array-like
+        ``H x W`` gray, ``H x W x 1``, RGB or RGBA; uint8, uint16 or float in [0, 1].
+        Only each tile is converted to float32.
+    tile_size : int, default=1024
+        Side of the tiles' cores: an even number, at least 16.
+    reference : color image or (n, 3) RGB colors, optional
+        Global histogram transfer, as in ``predict`` (computed once for all tiles).
+    hints : RGBA image, optional
+        Color hints, as in ``predict``, cropped with each tile (see the module notes).
+    dtype : {None, numpy.uint8, numpy.uint16, numpy.float32}
+        Output type; None: uint16 for a uint16 input, else uint8.
+
+    Returns
+    -------
+    ndarray of shape (H, W, 3), or (H, W, 4) with the input's alpha
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skimage import data
+    >>> from nncolor import make_colorizer
+    >>> col = make_colorizer(patch_size=3, n_samples=300, max_iter=20, random_state=0)
+    >>> col = col.fit([data.coffee()])
+    >>> gray = data.camera()
+    >>> tiled = colorize_tiled(col, gray, tile_size=128, dtype=np.float32)
+    >>> bool(np.allclose(tiled, col.predict(gray), atol=1e-5))
+    True
+    """
+    check_is_fitted(colorizer)
+    if not can_tile(colorizer):
+        raise ValueError("tiled colorization needs a patch classifier; a CNN classifier "
+                         "sees the whole image (colorize it with predict)")
+    if isinstance(tile_size, bool) or not isinstance(tile_size, Integral) \
+            or tile_size < 16 or tile_size % 2:
+        raise ValueError(f"tile_size must be an even integer of at least 16, got {tile_size!r}")
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
+        raise ValueError(f"image must be {_SHAPES}; got shape {a.shape}")
+    dtype = _output_dtype(a, dtype)
+    h, w = a.shape[:2]
+    hints = _check_hint_image(hints, (h, w))
+    prior = None if reference is None else colorizer._reference_prior(reference)
+    model = _fixed_sweeps(colorizer)
+    halo = tile_halo(colorizer)
+    channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
+    out = np.empty((h, w, channels), dtype=dtype)
+    for y0 in range(0, h, tile_size):
+        for x0 in range(0, w, tile_size):
+            y1, x1 = min(h, y0 + tile_size), min(w, x0 + tile_size)
+            window = (slice(max(0, y0 - halo), min(h, y1 + halo)),
+                      slice(max(0, x0 - halo), min(w, x1 + halo)))
+            pixels, alpha = check_image(a[window])
+            clamp = None if hints is None else \
+                model._check_hints(hints[window], [(pixels, alpha)], single=True)[0]
+            rgb = model._colorize(pixels, alpha, prior, clamp)
+            core = rgb[y0 - window[0].start:y1 - window[0].start,
+                       x0 - window[1].start:x1 - window[1].start]
+            out[y0:y1, x0:x1] = _convert(core, dtype)
+    return out
+
+
+def _fixed_sweeps(colorizer):
+    """The colorizer with an MRF that always runs ``n_iter`` sweeps (``tol=0``).
+
+    A shallow copy: the fitted steps are shared, the caller's colorizer is not changed.
+    """
+    if colorizer.decoder != "mrf":
+        return colorizer
+    model = copy.copy(colorizer)
+    model.mrf = clone(colorizer._mrf()).set_params(tol=0.0)
+    return model
+
+
+def _output_dtype(a, dtype):
+    if dtype is None:
+        return np.dtype(np.uint16 if a.dtype == np.uint16 else np.uint8)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.uint8, np.uint16, np.float32):
+        raise ValueError(f"dtype must be uint8, uint16 or float32, got {dtype}")
+    return dtype
+
+
+def _convert(rgb, dtype):
+    """float32 RGB(A) in [0, 1] as ``dtype``, rounded as :func:`nncolor.io.save_image` does."""
+    from skimage.util import img_as_ubyte, img_as_uint
+
+    if dtype == np.float32:
+        return rgb
+    rgb = np.clip(rgb, 0, 1)
+    return img_as_ubyte(rgb) if dtype == np.uint8 else img_as_uint(rgb)
+
+
+def _check_hint_image(hints, shape):
+    """The hint image as an array of the image's height and width, or None."""
+    if hints is None:
+        return None
+    hints = np.asarray(hints)
+    if hints.ndim != 3 or hints.shape[-1] != 4:
+        raise ValueError(f"hints must be an RGBA image whose alpha marks the hinted pixels; "
+                         f"got shape {hints.shape}")
+    if hints.shape[:2] != shape:
+        raise ValueError(f"hints have shape {hints.shape[:2]}, the image {shape}")
+    return hints
