@@ -605,7 +605,9 @@ def run_colorize_batch(args):
         return run_colorize(args)
     except BaseException as exc:
         batch = getattr(args, "batch", None)
-        if batch is None:  # nothing planned yet, so nothing written
+        # nothing planned yet, so nothing written; or a refusal before any image started
+        # (a cluster that cannot be reached)
+        if batch is None or (isinstance(exc, CommandError) and not batch.written()):
             raise
         batch.remove_temporaries()
         written = batch.written()

@@ -136,15 +136,16 @@ class _ModelFile(NamedTuple):
 
     path: str
     mtime: float
+    trusted: bool
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_model(path, mtime):
+def _cached_model(path, mtime, trusted):
     """The model in ``path``, loaded once per worker process (``mtime``: a changed file is
     loaded again)."""
     from .model_file import load_model
 
-    return load_model(path)
+    return load_model(path, trusted=trusted)
 
 
 def model_loads():
@@ -156,10 +157,14 @@ def model_loads():
     return _cached_model.cache_info().misses
 
 
-def _model_argument(client, model):
-    """What the tasks receive: a model file's name, or the future of a scattered colorizer."""
+def _model_argument(client, model, trusted):
+    """What the tasks receive: a model file's name, or the future of a scattered colorizer.
+
+    A model file is loaded here once first, so that a refused, damaged or incompatible
+    file is one error before any task starts, not one per image on the workers.
+    """
     from .colorizer import SOMColorizer
-    from .model_file import resolve_model_path
+    from .model_file import load_model, resolve_model_path
 
     if isinstance(model, SOMColorizer):
         from sklearn.utils.validation import check_is_fitted
@@ -169,8 +174,9 @@ def _model_argument(client, model):
     path = resolve_model_path(model)
     if not path.is_file():
         raise FileNotFoundError(f"model file not found: {path}")
+    load_model(path, trusted=trusted)
     # workers see the same file system (the usual set-up of a shared archive)
-    return _ModelFile(str(path.resolve()), os.path.getmtime(path))
+    return _ModelFile(str(path.resolve()), os.path.getmtime(path), trusted)
 
 
 def _colorize_task(model, src, dst, hints, reference, overwrite, max_pixels):
@@ -186,7 +192,7 @@ def _colorize_task(model, src, dst, hints, reference, overwrite, max_pixels):
 
 
 def colorize_files(client, files, model=None, *, reference=None, overwrite=False,
-                   max_pixels=None):
+                   max_pixels=None, trusted=False):
     """Colorize files on the workers; yield ``(src, error)`` as each one finishes.
 
     Parameters
@@ -205,6 +211,9 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
     max_pixels : int, optional
         Largest image a worker decodes (:func:`nncolor.io.read_image`); None: the
         default, ``nncolor.io.MAX_PIXELS`` as the workers have it.
+    trusted : bool, default=False
+        Allow a pickle (joblib) model file, as :func:`nncolor.model_file.load_model`
+        does; a ``.skops`` file needs no trust.
 
     Yields
     ------
@@ -213,7 +222,7 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
         (the other files go on).
     """
     distributed = require_distributed()
-    model = _model_argument(client, model)
+    model = _model_argument(client, model, trusted)
     if reference is not None:
         reference = client.scatter(reference, broadcast=True, hash=False)
     futures = {}
@@ -239,7 +248,8 @@ class BatchReport(NamedTuple):
 
 
 def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", format="png",
-                    recursive=False, reference=None, overwrite=False):
+                    recursive=False, reference=None, overwrite=False, max_pixels=None,
+                    trusted=False):
     """Colorize every image that ``inputs`` name into the folder ``output``, on the cluster.
 
     Parameters
@@ -261,6 +271,8 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
         Colors to lean towards (``predict``'s ``reference``).
     overwrite : bool, default=False
         Replace existing outputs (never an input).
+    max_pixels, trusted
+        See :func:`colorize_files`.
 
     Returns
     -------
@@ -272,7 +284,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     if format not in ("png", "jpg", "tif"):
         raise ValueError(f"format must be 'png', 'jpg' or 'tif', got {format!r}")
     if isinstance(reference, (str, Path)):
-        reference = read_image(reference, require_color=True)
+        reference = read_image(reference, require_color=True, max_pixels=max_pixels)
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
     found, failed = [], {}
     for item in items:
@@ -283,7 +295,8 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     jobs = _plan(found, Path(output), suffix, format, overwrite, failed)
     done = {}
     for src, error in colorize_files(client, jobs, model, reference=reference,
-                                     overwrite=overwrite):
+                                     overwrite=overwrite, max_pixels=max_pixels,
+                                     trusted=trusted):
         if error:
             failed[src] = error
         else:

@@ -121,7 +121,7 @@ def test_large_images_are_tiled_automatically(col, gray, monkeypatch, tmp_path):
     # and the command goes through it: the written file is the tiled image
     from nncolor.model_file import save_model
 
-    model = save_model(col, tmp_path / "m.joblib")
+    model = save_model(col, tmp_path / "m.skops")
     Image.fromarray(gray).save(tmp_path / "big.png")
     calls = []
     real = tiling.colorize_tiled
