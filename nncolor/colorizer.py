@@ -605,12 +605,12 @@ def make_colorizer(
         probabilities out; needs ``pip install nncolor[cnn]``) in the classifier slot
         instead of the MLP; ``patch_size``, ``hidden_layer_sizes`` and ``max_iter`` then
         do not apply (``n_samples`` still draws the pixels the SOM is fitted on).
-    **cnn_params
-        With ``backend="cnn"``: parameters of the CNNClassifier (``architecture``,
-        ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``...).
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where predict runs, see :class:`SOMColorizer`. With ``backend="cnn"`` it is the
         CNN's torch device instead ("auto": CUDA when torch sees a GPU).
+    **cnn_params
+        With ``backend="cnn"``: parameters of the CNNClassifier (``architecture``,
+        ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``...).
 
     Returns
     -------
