@@ -18,19 +18,18 @@ from their header, before decoding.
 The library raises exceptions; this module is the only place that turns them into lines.
 """
 import argparse
-import errno
 import json
 import os
 import shlex
 import sys
 import tempfile
 import time
-import traceback
 import warnings
 from collections import Counter
 from pathlib import Path
 
 from . import __version__
+from .batch import colorize_file, is_earlier_output, output_problem, quiet_pillow_bomb_warning
 
 PROG = "nncolor"
 FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}
@@ -341,7 +340,7 @@ def main(argv=None):
     prefix = f"{PROG} {args.command}"
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(prefix)
-        _quiet_pillow_bomb_warning()
+        quiet_pillow_bomb_warning()
         try:
             return args.run(args) or 0
         except KeyboardInterrupt:
@@ -357,32 +356,11 @@ def main(argv=None):
             return 1
 
 
-def _quiet_pillow_bomb_warning():
-    """Drop Pillow's warning about a huge image: read_image refuses such a file itself,
-    with an error that says what to do, so the warning would only repeat it."""
-    from PIL import Image
-
-    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-
-
-# errno values of a write that found no room: why, in words a user can act on
-_NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
-            errno.EFBIG: "file too large for this disk or for the file-size limit"}
-
-
 def _describe(exc):
-    """One line for an exception: its message, with the type only for unexpected ones."""
-    if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
-        where = f"cannot write {exc.filename}: " if exc.filename else "cannot write: "
-        return f"{where}{_NO_ROOM[exc.errno]}; nothing partial was left"
-    if isinstance(exc, OSError) and exc.filename and exc.strerror:
-        return f"{exc.filename}: {exc.strerror}"
-    # the library's own errors (ModelFileError is a ValueError) carry a message to show
-    if isinstance(exc, (CommandError, OSError, ValueError)):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"
-    return " ".join(text.split())
+    """One line for an exception (:func:`nncolor.batch.describe`); a CommandError as is."""
+    from .batch import describe
+
+    return " ".join(str(exc).split()) if isinstance(exc, CommandError) else describe(exc)
 
 
 def _one_line_warning(prefix):
@@ -639,7 +617,7 @@ def run_colorize(args):
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing = _expand(args.images, args.recursive, prefix)
-    earlier = [f for f in found if _earlier_output(f, args.suffix)]
+    earlier = [f for f in found if is_earlier_output(f[0], f[2], args.suffix)]
     if earlier:  # say so: a user's own file may carry the suffix
         print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
               f"{earlier[0][0]}", file=sys.stderr)
@@ -652,7 +630,7 @@ def run_colorize(args):
     # one image: its pixels in threads; several: whole images in worker processes
     model.set_params(n_jobs=1 if parallel else args.n_jobs)
     start = time.perf_counter()
-    tasks = (delayed(_colorize_file)(model, src, dst, hints, reference, args.overwrite,
+    tasks = (delayed(colorize_file)(model, src, dst, hints, reference, args.overwrite,
                                      args.debug, args.max_pixels) for src, dst, hints in jobs)
     if _on_cluster(args):
         results = _cluster_results(args, model, jobs, reference)
@@ -672,12 +650,6 @@ def run_colorize(args):
     print(f"colorized {done} of {total} images ({where}) in "
           f"{time.perf_counter() - start:.1f} s")
     return _finish(prefix, failed, total, "images")
-
-
-def _earlier_output(found, suffix):
-    """An output of an earlier run found in a folder or by a pattern (not named as a file)."""
-    path, _, item = found
-    return bool(suffix) and path.stem.endswith(suffix) and not Path(item).is_file()
 
 
 def _plan_outputs(args, found, prefix):
@@ -701,7 +673,7 @@ def _plan_outputs(args, found, prefix):
     jobs, planned, folders = [], {}, {}
     for path, rel, _ in found:
         dst = args.output if single_file else _output_path(args, path, rel)
-        problem = _output_problem(path, dst, inputs, planned, args.overwrite)
+        problem = output_problem(path, dst, inputs, planned, args.overwrite)
         if problem is None:
             if dst.parent not in folders:
                 folders[dst.parent] = _folder_problem(dst.parent)
@@ -718,20 +690,6 @@ def _output_path(args, path, rel):
     suffix = path.suffix if args.format == "same" else FORMATS[args.format]
     folder = path.parent if args.output is None else args.output / rel.parent
     return folder / f"{path.stem}{args.suffix}{suffix}"
-
-
-def _output_problem(src, dst, inputs, planned, overwrite):
-    """Why ``dst`` must not be written for ``src`` (another input, a clash, a file), or None."""
-    key = dst.resolve()
-    if key in planned:
-        return f"{dst} would be written for both {planned[key]} and {src}; use --suffix, " \
-               "--format same or -o to tell them apart"
-    if key in inputs and key != src.resolve():
-        return f"{dst} is one of the inputs; it will not be overwritten by {src}"
-    if dst.exists() and not overwrite:
-        what = "is the input itself" if key == src.resolve() else "exists"
-        return f"{dst} {what}; pass --overwrite to replace it"
-    return None
 
 
 def _folder_problem(folder):
@@ -755,28 +713,6 @@ def _hints_for(args, found):
         raise CommandError(f"--hints {args.hints} is one image for {len(found)} inputs; pass a "
                            "folder of <stem>.png hints to colorize several images")
     return {found[0][0]: args.hints}
-
-
-def _colorize_file(model, src, dst, hints, reference, overwrite, debug, max_pixels=None):
-    """Colorize one file into ``dst``: (src, None) on success, (src, message) on failure."""
-    from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
-    from .tiling import colorize_image
-
-    _quiet_pillow_bomb_warning()  # also in a worker process, which has its own filters
-    try:
-        image = read_image(src, max_pixels=max_pixels)
-        hint_image = None if hints is None else read_image(hints, max_pixels=max_pixels)
-        # large images in tiles: bounded memory (nncolor.tiling)
-        out = colorize_image(model, image, reference=reference, hints=hint_image)
-        depth = bit_depth(image) if dst.suffix.lower() in SIXTEEN_BIT_SUFFIXES else 8
-        save_image(dst, out, overwrite=overwrite, bit_depth=depth)
-    except Exception as exc:  # noqa: BLE001 (one bad file must not stop the batch)
-        if debug:
-            return src, traceback.format_exc()
-        message = _describe(exc)
-        named = str(src) in message or (hints is not None and str(hints) in message)
-        return src, message if named else f"{src}: {message}"
-    return src, None
 
 
 # ---------------------------------------------------------------- evaluate

@@ -39,6 +39,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+from .batch import colorize_file, is_earlier_output, output_problem
+
 _INSTALL = "pip install nncolor[dask]"
 
 
@@ -181,14 +183,12 @@ def _model_argument(client, model, trusted):
 
 def _colorize_task(model, src, dst, hints, reference, overwrite, max_pixels):
     """On a worker: colorize one file by the local command's own rules."""
-    from .cli import _colorize_file
-
     if isinstance(model, _ModelFile):
         try:
             model = _cached_model(*model)
         except Exception as exc:  # noqa: BLE001 (reported for this file, like a bad image)
             return src, f"{src}: cannot load the model on this worker: {exc}"
-    return _colorize_file(model, src, dst, hints, reference, overwrite, False, max_pixels)
+    return colorize_file(model, src, dst, hints, reference, overwrite, False, max_pixels)
 
 
 def colorize_files(client, files, model=None, *, reference=None, overwrite=False,
@@ -289,7 +289,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     found, failed = [], {}
     for item in items:
         try:
-            found += find_images(item, recursive=recursive)
+            found += [(path, rel, item) for path, rel in find_images(item, recursive=recursive)]
         except (FileNotFoundError, NotADirectoryError) as exc:
             failed[str(item)] = str(exc)
     jobs = _plan(found, Path(output), suffix, format, overwrite, failed)
@@ -305,20 +305,23 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
 
 
 def _plan(found, output, suffix, fmt, overwrite, failed):
-    """(src, dst) per input whose output may be written; the others into ``failed``."""
-    inputs = {path.resolve() for path, _ in found}
+    """(src, dst) per input whose output may be written; the others into ``failed``.
+
+    The rules of ``nncolor colorize`` (:mod:`nncolor.batch`): earlier outputs found in a
+    folder are skipped, inputs and planned outputs are never overwritten.
+    """
+    found = [(path, rel, item) for path, rel, item in found
+             if not is_earlier_output(path, item, suffix)]
+    inputs = {path.resolve() for path, _, _ in found}
     jobs, planned = [], {}
-    for path, rel in found:
+    for path, rel, _ in found:
         dst = output / rel.parent / f"{path.stem}{suffix}.{fmt}"
-        key = dst.resolve()
-        if key in inputs:
-            failed[path] = f"{dst} is one of the inputs; it is never overwritten"
-        elif key in planned:
-            failed[path] = f"{dst} would be written for both {planned[key]} and {path}"
-        elif dst.exists() and not overwrite:
-            failed[path] = f"{dst} exists; pass overwrite=True to replace it"
+        problem = output_problem(path, dst, inputs, planned, overwrite,
+                                 how_to_overwrite="pass overwrite=True")
+        if problem:
+            failed[path] = problem
         else:
-            planned[key] = path
+            planned[dst.resolve()] = path
             jobs.append((path, dst))
     return jobs
 
