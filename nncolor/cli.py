@@ -147,15 +147,10 @@ def _command(commands, common, name, run, summary, description, example):
 
 
 def _add_inputs(sub, what):
-    from .io import MAX_PIXELS
-
     sub.add_argument("images", nargs="+", metavar="IMAGES",
                      help=f"{what}: files, folders or glob patterns")
     sub.add_argument("--recursive", action="store_true", help="also search sub-folders")
-    sub.add_argument("--max-pixels", type=PIXEL_COUNT, default=MAX_PIXELS,
-                     help="refuse images whose header declares more pixels, before decoding "
-                          f"them (a guard against decompression bombs; default: 2**28 = "
-                          f"{MAX_PIXELS:,})")
+    _add_max_pixels(sub, "images")
 
 
 def _add_trust_model(sub):
@@ -303,6 +298,15 @@ def add_info(commands, common):
     sub.add_argument("--json", action="store_true", help="print the card as JSON")
 
 
+def _add_max_pixels(sub, what):
+    from .io import MAX_PIXELS
+
+    sub.add_argument("--max-pixels", type=PIXEL_COUNT, default=MAX_PIXELS,
+                     help=f"refuse {what} whose header declares more pixels, before decoding "
+                          f"them (a guard against decompression bombs; default: 2**28 = "
+                          f"{MAX_PIXELS:,})")
+
+
 def add_video(commands, common):
     sub = _command(
         commands, common, "video", run_video, "Colorize a film",
@@ -320,6 +324,7 @@ def add_video(commands, common):
     sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
                      help="temporal smoothing weight in [0, 1) (default 0.7; 0 turns it off)")
     sub.add_argument("--max-frames", type=POSITIVE_INT, help="stop after this many frames")
+    _add_max_pixels(sub, "a video")
     sub.add_argument("--no-flicker", action="store_true",
                      help="skip the flicker measure (it decodes every frame a second time, "
                           "without smoothing)")
@@ -758,7 +763,7 @@ def run_video(args):
         report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
                                 overwrite=args.overwrite, progress=not args.quiet,
                                 max_frames=args.max_frames, measure_flicker=not args.no_flicker,
-                                client=client)
+                                client=client, max_pixels=args.max_pixels)
     print(report.summary())
     return 0
 

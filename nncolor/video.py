@@ -336,7 +336,7 @@ class VideoReport:
 
 def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progress=True,
                    max_frames=None, measure_flicker=True, flicker_threshold=2.0, quality=8,
-                   codec="libx264", client=None):
+                   codec="libx264", client=None, max_pixels=None):
     """Colorize a video file into a new one, keeping its frame rate, size and audio.
 
     Frames are read and written through ffmpeg (imageio-ffmpeg's own binary), one at a
@@ -370,6 +370,9 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     codec : str, default="libx264"
     client : distributed.Client, optional
         Classify the frames on a Dask cluster (see :func:`colorize_frames`).
+    max_pixels : int, optional
+        Refuse a video whose frames declare more pixels, before decoding any; None:
+        ``nncolor.io.MAX_PIXELS``, the limit images have.
 
     Returns
     -------
@@ -382,7 +385,8 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     FileExistsError
         ``dst`` exists and ``overwrite`` is False.
     ValueError
-        ``src`` is not a readable video, ``dst`` is ``src``, or the video has no frames.
+        ``src`` is not a readable video, ``dst`` is ``src``, the video has no frames, or
+        its frames are larger than ``max_pixels``.
     ImportError
         imageio or imageio-ffmpeg is not installed.
     """
@@ -406,6 +410,7 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     # atomic_path first: an existing dst is refused before ffmpeg even opens src
     with atomic_path(dst, overwrite) as tmp, _closing(_open_reader(iio, src)) as reader:
         meta = reader.get_meta_data()
+        _check_frame_size(src, meta["size"], max_pixels)
         fps = _frame_rate(meta["fps"])
         has_audio = "audio_codec" in meta
         # with audio, frames go to a second temporary file that the mux pass reads
@@ -432,6 +437,18 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
                        audio=has_audio, scene_cuts=smoother.n_cuts_,
                        flicker_raw=raw_meter.value if measure_flicker else None,
                        flicker_smoothed=meter.value, seconds=time.perf_counter() - start)
+
+
+def _check_frame_size(src, size, max_pixels):
+    """Refuse frames of more than ``max_pixels`` (their size as the container declares it)."""
+    from . import io
+
+    limit = io.MAX_PIXELS if max_pixels is None else max_pixels
+    width, height = size
+    if width * height > limit:
+        raise ValueError(f"{src}: its frames are {width} x {height} = {width * height:,} pixels, "
+                         f"over the limit of {limit:,}; raise max_pixels (--max-pixels) if "
+                         "you trust the file")
 
 
 def read_frames(src, max_frames=None):

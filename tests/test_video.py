@@ -241,6 +241,16 @@ def test_refuses_to_overwrite_and_to_write_over_the_input(col, gray_video, tmp_p
 
 
 @needs_ffmpeg
+@needs_ffmpeg
+def test_frames_over_the_pixel_limit_are_refused_before_decoding(col, gray_video, tmp_path):
+    dst = tmp_path / "big.mp4"
+    with pytest.raises(ValueError, match=f"{H * W - 1:,}.*max_pixels"):
+        colorize_video(col, gray_video, dst, max_pixels=H * W - 1, progress=False)
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary left
+    colorize_video(col, gray_video, dst, max_pixels=H * W, progress=False, max_frames=2)
+    assert dst.is_file()
+
+
 def test_clear_errors_for_missing_and_unreadable_inputs(col, tmp_path):
     with pytest.raises(FileNotFoundError, match="nothing.mp4"):
         colorize_video(col, tmp_path / "nothing.mp4", tmp_path / "out.mp4")
