@@ -16,7 +16,7 @@ _NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota
             errno.EFBIG: "file too large for this disk or for the file-size limit"}
 
 
-def describe(exc, debug_hint="run with --debug for the traceback"):
+def describe(exc):
     """One line for an exception: its message, with the type only for unexpected ones."""
     if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
         where = f"cannot write {exc.filename}: " if exc.filename else "cannot write: "
@@ -27,7 +27,7 @@ def describe(exc, debug_hint="run with --debug for the traceback"):
     if isinstance(exc, (OSError, ValueError)):
         text = str(exc)
     else:
-        text = f"{type(exc).__name__}: {exc} ({debug_hint})"
+        text = f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"
     return " ".join(text.split())
 
 

@@ -482,9 +482,13 @@ def _check_folder(folder):
 
 
 def _load_model(args, check=True):
+    """The model ``--model`` names, with ``--decoder`` applied where the command has it."""
     from .model_file import load_model
 
-    return load_model(args.model, check=check, trusted=args.trust_model)
+    model = load_model(args.model, check=check, trusted=args.trust_model)
+    if getattr(args, "decoder", None):
+        model.set_params(decoder=args.decoder)
+    return model
 
 
 def _print_table(table, means_only):
@@ -617,8 +621,6 @@ def run_colorize(args):
 
     prefix = f"{PROG} colorize"
     model = _load_model(args)
-    if args.decoder:
-        model.set_params(decoder=args.decoder)
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing = _expand(args.images, args.recursive, prefix)
@@ -626,22 +628,23 @@ def run_colorize(args):
     if earlier:  # say so: a user's own file may carry the suffix
         print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
               f"{earlier[0][0]}", file=sys.stderr)
-        found = [f for f in found if f not in earlier]
+        skipped = {path for path, _, _ in earlier}
+        found = [f for f in found if f[0] not in skipped]
     jobs = _plan_outputs(args, found, prefix)
-    args.batch = Batch([dst for _, dst, _ in jobs], len(found) + missing)  # for an early end
     total = len(found) + missing
+    args.batch = Batch([dst for _, dst, _ in jobs], total)  # for an early end
     failed = total - len(jobs)
     parallel = len(jobs) > 1
     # one image: its pixels in threads; several: whole images in worker processes
     model.set_params(n_jobs=1 if parallel else args.n_jobs)
     start = time.perf_counter()
-    tasks = (delayed(colorize_file)(model, src, dst, hints, reference, args.overwrite,
-                                     args.debug, args.max_pixels) for src, dst, hints in jobs)
     if _on_cluster(args):
         results = _cluster_results(args, model, jobs, reference)
     else:
         results = Parallel(n_jobs=args.n_jobs if parallel else 1,
-                           return_as="generator_unordered")(tasks)
+                           return_as="generator_unordered")(
+            delayed(colorize_file)(model, src, dst, hints, reference, args.overwrite,
+                                   args.debug, args.max_pixels) for src, dst, hints in jobs)
     done = 0
     with _progress(args, len(jobs), "colorizing", "img") as bar:
         for src, error in results:
@@ -730,8 +733,6 @@ def run_evaluate(args):
 
     prefix = f"{PROG} evaluate"
     model = _load_model(args)
-    if args.decoder:
-        model.set_params(decoder=args.decoder)
     if args.output is not None:
         _check_new_file(args.output, args.overwrite)
     images, names, _, failed, total = _load_photos(args, prefix)
@@ -757,8 +758,6 @@ def run_video(args):
     from .video import colorize_video
 
     model = _load_model(args)
-    if args.decoder:
-        model.set_params(decoder=args.decoder)
     with _cluster(args) as client:
         report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
                                 overwrite=args.overwrite, progress=not args.quiet,

@@ -13,8 +13,7 @@ from threadpoolctl import threadpool_limits
 from . import gpu
 from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
-from .decode import (DECODERS, decode_annealed, decode_expectation, decode_mode, entropy,
-                     histogram_prior, reweight, sample_labels)
+from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
 from .device import DEVICES, device_namespace, resolve_device, to_numpy
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
@@ -247,8 +246,8 @@ class SOMColorizer(BaseEstimator):
         rng = check_random_state(random_state)
 
         def draws(pixels, alpha):
-            proba = self._proba(pixels)
             L = self.color_space_.lightness(pixels)
+            proba = self._proba_from_L(L)
             eye = np.eye(self.n_colors_, dtype=np.float32)
             mrf = clone(self._mrf()).set_params(unary="log", unary_weight=1.0, decode="mode")
             out = []
@@ -386,13 +385,17 @@ class SOMColorizer(BaseEstimator):
         return out.reshape(h, w)
 
     def _proba(self, pixels, alpha=None):
-        h, w = pixels.shape[:2]
+        return self._proba_from_L(self.color_space_.lightness(pixels))
+
+    def _proba_from_L(self, L):
+        """Probabilities (H, W, K) of a lightness image: for callers that have L already."""
+        h, w = L.shape
         out = np.empty((h * w, self.n_colors_), dtype=np.float32)
 
         def block(start, stop, feats):
             out[start:stop] = self._block_proba(feats)
 
-        self._in_threads(block, self._blocks(self.color_space_.lightness(pixels)))
+        self._in_threads(block, self._blocks(L))
         return out.reshape(h, w, self.n_colors_)
 
     def _colorize(self, pixels, alpha=None, prior=None, clamp=None):
@@ -400,7 +403,7 @@ class SOMColorizer(BaseEstimator):
         L = self.color_space_.lightness(pixels)
         local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
         if self.decoder == "mrf":
-            proba = self._proba(pixels)
+            proba = self._proba_from_L(L)
             if prior is not None:
                 proba = reweight(proba, prior)
             if local is not None:
@@ -444,24 +447,18 @@ class SOMColorizer(BaseEstimator):
             return rgb if alpha is None else np.dstack([rgb, alpha])
         # the MRF kernel is CPU-only for now: the probabilities come back for it
         L = self.color_space_.lightness(pixels)
-        xp = model.xp
-        proba = to_numpy(model.proba(xp.asarray(L)))
+        proba = to_numpy(model.proba(model.xp.asarray(L)))
         return self._to_rgb(L, self._mrf_chroma(proba, L).reshape(-1, 2), alpha)
 
     def _mrf_chroma(self, proba, L, clamp=None):
         """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
         mrf = self._mrf()
         q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
-        decode = decode_mode if mrf.decode == "mode" else decode_expectation
-        return decode(q, self.codebook_)
+        return decode(q, self.codebook_, mrf.decode)
 
     def _decode(self, proba):
         """Chroma of probabilities (..., K) by the decoder (mrf: after smoothing)."""
-        if self.decoder == "annealed":
-            return decode_annealed(proba, self.codebook_, self.temperature)
-        if self.decoder == "expectation":
-            return decode_expectation(proba, self.codebook_)
-        return decode_mode(proba, self.codebook_)
+        return decode(proba, self.codebook_, self.decoder, self.temperature)
 
     def _block_proba(self, feats):
         """Probabilities over all K codebook colors of a block of patch rows.

@@ -41,6 +41,16 @@ def decode_annealed(proba, codebook, temperature=0.38):
     return decode_expectation(anneal(proba, temperature), codebook)
 
 
+def decode(proba, codebook, decoder, temperature=0.38):
+    """Chroma by the decoder named: ``"annealed"`` (at ``temperature``), ``"expectation"``,
+    or the mode otherwise (``"mode"``; ``"mrf"`` after its smoothing)."""
+    if decoder == "annealed":
+        return decode_annealed(proba, codebook, temperature)
+    if decoder == "expectation":
+        return decode_expectation(proba, codebook)
+    return decode_mode(proba, codebook)
+
+
 def entropy(proba):
     """Per-pixel uncertainty: entropy of the distribution divided by log K, in [0, 1]."""
     k = proba.shape[-1]

@@ -293,14 +293,14 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
         except (FileNotFoundError, NotADirectoryError) as exc:
             failed[str(item)] = str(exc)
     jobs = _plan(found, Path(output), suffix, format, overwrite, failed)
-    done = {}
+    done = set()
     for src, error in colorize_files(client, jobs, model, reference=reference,
                                      overwrite=overwrite, max_pixels=max_pixels,
                                      trusted=trusted):
         if error:
             failed[src] = error
         else:
-            done[src] = True
+            done.add(src)
     return BatchReport([dst for src, dst in jobs if src in done], failed)
 
 

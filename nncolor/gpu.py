@@ -16,7 +16,7 @@ work; it needs a GPU to be written against and measured.)
 import numpy as np
 
 from .color import lightness, luv2rgb
-from .decode import anneal, decode_expectation, decode_mode
+from .decode import decode
 
 _ACTIVATIONS = {
     "relu": lambda xp, h: xp.maximum(h, 0.0),
@@ -42,10 +42,11 @@ def first_layer(xp, Lp, p, W1, b1):
     """Pre-activations (rows, W, n1) of the first layer from padded lightness rows ``Lp``
     of shape (rows + p - 1, W + p - 1): the patch product without the patches."""
     rows, width = Lp.shape[0] - p + 1, Lp.shape[1] - p + 1
-    h = xp.zeros((rows, width, W1.shape[1]), dtype=xp.float32) + b1
+    h = xp.zeros((rows, width, W1.shape[1]), dtype=xp.float32)
+    h += b1
     for di in range(p):
         for dj in range(p):
-            h = h + Lp[di:di + rows, dj:dj + width, None] * W1[di * p + dj, :]
+            h += Lp[di:di + rows, dj:dj + width, None] * W1[di * p + dj, :]
     return h
 
 
@@ -93,10 +94,10 @@ class DeviceModel:
         h, w = L.shape
         Lp = padded(xp, L / 100, p // 2, self.padding)
         step = max(1, self.block_pixels // w)  # rows per block: bounded memory, as on the CPU
+        (W1, b1), rest = self.layers[0], self.layers[1:]
         blocks = []
         for y in range(0, h, step):
             rows = min(step, h - y)
-            (W1, b1), rest = self.layers[0], self.layers[1:]
             z = first_layer(xp, Lp[y:y + rows + p - 1, :], p, W1, b1)
             z = xp.reshape(z, (rows * w, z.shape[-1]))
             for W, b in rest:
@@ -106,13 +107,8 @@ class DeviceModel:
 
     def chroma(self, L, decoder, temperature):
         """(u, v) per pixel by ``decoder`` ("mode", "expectation" or "annealed")."""
-        z = self.logits(L)
-        if decoder == "mode":
-            return decode_mode(z, self.codebook)
-        proba = class_probabilities(self.xp, z)
-        if decoder == "annealed":
-            proba = anneal(proba, temperature)
-        return decode_expectation(proba, self.codebook)
+        return decode(class_probabilities(self.xp, self.logits(L)), self.codebook, decoder,
+                      temperature)
 
     def proba(self, L):
         """Probabilities (H, W, K) over the whole codebook."""

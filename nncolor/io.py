@@ -150,7 +150,6 @@ def save_image(path, image, overwrite=False, bit_depth=8):
     Path
     """
     from skimage.io import imsave
-    from skimage.util import img_as_ubyte, img_as_uint
 
     suffix = Path(path).suffix.lower()
     if bit_depth not in (8, 16):
@@ -159,11 +158,9 @@ def save_image(path, image, overwrite=False, bit_depth=8):
         raise ValueError(f"{path}: {suffix or 'this'} files hold 8 bits per channel; save "
                          f"16-bit images as {' or '.join(SIXTEEN_BIT_SUFFIXES[:2])}")
     image = np.asarray(image)
-    if np.issubdtype(image.dtype, np.floating):
-        image = np.clip(image, 0, 1)
     if suffix in _JPEG_SUFFIXES and image.ndim == 3 and image.shape[-1] == 4:
         image = image[..., :3]
-    data = img_as_ubyte(image) if bit_depth == 8 else img_as_uint(image)
+    data = to_bit_depth(image, bit_depth)
     with atomic_path(path, overwrite) as tmp:
         if bit_depth == 16 and suffix == ".png":
             _write_png16(tmp, data)  # Pillow writes 16-bit gray PNG only, not RGB(A)
@@ -174,6 +171,16 @@ def save_image(path, image, overwrite=False, bit_depth=8):
         else:
             imsave(tmp, data, check_contrast=False)
     return Path(path)
+
+
+def to_bit_depth(image, bit_depth):
+    """An image as uint8 (``bit_depth=8``) or uint16 (16): floats clipped to [0, 1] and
+    rounded, integers rescaled (scikit-image's conversions)."""
+    from skimage.util import img_as_ubyte, img_as_uint
+
+    if np.issubdtype(image.dtype, np.floating):
+        image = np.clip(image, 0, 1)
+    return img_as_ubyte(image) if bit_depth == 8 else img_as_uint(image)
 
 
 def _write_png16(path, data):
@@ -300,6 +307,17 @@ def _pixel_limit(max_pixels):
     return int(limit)
 
 
+def check_pixel_count(path, size, max_pixels=None):
+    """Refuse an image (or a video's frames) of ``size`` (width, height) over the pixel
+    limit (``max_pixels``, or :data:`MAX_PIXELS`), before anything is decoded.
+
+    Raises
+    ------
+    ImageTooLargeError
+    """
+    _check_size(path, size, _pixel_limit(max_pixels))
+
+
 def _check_size(path, size, limit):
     width, height = size
     if width * height > limit:
@@ -315,8 +333,6 @@ def _too_large(path, declared, limit):
 
 def _declared_pixels(exc):
     """The pixel count in Pillow's DecompressionBombError message ("Image size (N pixels)")."""
-    import re
-
     found = re.search(r"\((\d+) pixels\)", str(exc))
     return f"{int(found.group(1)):,}" if found else "too many"
 

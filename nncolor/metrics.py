@@ -185,6 +185,7 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
     from sklearn.utils.validation import check_is_fitted
 
     from ._images import check_images
+    from .colorizer import _takes_images
 
     check_is_fitted(colorizer)
     truth = [pixels for pixels, _ in check_images(images, require_color=True)]
@@ -195,7 +196,7 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
         return codebook_accuracy(true_labels, colorizer.predict_labels(truth))
     sampler = clone(colorizer.features_).set_params(n_samples=n_pixels)
     patches, chroma, picked = sampler.sample_luv(luv, random_state=random_state)
-    if getattr(colorizer.classifier_, "_takes_images", False):
+    if _takes_images(colorizer.classifier_):
         # a CNN labels whole images: read its labels at the drawn pixels
         labels = colorizer.predict_labels(truth)
         predicted = np.concatenate([lab.reshape(-1)[i] for lab, i in zip(labels, picked)])

@@ -28,6 +28,7 @@ import warnings
 import zipfile
 import zlib
 from datetime import datetime, timezone
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -403,18 +404,19 @@ def _load_skops(path, check):
     import skops.io
 
     try:
-        with zipfile.ZipFile(path) as archive:
+        data = Path(path).read_bytes()  # read once: the schema, the type check and the load
+        with zipfile.ZipFile(BytesIO(data)) as archive:
             made = _stored_version(json.loads(archive.read("schema.json")))
         if check and made is not None:  # before building what may no longer fit
             check_version({"nncolor_version": made}, path)
-        untrusted = skops.io.get_untrusted_types(file=path)
+        untrusted = skops.io.get_untrusted_types(data=data)
         unknown = sorted(set(untrusted) - set(SAFE_TYPES))
         if unknown:
             raise UntrustedModelError(
                 f"refusing to load {path}: it holds types nncolor does not trust "
                 f"({', '.join(unknown)}); a colorizer holds only nncolor, scikit-learn and "
                 "NumPy types")
-        return skops.io.load(path, trusted=untrusted)
+        return skops.io.loads(data, trusted=untrusted)
     except ModelFileError:
         raise
     except (ImportError, AttributeError) as exc:  # a type that moved or went

@@ -340,11 +340,14 @@ def predicted_chroma(colorizer, image):
     -------
     ndarray of float32, shape (H, W, 2)
     """
+    from sklearn.utils.validation import check_is_fitted
+
     from ._images import check_image
 
+    check_is_fitted(colorizer)
     pixels, _ = check_image(image)
     L = colorizer.color_space_.lightness(pixels)
-    return colorizer.decode_proba(colorizer.predict_proba(image), L)
+    return colorizer.decode_proba(colorizer._proba_from_L(L), L)
 
 
 def plot_prediction_panel(colorizer, images, names=None, L=50, title=None):

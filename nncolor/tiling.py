@@ -204,12 +204,9 @@ def _output_dtype(a, dtype):
 
 def _convert(rgb, dtype):
     """float32 RGB(A) in [0, 1] as ``dtype``, rounded as :func:`nncolor.io.save_image` does."""
-    from skimage.util import img_as_ubyte, img_as_uint
+    from .io import to_bit_depth
 
-    if dtype == np.float32:
-        return rgb
-    rgb = np.clip(rgb, 0, 1)
-    return img_as_ubyte(rgb) if dtype == np.uint8 else img_as_uint(rgb)
+    return rgb if dtype == np.float32 else to_bit_depth(rgb, 8 if dtype == np.uint8 else 16)
 
 
 def _check_hint_image(hints, shape):

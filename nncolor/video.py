@@ -48,11 +48,11 @@ import numpy as np
 from scipy.ndimage import maximum_filter, uniform_filter
 from sklearn.utils.validation import check_is_fitted
 
+from ._images import check_image
+from .io import atomic_path, check_pixel_count
+
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
-
-from ._images import check_image
-from .io import atomic_path
 
 _INSTALL = "pip install nncolor[video]"  # or: pip install imageio imageio-ffmpeg
 
@@ -129,15 +129,17 @@ class TemporalSmoother:
                 self.n_cuts_ += 1
                 fresh = True
         if fresh:
-            self._state = proba.copy()  # our own copy: it is updated in place later
-            return self._state.copy()  # callers may keep what they get
+            self._state = proba.copy()  # not the caller's array, which it may change
+            return self._state
         d = uniform_filter(change, size=self.window, mode="nearest")
         a = np.float32(self.smoothing) * np.exp(-np.square(d / np.float32(self.motion_scale)))
-        # s = p + a (s - p), in place: no temporary of H x W x K floats
-        prev -= proba
-        prev *= a[..., None]
-        prev += proba
-        return prev.copy()  # the state is updated in place by the next frame
+        # s = p + a (s - p) in a new array, written once: a state handed out is never
+        # changed later, so callers may keep it without a copy
+        s = prev - proba
+        s *= a[..., None]
+        s += proba
+        self._state = s
+        return s
 
 
 def _check_number(name, value, ok, rule):
@@ -270,8 +272,7 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     """
     check_is_fitted(colorizer)
     smoother = _smoother(smoothing, colorizer)
-    for pixels, proba in _probabilities(colorizer, frames, client):
-        L = colorizer.color_space_.lightness(pixels)
+    for L, proba in _probabilities(colorizer, frames, client):
         chroma = colorizer.decode_proba(smoother(proba, L), L)
         raw_chroma = None
         if raw:  # without smoothing the raw frame is the output: no second decode
@@ -281,15 +282,17 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
 
 
 def _probabilities(colorizer, frames, client):
-    """(checked pixels, probabilities) of each frame, in order: here or on the workers."""
+    """(lightness, probabilities) of each frame, in order: here or on the workers."""
     checked = ((frame, check_image(frame, name=f"frame {i}")[0])
                for i, frame in enumerate(frames))
-    if client is None:
-        return ((pixels, colorizer.predict_proba(pixels)) for _, pixels in checked)
+    lightness = colorizer.color_space_.lightness
+    if client is None:  # each frame checked and its lightness computed once
+        return ((L, colorizer._proba_from_L(L))
+                for L in (lightness(pixels) for _, pixels in checked))
     from .distributed import map_frames
 
     # the smoother is sequential: only the classifier runs on the workers
-    return map_frames(client, colorizer, checked)
+    return ((lightness(pixels), proba) for pixels, proba in map_frames(client, colorizer, checked))
 
 
 def _to_uint8(rgb):
@@ -410,7 +413,7 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     # atomic_path first: an existing dst is refused before ffmpeg even opens src
     with atomic_path(dst, overwrite) as tmp, _closing(_open_reader(iio, src)) as reader:
         meta = reader.get_meta_data()
-        _check_frame_size(src, meta["size"], max_pixels)
+        check_pixel_count(src, meta["size"], max_pixels)
         fps = _frame_rate(meta["fps"])
         has_audio = "audio_codec" in meta
         # with audio, frames go to a second temporary file that the mux pass reads
@@ -437,18 +440,6 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
                        audio=has_audio, scene_cuts=smoother.n_cuts_,
                        flicker_raw=raw_meter.value if measure_flicker else None,
                        flicker_smoothed=meter.value, seconds=time.perf_counter() - start)
-
-
-def _check_frame_size(src, size, max_pixels):
-    """Refuse frames of more than ``max_pixels`` (their size as the container declares it)."""
-    from . import io
-
-    limit = io.MAX_PIXELS if max_pixels is None else max_pixels
-    width, height = size
-    if width * height > limit:
-        raise ValueError(f"{src}: its frames are {width} x {height} = {width * height:,} pixels, "
-                         f"over the limit of {limit:,}; raise max_pixels (--max-pixels) if "
-                         "you trust the file")
 
 
 def read_frames(src, max_frames=None):

@@ -16,7 +16,6 @@ Run from the repository root: ``python -m pipelines.default_model [--overwrite]`
 import argparse
 import os
 import shlex
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -35,12 +34,9 @@ QUICK = ["--patch-size", "3", "--som-shape", "3x3", "--hidden", "8", "--n-sample
 
 def load_seconds(path, repeats=5):
     """Median seconds of :func:`nncolor.model_file.load_model` (imports already done)."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        load_model(path)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    from pipelines.benchmark import median_time
+
+    return median_time(lambda: load_model(path), repeats)[0]
 
 
 def main(argv=None):

@@ -28,17 +28,17 @@ and sizes to 2048)::
 import argparse
 import os
 import pickle
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 from skimage import data
+
+from pipelines.benchmark import median_time
 
 #: The shared storage bandwidth assumed by the printed throughput model (bytes/s): 1 Gbit/s.
 BANDWIDTH = 125e6
@@ -77,20 +77,11 @@ def gray_image(side):
     return np.tile(tile, (reps, reps))[:side, :side]
 
 
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 # ---------------------------------------------------------------------- batch
 def bench_batch(args, model, work):
     from distributed import Client, LocalCluster
 
-    from nncolor.cli import _colorize_file
+    from nncolor.batch import colorize_file
     from nncolor.distributed import colorize_files
 
     src = work / "batch"
@@ -108,9 +99,9 @@ def bench_batch(args, model, work):
 
     def local():
         for s, d in jobs():
-            assert _colorize_file(model, s, d, None, None, False, False)[1] is None
+            assert colorize_file(model, s, d)[1] is None
 
-    rows = [("batch", "local, 1 process", median_time(local, args.repeats))]
+    rows = [("batch", "local, 1 process", median_time(local, args.repeats)[0])]
     for n in (1, 2):
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
@@ -119,7 +110,7 @@ def bench_batch(args, model, work):
                 assert not errors, errors
             remote()  # warm-up: workers import nncolor and load the model
             rows.append(("batch", f"dask, {n} worker{'s' * (n > 1)}",
-                         median_time(remote, args.repeats)))
+                         median_time(remote, args.repeats)[0]))
             if n == 2:
                 transfer = bench_overhead(client, args.repeats)
     base = rows[1][2]
@@ -138,7 +129,7 @@ def bench_overhead(client, repeats):
     def noop():
         client.submit(int, 0, pure=False).result()
     noop()
-    return statistics.median(median_time(noop, 1) for _ in range(max(20, repeats)))
+    return median_time(noop, max(20, repeats))[0]
 
 
 # ----------------------------------------------------------------------- size
@@ -148,7 +139,7 @@ def bench_sizes(args, model):
     out, per_pixel = [], []
     for side in args.sizes:
         image = gray_image(side)
-        seconds = median_time(lambda: colorize_image(model, image), args.repeats)
+        seconds = median_time(lambda: colorize_image(model, image), args.repeats)[0]
         per_pixel.append(seconds / image.size * 1e6)
         out.append(("size", f"{side}x{side}", f"{seconds:.3f}", "s",
                     f"{per_pixel[-1]:.3f} us/pixel, {per_pixel[-1] / per_pixel[0]:.2f}x the "
