@@ -15,6 +15,7 @@ from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
 from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
 from .device import DEVICES, device_namespace, resolve_device, to_numpy
+from .guidance import DESCRIPTOR_MAX_SIDE, lightness_descriptor, make_palette_regressor, palette_weights
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
@@ -60,6 +61,12 @@ class SOMColorizer(BaseEstimator):
         photos' colorfulness (``python -m pipelines.decoders``; README, "Decoders").
     temperature : float, default=0.38
         Temperature of the annealed mean (Zhang et al.'s value).
+    global_prior : float >= 0, default=0.5
+        Strength of the learned global color prior (:mod:`nncolor.guidance`): the
+        photo's palette is guessed from its gray version by its nearest training photos,
+        and each pixel's distribution is shifted toward it by the weights
+        ``(palette / training frequencies) ** global_prior``. 0 turns it off; an explicit
+        ``reference`` replaces it. Models saved before it existed load with 0.
     mrf : PottsMRF or None
         The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
         None means ``PottsMRF()``.
@@ -105,6 +112,7 @@ class SOMColorizer(BaseEstimator):
         "classifier": "no_validation",
         "decoder": [StrOptions(set(DECODERS))],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "global_prior": [Interval(Real, 0, None, closed="left")],
         "mrf": [PottsMRF, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -113,8 +121,8 @@ class SOMColorizer(BaseEstimator):
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
-        decoder="annealed", temperature=0.38, mrf=None, n_jobs=None, random_state=None,
-        device="cpu",
+        decoder="annealed", temperature=0.38, global_prior=0.5, mrf=None, n_jobs=None,
+        random_state=None, device="cpu",
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -122,14 +130,16 @@ class SOMColorizer(BaseEstimator):
         self.classifier = classifier
         self.decoder = decoder
         self.temperature = temperature
+        self.global_prior = global_prior
         self.mrf = mrf
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
 
     def __setstate__(self, state):
-        # models saved before the device parameter existed run where they always did
+        # models saved before these parameters existed run as they always did
         state.setdefault("device", "cpu")
+        state.setdefault("global_prior", 0.0)
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit
@@ -158,7 +168,7 @@ class SOMColorizer(BaseEstimator):
         classifier = _seeded(clone(_or(self.classifier, _default_classifier)), rng)
 
         luv = [color_space.transform(pixels) for pixels, _ in images]
-        X_patches, chroma, _ = features.sample_luv(
+        X_patches, chroma, indices = features.sample_luv(
             luv, random_state=rng.randint(np.iinfo(np.int32).max))
         if np.abs(chroma).max() < _MIN_CHROMA:
             raise ValueError(
@@ -183,6 +193,11 @@ class SOMColorizer(BaseEstimator):
         self.n_colors_ = int(quantizer.n_colors_)
         self.codebook_ = quantizer.inverse_transform(np.arange(self.n_colors_))
         self.chroma_mean_ = chroma.mean(axis=0)
+        self.codebook_frequencies_ = _histograms([labels], self.n_colors_)[0]
+        self.palette_regressor_ = make_palette_regressor(len(luv)).fit(
+            np.stack([lightness_descriptor(im[..., 0]) for im in luv]),
+            _histograms(np.split(labels, np.cumsum([len(i) for i in indices])[:-1]),
+                        self.n_colors_))
         self.n_training_pixels_ = len(chroma)
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
@@ -231,6 +246,53 @@ class SOMColorizer(BaseEstimator):
         list of ndarray of float32, shape (H, W), or one array for one image
         """
         return self._map(X, lambda pixels, alpha: entropy(self._proba(pixels)))
+
+    def predict_palette(self, X):
+        """The learned global color prior: each image's guessed distribution over the codebook.
+
+        Parameters
+        ----------
+        X : image or list of images
+            Gray or color images (only their lightness is used), any numeric dtype.
+
+        Returns
+        -------
+        list of ndarray of float32, shape (K,), or one array for one image
+            Non-negative, summing to one: the distance-weighted mean of the codebook
+            histograms of the training photos whose gray versions look most alike
+            (:mod:`nncolor.guidance`).
+        """
+        return self._map(X, lambda pixels, alpha: self._palette(self.color_space_.lightness(pixels)))
+
+    def color_prior(self, image, reference=None):
+        """The prior over the codebook that :meth:`predict` applies to every pixel of an image.
+
+        The histogram of ``reference`` when one is given (histogram transfer), else the
+        learned global prior (:meth:`predict_palette` turned into weights by
+        :func:`nncolor.guidance.palette_weights`); None when neither applies. Computed
+        on a decimated copy of large images, so it costs little even for a huge scan:
+        tiled colorization (:mod:`nncolor.tiling`) computes it once for the whole image.
+
+        Parameters
+        ----------
+        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+            The image to colorize, any numeric dtype.
+        reference : color image or array of shape (n, 3) of RGB colors, optional
+
+        Returns
+        -------
+        ndarray of float32, shape (K,), or None
+            Weights to multiply each pixel's distribution by (then re-normalize).
+        """
+        check_is_fitted(self)
+        if reference is not None:
+            return self._reference_prior(reference)
+        if not self.global_prior:
+            return None
+        a = np.asarray(image)
+        step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
+        pixels, _ = check_images(a[::step, ::step])[0]
+        return self._global_prior(self.color_space_.lightness(pixels))
 
     def sample(self, X, n_samples=4, random_state=None):
         """Alternative colorizations: per-pixel draws made spatially coherent by the MRF.
@@ -375,37 +437,61 @@ class SOMColorizer(BaseEstimator):
                 delayed(fn)(*item) for item in items)
 
     def _labels(self, pixels, alpha=None):
-        h, w = pixels.shape[:2]
+        L = self.color_space_.lightness(pixels)
+        prior = self._global_prior(L)
+        if prior is not None:  # the prior moves the most probable color
+            return self._proba_from_L(L, prior).argmax(-1)
+        h, w = L.shape
         out = np.empty(h * w, dtype=np.intp)
 
         def block(start, stop, feats):
             out[start:stop] = self._classify(feats, proba=False)
 
-        self._in_threads(block, self._blocks(self.color_space_.lightness(pixels)))
+        self._in_threads(block, self._blocks(L))
         return out.reshape(h, w)
 
     def _proba(self, pixels, alpha=None):
         return self._proba_from_L(self.color_space_.lightness(pixels))
 
-    def _proba_from_L(self, L):
-        """Probabilities (H, W, K) of a lightness image: for callers that have L already."""
+    def _proba_from_L(self, L, prior=None):
+        """Probabilities (H, W, K) of a lightness image: for callers that have L already.
+
+        Each pixel's distribution is reweighted by ``prior`` (K,), by default the learned
+        global prior of the image (none when ``global_prior`` is 0).
+        """
         h, w = L.shape
+        prior = self._global_prior(L) if prior is None else prior
         out = np.empty((h * w, self.n_colors_), dtype=np.float32)
 
         def block(start, stop, feats):
-            out[start:stop] = self._block_proba(feats)
+            proba = self._block_proba(feats)
+            out[start:stop] = proba if prior is None else reweight(proba, prior)
 
         self._in_threads(block, self._blocks(L))
         return out.reshape(h, w, self.n_colors_)
 
+    def _palette(self, L):
+        if not hasattr(self, "palette_regressor_"):
+            raise ValueError("this model was fitted before the global color prior existed: "
+                             "set global_prior=0, or fit it again")
+        q = self.palette_regressor_.predict(lightness_descriptor(L)[None])[0]
+        q = np.clip(q, 0, None)
+        return (q / max(q.sum(), 1e-12)).astype(np.float32)
+
+    def _global_prior(self, L):
+        """Weights (K,) of the learned global color prior for a lightness image, or None."""
+        if not self.global_prior:
+            return None
+        return palette_weights(self._palette(L), self.codebook_frequencies_, self.global_prior)
+
     def _colorize(self, pixels, alpha=None, prior=None, clamp=None):
         h, w = pixels.shape[:2]
         L = self.color_space_.lightness(pixels)
+        if prior is None:  # an explicit reference replaces the learned palette
+            prior = self._global_prior(L)
         local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
         if self.decoder == "mrf":
-            proba = self._proba_from_L(L)
-            if prior is not None:
-                proba = reweight(proba, prior)
+            proba = self._proba_from_L(L, prior)
             if local is not None:
                 proba = reweight(proba, local.reshape(proba.shape))
             return self._to_rgb(L, self._mrf_chroma(proba, L, clamp).reshape(-1, 2), alpha)
@@ -442,12 +528,14 @@ class SOMColorizer(BaseEstimator):
 
     def _colorize_on(self, model, pixels, alpha=None):
         """:meth:`_colorize` on ``model``'s device; one copy in, one copy back."""
+        L = self.color_space_.lightness(pixels)
+        prior = self._global_prior(L)  # from a 64 x 64 version: cheap on the CPU
         if self.decoder != "mrf":
-            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature))
+            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature, prior))
             return rgb if alpha is None else np.dstack([rgb, alpha])
         # the MRF kernel is CPU-only for now: the probabilities come back for it
-        L = self.color_space_.lightness(pixels)
         proba = to_numpy(model.proba(model.xp.asarray(L)))
+        proba = proba if prior is None else reweight(proba, prior)
         return self._to_rgb(L, self._mrf_chroma(proba, L).reshape(-1, 2), alpha)
 
     def _mrf_chroma(self, proba, L, clamp=None):
@@ -548,6 +636,12 @@ class _Dense:
 def _takes_images(classifier):
     """True for classifiers that learn from whole L images (:class:`nncolor.cnn.CNNClassifier`)."""
     return getattr(classifier, "_takes_images", False)
+
+
+def _histograms(label_sets, n_colors):
+    """Normalized codebook histogram (float32, shape (n_colors,)) of each array of labels."""
+    return np.stack([np.bincount(labels, minlength=n_colors) / max(len(labels), 1)
+                     for labels in label_sets]).astype(np.float32)
 
 
 def _or(step, default):

@@ -84,6 +84,7 @@ class DeviceModel:
         spread = np.zeros((len(classes), colorizer.n_colors_), np.float32)
         spread[np.arange(len(classes)), classes] = 1
         self.spread = xp.asarray(spread)
+        self.classes = classes
         self.patch_size = colorizer.features_.patch_size
         self.padding = colorizer.features_.padding
         self.block_pixels = colorizer.features_.chunk_pixels
@@ -105,23 +106,32 @@ class DeviceModel:
             blocks.append(xp.reshape(z, (rows, w, z.shape[-1])))
         return xp.concat(blocks, axis=0)
 
-    def chroma(self, L, decoder, temperature):
-        """(u, v) per pixel by ``decoder`` ("mode", "expectation" or "annealed")."""
-        return decode(class_probabilities(self.xp, self.logits(L)), self.codebook, decoder,
-                      temperature)
+    def chroma(self, L, decoder, temperature, weights=None):
+        """(u, v) per pixel by ``decoder`` ("mode", "expectation" or "annealed").
+
+        ``weights`` (K,), optional: a prior over the codebook each distribution is
+        multiplied by and re-normalized (:func:`nncolor.guidance.palette_weights`).
+        """
+        xp = self.xp
+        proba = class_probabilities(xp, self.logits(L))
+        if weights is not None:
+            proba = proba * xp.asarray(np.asarray(weights, np.float32)[self.classes])
+            proba = proba / xp.sum(proba, axis=-1, keepdims=True)
+        return decode(proba, self.codebook, decoder, temperature)
 
     def proba(self, L):
         """Probabilities (H, W, K) over the whole codebook."""
         return class_probabilities(self.xp, self.logits(L)) @ self.spread
 
 
-def colorize(model, pixels, decoder, temperature):
+def colorize(model, pixels, decoder, temperature, weights=None):
     """RGB (H, W, 3) of a gray or color image ``pixels`` in [0, 1], on ``model``'s device.
 
     ``pixels`` is moved to the device, and the result is returned there: the caller copies
-    it back. ``decoder`` is "mode", "expectation" or "annealed".
+    it back. ``decoder`` is "mode", "expectation" or "annealed"; ``weights`` as in
+    :meth:`DeviceModel.chroma`.
     """
     xp = model.xp
     L = lightness(xp.asarray(pixels, dtype=xp.float32))
-    chroma = model.chroma(L, decoder, temperature)
+    chroma = model.chroma(L, decoder, temperature, weights)
     return luv2rgb(xp.concat([L[..., None], chroma], axis=-1))

@@ -161,7 +161,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
-    prior = None if reference is None else colorizer._reference_prior(reference)
+    prior = colorizer.color_prior(a, reference)  # once, for the whole image
     model = _fixed_sweeps(colorizer)
     halo = tile_halo(colorizer)
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3

@@ -131,10 +131,7 @@ def assert_same_colorization(namespace, model, gray, decoder, to_host=np.asarray
     tie = (top2[..., 1] - top2[..., 0]) < 1e-5
     differ = proba.argmax(-1) != cpu_proba.argmax(-1)
     assert not (differ & ~tie).any()
-    if decoder == "mrf":
-        rgb = col._colorize_on(device_model, pixels)
-    else:
-        rgb = to_host(gpu.colorize(device_model, pixels, decoder, col.temperature))
+    rgb = to_host(col._colorize_on(device_model, pixels))  # with the learned prior
     assert rgb.shape == gray.shape[:2] + (3,) and rgb.dtype == np.float32
     np.testing.assert_allclose(rgb[~differ], col.predict(gray)[~differ], atol=1e-3)
 

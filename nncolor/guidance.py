@@ -1,0 +1,122 @@
+"""The learned global color prior: a photo's palette guessed from its gray version.
+
+A patch of lightness says little about color on its own; the scene says much more (a
+coast is blue, a forest green, a portrait warm). Knowing a photo's true distribution over
+the codebook is worth about 2 dB of PSNR, so the colorizer learns to guess it: every
+training photo is summarized by a descriptor of its *gray* version (:func:`lightness_descriptor`,
+in the spirit of the GIST of Oliva & Torralba 2001: coarse layout, lightness histogram and
+oriented edge energy), and a k-nearest-neighbour regressor maps descriptors to the photos'
+codebook histograms. At predict time the photo's neighbours vote for its palette, and
+each pixel's distribution is reweighted by it (:func:`palette_weights`), as a reference
+photo's histogram reweights it in the histogram transfer of Charpiat et al. (2008).
+
+References
+----------
+Oliva, A. & Torralba, A. (2001). Modeling the shape of the scene: a holistic
+representation of the spatial envelope. IJCV 42(3), 145-175.
+
+Saerens, M., Latinne, P. & Decaestecker, C. (2002). Adjusting the outputs of a classifier
+to new a priori probabilities: a simple procedure. Neural Computation 14(1), 21-41.
+"""
+import numpy as np
+from scipy import ndimage
+from skimage.transform import resize
+from sklearn.decomposition import PCA
+from sklearn.neighbors import KNeighborsRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+# descriptor layout: an 8x8 thumbnail, an 8-bin histogram, 4x4 cells of |d/dx| and |d/dy|
+_THUMB, _BINS, _CELLS, _EDGE_SIDE = 8, 8, 4, 64
+#: Length of :func:`lightness_descriptor`'s output.
+DESCRIPTOR_SIZE = _THUMB**2 + _BINS + 2 * _CELLS**2
+# the descriptor only looks at a 64 x 64 version: decimating first bounds its cost on scans
+#: Larger images are decimated to at most this side before their descriptor is computed.
+DESCRIPTOR_MAX_SIDE = 1024
+
+
+def lightness_descriptor(L):
+    """A global descriptor of a lightness image: layout, tones and texture.
+
+    Parameters
+    ----------
+    L : array-like, shape (H, W)
+        Lightness L* in [0, 100], any size (H, W >= 1).
+
+    Returns
+    -------
+    ndarray of float32, shape (DESCRIPTOR_SIZE,)
+        An 8x8 thumbnail of L / 100, the 8-bin histogram of L / 100 (fractions of the
+        pixels), and the mean absolute horizontal and vertical Sobel responses of a 64x64
+        version on a 4x4 grid of cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lightness_descriptor(np.full((30, 40), 50.0)).shape
+    (112,)
+    """
+    L = np.asarray(L, dtype=np.float32)
+    if L.ndim != 2 or L.size == 0:
+        raise ValueError(f"L must be a non-empty 2-D lightness image; got shape {L.shape}")
+    step = max(1, -(-max(L.shape) // DESCRIPTOR_MAX_SIDE))
+    L = L[::step, ::step] / np.float32(100)
+    thumb = resize(L, (_THUMB, _THUMB), anti_aliasing=True).ravel()
+    hist = np.histogram(L, bins=_BINS, range=(0, 1))[0] / L.size
+    small = resize(L, (_EDGE_SIDE, _EDGE_SIDE), anti_aliasing=True)
+    cell = _EDGE_SIDE // _CELLS
+    pooled = [np.abs(ndimage.sobel(small, axis)).reshape(_CELLS, cell, _CELLS, cell)
+              .mean(axis=(1, 3)).ravel() for axis in (1, 0)]
+    return np.concatenate([thumb, hist, *pooled]).astype(np.float32)
+
+
+def make_palette_regressor(n_photos, n_neighbors=15, n_components=32):
+    """The regressor from descriptors to codebook histograms, sized for ``n_photos``.
+
+    Standardized descriptors, projected on their first principal components (which keeps
+    a model file small: the neighbours are stored in that space), then the distance-weighted
+    mean of the ``n_neighbors`` nearest training photos' histograms.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted; ``fit(descriptors, histograms)`` with shapes (n_photos, DESCRIPTOR_SIZE)
+        and (n_photos, K).
+    """
+    return make_pipeline(
+        StandardScaler(),
+        PCA(n_components=max(1, min(n_components, n_photos, DESCRIPTOR_SIZE)),
+            svd_solver="full"),
+        KNeighborsRegressor(n_neighbors=max(1, min(n_neighbors, n_photos)), weights="distance"),
+    )
+
+
+def palette_weights(palette, frequencies, strength, floor=0.02):
+    """Per-color weights that shift a classifier's distributions toward a photo's palette.
+
+    The classifier's output ``p(c | patch)`` already carries the training set's color
+    frequencies ``pi(c)``; for a photo whose palette is ``q(c)`` Bayes' rule gives
+    ``p(c | patch) q(c) / pi(c)`` (Saerens et al. 2002). ``strength`` tempers that
+    shift, since ``q`` is itself a guess: the weights are ``(q / pi) ** strength``.
+
+    Parameters
+    ----------
+    palette : ndarray, shape (K,)
+        The photo's (guessed) distribution over the codebook.
+    frequencies : ndarray, shape (K,)
+        The training pixels' distribution over the codebook.
+    strength : float >= 0
+        0 leaves the distributions as they are.
+    floor : float, default=0.02
+        Share of a uniform distribution mixed into ``palette``, so no color is ruled out.
+
+    Returns
+    -------
+    ndarray of float32, shape (K,)
+        Multiply a distribution by it and re-normalize (:func:`nncolor.decode.reweight`).
+    """
+    q = np.clip(np.asarray(palette, dtype=np.float64), 0, None)
+    q = (1 - floor) * q / max(q.sum(), 1e-12) + floor / len(q)
+    pi = np.asarray(frequencies, dtype=np.float64)
+    w = (q / np.maximum(pi, 1e-6)) ** strength
+    return (w / w.max()).astype(np.float32)
