@@ -431,8 +431,7 @@ def _passed_over(count):
     """The summary's word on the files folder scans passed over (named one by one above)."""
     if not count:
         return ""
-    return f"; passed over {count} file{'s' if count != 1 else ''} that are not images " \
-           "(named above)"
+    return f"; passed over {count} file{'s' if count != 1 else ''} (named above)"
 
 
 def _load_photos(args, prefix):

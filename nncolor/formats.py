@@ -1,7 +1,7 @@
 """Which files are images: every format the installed Pillow, and its plugins, decodes.
 
 The list is not fixed here: it is what ``PIL.Image.registered_extensions()`` maps to a
-format Pillow can open, so a newer Pillow (AVIF is built into Pillow 11.3 and later) or an
+format Pillow can open, so a newer Pillow (recent releases decode AVIF themselves) or an
 installed plugin (``pillow-heif`` for HEIC/HEIF photos from phones, registered on first
 use) adds its formats without a change to nncolor. :func:`why_not_image` says, for a file a
 folder scan passes over, why.

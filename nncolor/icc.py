@@ -28,6 +28,7 @@ import numpy as np
 #: Nodes per axis of the RGB grid for 16-bit and float pixels: 0, 5, 10, ..., 255 (8-bit
 #: code values, so each node is transformed exactly).
 _GRID = 52
+_AS_INPUT, _RELATIVE_COLORIMETRIC = 0, 1  # ICC direction and rendering intent numbers
 
 
 class ProfileWarning(UserWarning):
@@ -116,9 +117,11 @@ def _transform(profile, mode):
     """A little-CMS transform from ``profile`` (pixels of PIL ``mode``) to sRGB RGB."""
     from PIL import ImageCms
 
+    # the profile's own intent where it has tables for it, else relative colorimetric (1);
+    # plain integers: Pillow's Intent and Direction enums are recent (10.1)
     intent = ImageCms.getDefaultIntent(profile)
-    if not ImageCms.isIntentSupported(profile, intent, ImageCms.Direction.INPUT):
-        intent = ImageCms.Intent.RELATIVE_COLORIMETRIC
+    if not ImageCms.isIntentSupported(profile, intent, _AS_INPUT):
+        intent = _RELATIVE_COLORIMETRIC
     return ImageCms.buildTransform(profile, _srgb(), mode, "RGB", renderingIntent=intent)
 
 
@@ -126,8 +129,8 @@ def _apply(profile, mode, pixels):
     """Run 8-bit ``pixels`` (PIL ``mode``) through the transform; RGB uint8 array."""
     from PIL import Image, ImageCms
 
-    return np.asarray(ImageCms.applyTransform(Image.fromarray(pixels, mode),
-                                              _transform(profile, mode)))
+    image = Image.fromarray(pixels)  # uint8: 2-D is L, 3 channels RGB
+    return np.asarray(ImageCms.applyTransform(image, _transform(profile, mode)))
 
 
 def _gray_to_srgb(array, profile):
