@@ -28,6 +28,7 @@ import numpy as np
 #: Nodes per axis of the RGB grid for 16-bit and float pixels: 0, 5, 10, ..., 255 (8-bit
 #: code values, so each node is transformed exactly).
 _GRID = 52
+_CHUNK = 2**20  # pixels interpolated at a time
 _AS_INPUT, _RELATIVE_COLORIMETRIC = 0, 1  # ICC direction and rendering intent numbers
 
 
@@ -49,7 +50,8 @@ def srgb_profile():
 
 
 def embedded_profile(info, path):
-    """The ICC profile a file carries (``PIL.Image.info["icc_profile"]``), or None.
+    """The ICC profile a file carries (``PIL.Image.info["icc_profile"]``), or None (also
+    for the sRGB profile :func:`save_image <nncolor.io.save_image>` embeds).
 
     A profile little-CMS cannot read is ignored with a :class:`ProfileWarning` naming the
     file: the pixels are then taken as sRGB, as every viewer without the profile does.
@@ -57,7 +59,7 @@ def embedded_profile(info, path):
     from PIL import ImageCms
 
     data = info.get("icc_profile")
-    if not data:
+    if not data or data == srgb_profile():  # none, or the one nncolor writes: sRGB already
         return None
     try:
         return ImageCms.ImageCmsProfile(io.BytesIO(data))
@@ -151,10 +153,16 @@ def _rgb_to_srgb(rgb, profile):
     nodes = np.linspace(0, 255, _GRID).astype(np.uint8)  # 0, 5, ..., 255
     grid = np.stack(np.meshgrid(nodes, nodes, nodes, indexing="ij"), axis=-1)
     table = _apply(profile, "RGB", grid.reshape(_GRID, -1, 3)).reshape(grid.shape)
-    coords = np.moveaxis(_as_codes(rgb) * ((_GRID - 1) / 255), -1, 0)
-    out = np.stack([map_coordinates(table[..., c].astype(np.float32), coords, order=1,
-                                    mode="nearest") for c in range(3)], axis=-1)
-    return _rescaled(out, rgb.dtype)
+    planes = [table[..., c].astype(np.float32) for c in range(3)]
+    out = np.empty(rgb.shape, rgb.dtype)
+    rows = max(1, _CHUNK // rgb.shape[1])  # bounded memory for the coordinates
+    for top in range(0, rgb.shape[0], rows):
+        part = rgb[top:top + rows]
+        coords = np.moveaxis(_as_codes(part) * np.float32((_GRID - 1) / 255), -1, 0)
+        out[top:top + rows] = _rescaled(np.stack(
+            [map_coordinates(plane, coords, order=1, mode="nearest") for plane in planes],
+            axis=-1), rgb.dtype)
+    return out
 
 
 def _as_codes(array):

@@ -1,11 +1,13 @@
 """Image files in and out: reading them as they are displayed, finding them, and writing
 results safely (atomically, and never over an existing file unless asked).
 
-* :func:`read_image` reads a photo upright (EXIF orientation applied) at its own bit depth,
-  after checking the size its header declares against :data:`MAX_PIXELS`.
+* :func:`read_image` reads a photo upright (EXIF orientation applied) and in sRGB (an
+  embedded ICC profile applied) at its own bit depth, after checking the size its header
+  declares against :data:`MAX_PIXELS`.
 * :func:`find_images` expands a file, a folder or a glob pattern into image files.
 * :func:`save_image`, :func:`save_table`, :func:`save_figure` write through
-  :func:`atomic_path`, so an interrupted run leaves no half-written file.
+  :func:`atomic_path`, so an interrupted run leaves no half-written file; images are
+  marked as sRGB.
 """
 import glob
 import os
@@ -260,10 +262,12 @@ def save_figure(path, figure, overwrite=False, dpi=100):
 
 # ------------------------------------------------------------------ reading
 def read_image(path, *, require_color=False, max_pixels=None):
-    """Read an image file upright and at its own bit depth.
+    """Read an image file upright, in sRGB and at its own bit depth.
 
-    EXIF orientation is applied (``PIL.ImageOps.exif_transpose``), so the array is the
-    photo as a viewer shows it. 8-bit files give uint8; 16-bit files (gray or color PNG and
+    EXIF orientation is applied (``PIL.ImageOps.exif_transpose``) and an embedded ICC
+    profile (gray, RGB or CMYK) is converted to sRGB by little-CMS (:mod:`nncolor.icc`),
+    so the array is the photo as a color-managed viewer shows it; a profile that cannot
+    be used is ignored with a :class:`nncolor.icc.ProfileWarning`. 8-bit files give uint8; 16-bit files (gray or color PNG and
     TIFF) give uint16, so a 16-bit scan keeps its precision. An animated file (GIF, APNG,
     multi-page TIFF) gives its first frame.
 

@@ -32,7 +32,6 @@ imageio-ffmpeg (which ships its own ffmpeg) are imported only when a video is re
 written, so nncolor works without them (``pip install nncolor[video]``).
 """
 import os
-import re
 import tempfile
 import time
 import warnings
@@ -48,7 +47,8 @@ from scipy.ndimage import maximum_filter, uniform_filter
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_image
-from .container import aspect_option, display_sar, last_error, probe, remux, run_ffmpeg
+from .container import (aspect_option, display_sar, last_error, parse_ffmpeg_log, probe,
+                        remux, run_ffmpeg)
 from .io import atomic_path, check_pixel_count
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
@@ -638,18 +638,15 @@ def _run_ffmpeg(ffmpeg, args):
 
 
 def probe_streams(path):
-    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view)."""
+    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view;
+    :func:`nncolor.container.probe` tells more)."""
     _, ffmpeg = _backend()
-    return _stream_kinds(_run_ffmpeg(ffmpeg, ["-i", str(path)])[1])
-
-
-def _stream_kinds(log):
-    return {m.lower() for m in re.findall(r"Stream #\d+:\d+.*?: (Video|Audio|Subtitle):", log)}
+    return {s.kind for s in probe(ffmpeg.get_ffmpeg_exe(), path).streams}
 
 
 def _check_written(ffmpeg, path):
     """ffmpeg's writer can fail without an exception (e.g. an encoder that refuses the
     frame size): make sure a video stream was written before the file is published."""
     _, log = _run_ffmpeg(ffmpeg, ["-i", str(path)])
-    if "video" not in _stream_kinds(log):
+    if not parse_ffmpeg_log(log).of_kind("video"):
         raise RuntimeError(f"ffmpeg wrote no video to {path}: {last_error(log)}")
