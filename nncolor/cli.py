@@ -676,9 +676,10 @@ def run_colorize(args):
 def _plan_outputs(args, found, prefix):
     """(input, output, hints) per input; inputs whose output cannot be written reported."""
     from .datasets import IMAGE_EXTENSIONS
+    from .formats import writable_extensions
 
     names_file = (args.output is not None and not args.output.is_dir()
-                  and args.output.suffix.lower() in IMAGE_EXTENSIONS)
+                  and args.output.suffix.lower() in writable_extensions())
     if names_file and len(found) > 1:
         raise CommandError(f"-o {args.output} names one image file for {len(found)} inputs; "
                            "give a folder")

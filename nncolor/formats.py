@@ -43,6 +43,19 @@ def image_extensions():
     return tuple(sorted(_decoded_formats()))
 
 
+def writable_extensions():
+    """The extensions of the formats Pillow here both writes and reads back (an output
+    :func:`nncolor.io.save_image` can write): ``.png``, ``.jpg``, ``.tif``, ``.webp``, ...
+
+    Returns
+    -------
+    tuple of str
+    """
+    from PIL import Image
+
+    return tuple(sorted(ext for ext, fmt in _decoded_formats().items() if fmt in Image.SAVE))
+
+
 def _decoded_formats():
     """{extension: format} of the formats Pillow (with its plugins) can decode."""
     from PIL import Image, ImageFile

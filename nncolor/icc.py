@@ -45,8 +45,16 @@ def _srgb():
 
 @lru_cache(maxsize=1)
 def srgb_profile():
-    """The ICC profile (bytes) that marks an output as sRGB (little-CMS's built-in sRGB)."""
-    return _srgb().tobytes()
+    """The ICC profile (bytes) that marks an output as sRGB (little-CMS's built-in sRGB).
+
+    Its creation date is fixed (little-CMS writes the current time), so the same image
+    gives the same file, and nncolor knows its own profile when it reads it back.
+    """
+    import struct
+
+    data = bytearray(_srgb().tobytes())
+    data[24:36] = struct.pack(">6H", 2020, 1, 1, 0, 0, 0)  # the header's dateTimeNumber
+    return bytes(data)
 
 
 def embedded_profile(info, path):

@@ -165,6 +165,8 @@ def save_image(path, image, overwrite=False, bit_depth=8):
     if bit_depth == 16 and suffix not in SIXTEEN_BIT_SUFFIXES:
         raise ValueError(f"{path}: {suffix or 'this'} files hold 8 bits per channel; save "
                          f"16-bit images as {' or '.join(SIXTEEN_BIT_SUFFIXES[:2])}")
+    if suffix not in (".png", ".tif", ".tiff"):
+        _check_writable(path, suffix)
     image = np.asarray(image)
     if suffix in _JPEG_SUFFIXES and image.ndim == 3 and image.shape[-1] == 4:
         image = image[..., :3]
@@ -210,6 +212,15 @@ def _write_tiff(path, data):
     color = data.ndim == 3
     tifffile.imwrite(path, data, photometric="rgb" if color else "minisblack",
                      iccprofile=srgb_profile() if color else None)
+
+
+def _check_writable(path, suffix):
+    """Refuse, before writing, a format Pillow reads but cannot write (PSD, say)."""
+    from .formats import writable_extensions
+
+    if suffix not in writable_extensions():
+        raise ValueError(f"{path}: cannot write {suffix or 'extension-less'} files; save as "
+                         ".png, .jpg or .tif (the command line's --format png, jpg or tif)")
 
 
 def _write_pil(path, data, suffix):

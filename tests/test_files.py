@@ -260,3 +260,19 @@ def _lcms_8bit(rgb, profile):
     out = ImageCms.profileToProfile(pixels, ImageCms.ImageCmsProfile(io.BytesIO(profile)),
                                     ImageCms.createProfile("sRGB"), outputMode="RGB")
     return np.asarray(out, np.float64)[0, 0]
+
+
+def test_formats_pillow_cannot_write_are_refused_before_writing(tmp_path):
+    assert ".psd" in formats.image_extensions() and ".psd" not in formats.writable_extensions()
+    with pytest.raises(ValueError, match=r"out\.psd: cannot write \.psd files.*--format"):
+        save_image(tmp_path / "out.psd", np.zeros((4, 4, 3), np.uint8))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not features.check("avif"), reason="this Pillow has no AVIF codec")
+def test_an_avif_output_is_written_and_marked_srgb(tmp_path):
+    Image.fromarray(gray_photo(32)).save(tmp_path / "in.png")
+    result = nncolor("colorize", tmp_path / "in.png", "-o", tmp_path / "out.avif", "-q")
+    assert result.returncode == 0, result.stderr
+    icc, _ = profile_of(tmp_path / "out.avif")
+    assert icc == srgb_profile() and read_image(tmp_path / "out.avif").shape == (32, 32, 3)
