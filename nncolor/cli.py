@@ -398,19 +398,21 @@ def _progress(args, total, desc, unit):
 
 # --------------------------------------------------------- inputs and outputs
 def _expand(items, recursive, prefix):
-    """The image files the items name, and how many items named none (reported).
+    """The image files the items name, how many items named none (reported), and how many
+    files folder scans passed over (each named, with the reason, on stderr).
 
     Returns
     -------
     found : list of (path, relative path, item)
     missing : int
+    passed_over : int
     """
     from .io import find_images
 
-    found, seen, missing = [], set(), 0
+    found, seen, missing, skipped = [], set(), 0, []
     for item in items:
         try:
-            files = find_images(item, recursive=recursive)
+            files = find_images(item, recursive=recursive, skipped=skipped)
         except (FileNotFoundError, NotADirectoryError) as exc:
             _report(prefix, exc)
             missing += 1
@@ -420,7 +422,16 @@ def _expand(items, recursive, prefix):
             if key not in seen:  # a file named twice (a folder and a glob) is done once
                 seen.add(key)
                 found.append((path, rel, item))
-    return found, missing
+    for path, reason in skipped:
+        print(f"{prefix}: skipped {path}: {reason}", file=sys.stderr)
+    return found, missing, len(skipped)
+
+
+def _passed_over(count):
+    """The summary's word on the files folder scans passed over (named one by one above)."""
+    if not count:
+        return ""
+    return f"; passed over {count} file{'s' if count != 1 else ''} (named above)"
 
 
 def _load_photos(args, prefix):
@@ -438,7 +449,9 @@ def _load_photos(args, prefix):
     """
     from .io import read_image
 
-    found, missing = _expand(args.images, args.recursive, prefix)
+    found, missing, passed_over = _expand(args.images, args.recursive, prefix)
+    if passed_over:
+        print(f"{prefix}: {_passed_over(passed_over)[2:]}", file=sys.stderr)
     images, read, sources = [], [], Counter()
     with _progress(args, len(found), "reading", "photo") as bar:
         for path, rel, item in found:
@@ -623,7 +636,7 @@ def run_colorize(args):
     model = _load_model(args)
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
-    found, missing = _expand(args.images, args.recursive, prefix)
+    found, missing, passed_over = _expand(args.images, args.recursive, prefix)
     earlier = [f for f in found if is_earlier_output(f[0], f[2], args.suffix)]
     if earlier:  # say so: a user's own file may carry the suffix
         print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
@@ -656,16 +669,17 @@ def run_colorize(args):
             bar.update()
     where = args.output if args.output else "next to the inputs"
     print(f"colorized {done} of {total} images ({where}) in "
-          f"{time.perf_counter() - start:.1f} s")
+          f"{time.perf_counter() - start:.1f} s{_passed_over(passed_over)}")
     return _finish(prefix, failed, total, "images")
 
 
 def _plan_outputs(args, found, prefix):
     """(input, output, hints) per input; inputs whose output cannot be written reported."""
     from .datasets import IMAGE_EXTENSIONS
+    from .formats import writable_extensions
 
     names_file = (args.output is not None and not args.output.is_dir()
-                  and args.output.suffix.lower() in IMAGE_EXTENSIONS)
+                  and args.output.suffix.lower() in writable_extensions())
     if names_file and len(found) > 1:
         raise CommandError(f"-o {args.output} names one image file for {len(found)} inputs; "
                            "give a folder")

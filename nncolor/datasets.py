@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-#: File extensions :func:`load_folder` reads when no ``pattern`` is given (any case).
+#: The common image file extensions, named in messages and accepted for output names.
+#: Folders are read in every format the installed Pillow decodes
+#: (:func:`nncolor.formats.image_extensions`), these and more.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
 
 
@@ -29,7 +31,8 @@ def load_folder(path, pattern=None, limit=None, *, require_color=True):
     pattern : str or sequence of str, optional
         Shell-style pattern(s) for the file names, matched case-insensitively
         (``"*.jpg"``, ``("*.jpg", "*.png")``, ``"opencountry_land*"``). None reads every
-        file whose extension is in :data:`IMAGE_EXTENSIONS`.
+        file in a format the installed Pillow decodes
+        (:func:`nncolor.formats.image_extensions`).
     limit : int, optional
         Read only the first ``limit`` files (in file-name order).
     require_color : bool, default=True
@@ -101,9 +104,11 @@ def _matches(name, patterns):
 
 
 def is_image_name(relative):
-    """An image file name by extension (any case), not hidden nor in a hidden folder."""
-    return relative.suffix.lower() in IMAGE_EXTENSIONS and not any(
-        part.startswith(".") for part in relative.parts)
+    """An image file name by extension (any format the installed Pillow decodes, any
+    case), not hidden nor in a hidden folder (:func:`nncolor.formats.is_image_name`)."""
+    from .formats import is_image_name as decodable
+
+    return decodable(relative)
 
 
 def _read(file, require_color):

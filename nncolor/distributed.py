@@ -241,10 +241,12 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
 
 
 class BatchReport(NamedTuple):
-    """What :func:`colorize_folder` did: outputs written, and inputs that failed, with why."""
+    """What :func:`colorize_folder` did: outputs written, inputs that failed, with why, and
+    the files folder scans passed over (not images), with why."""
 
     written: list
     failed: dict
+    skipped: dict = {}
 
 
 def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", format="png",
@@ -277,7 +279,8 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     Returns
     -------
     BatchReport
-        ``written``: outputs, in input order; ``failed``: {input or item: message}.
+        ``written``: outputs, in input order; ``failed``: {input or item: message};
+        ``skipped``: {file a folder scan passed over: why}.
     """
     from .io import find_images, read_image
 
@@ -286,10 +289,11 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     if isinstance(reference, (str, Path)):
         reference = read_image(reference, require_color=True, max_pixels=max_pixels)
     items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    found, failed = [], {}
+    found, failed, skipped = [], {}, []
     for item in items:
         try:
-            found += [(path, rel, item) for path, rel in find_images(item, recursive=recursive)]
+            found += [(path, rel, item) for path, rel in find_images(item, recursive=recursive,
+                                                                     skipped=skipped)]
         except (FileNotFoundError, NotADirectoryError) as exc:
             failed[str(item)] = str(exc)
     jobs = _plan(found, Path(output), suffix, format, overwrite, failed)
@@ -301,7 +305,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
             failed[src] = error
         else:
             done.add(src)
-    return BatchReport([dst for src, dst in jobs if src in done], failed)
+    return BatchReport([dst for src, dst in jobs if src in done], failed, dict(skipped))
 
 
 def _plan(found, output, suffix, fmt, overwrite, failed):

@@ -1,22 +1,26 @@
 """Image files in and out: reading them as they are displayed, finding them, and writing
 results safely (atomically, and never over an existing file unless asked).
 
-* :func:`read_image` reads a photo upright (EXIF orientation applied) at its own bit depth,
-  after checking the size its header declares against :data:`MAX_PIXELS`.
+* :func:`read_image` reads a photo upright (EXIF orientation applied) and in sRGB (an
+  embedded ICC profile applied) at its own bit depth, after checking the size its header
+  declares against :data:`MAX_PIXELS`.
 * :func:`find_images` expands a file, a folder or a glob pattern into image files.
 * :func:`save_image`, :func:`save_table`, :func:`save_figure` write through
-  :func:`atomic_path`, so an interrupted run leaves no half-written file.
+  :func:`atomic_path`, so an interrupted run leaves no half-written file; images are
+  marked as sRGB.
 """
 import glob
 import os
 import re
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .datasets import IMAGE_EXTENSIONS, is_image_name
+from .datasets import IMAGE_EXTENSIONS
+from .icc import ProfileWarning, cmyk_to_srgb, color_space, embedded_profile, srgb_profile, to_srgb
 
 #: The most pixels (width x height) :func:`read_image` decodes unless told otherwise:
 #: 2**28 = 268 435 456, room for a 16 000 x 16 000 scan. A file declaring more is refused
@@ -35,6 +39,7 @@ class ImageTooLargeError(ValueError):
 SIXTEEN_BIT_SUFFIXES = (".png", ".tif", ".tiff")
 
 _JPEG_SUFFIXES = (".jpg", ".jpeg")
+_PNG_SRGB_INTENT = b"\x00"  # the sRGB chunk's rendering intent: perceptual
 _ORIENTATION_TAG = 0x0112  # EXIF "Orientation"
 # EXIF orientation -> numpy steps that make the stored pixels upright (what
 # PIL.ImageOps.exif_transpose does, for arrays PIL cannot hold: 16-bit color)
@@ -131,7 +136,12 @@ def _publish(tmp, path, overwrite):
 
 
 def save_image(path, image, overwrite=False, bit_depth=8):
-    """Save an image (float in [0, 1], or uint8/uint16) atomically.
+    """Save an image (float in [0, 1], or uint8/uint16) atomically, marked as sRGB.
+
+    The pixels are taken as sRGB (what :func:`read_image` returns and the colorizer
+    writes) and the file says so: PNG files carry an sRGB chunk, color JPEG, TIFF, WebP
+    and AVIF files an sRGB ICC profile (formats without room for one, like BMP and GIF,
+    are sRGB by convention; gray JPEG and TIFF files carry none).
 
     Parameters
     ----------
@@ -149,28 +159,79 @@ def save_image(path, image, overwrite=False, bit_depth=8):
     -------
     Path
     """
-    from skimage.io import imsave
-
     suffix = Path(path).suffix.lower()
     if bit_depth not in (8, 16):
         raise ValueError(f"bit_depth must be 8 or 16; got {bit_depth!r}")
     if bit_depth == 16 and suffix not in SIXTEEN_BIT_SUFFIXES:
         raise ValueError(f"{path}: {suffix or 'this'} files hold 8 bits per channel; save "
                          f"16-bit images as {' or '.join(SIXTEEN_BIT_SUFFIXES[:2])}")
+    if suffix not in (".png", ".tif", ".tiff"):
+        _check_writable(path, suffix)
     image = np.asarray(image)
     if suffix in _JPEG_SUFFIXES and image.ndim == 3 and image.shape[-1] == 4:
         image = image[..., :3]
     data = to_bit_depth(image, bit_depth)
     with atomic_path(path, overwrite) as tmp:
-        if bit_depth == 16 and suffix == ".png":
-            _write_png16(tmp, data)  # Pillow writes 16-bit gray PNG only, not RGB(A)
-        elif suffix in _JPEG_SUFFIXES:
-            from PIL import Image
-
-            Image.fromarray(data).save(tmp, format="JPEG", quality=95)  # not the default 75
+        if suffix == ".png":
+            _write_png(tmp, data)
+        elif suffix in (".tif", ".tiff"):
+            _write_tiff(tmp, data)
         else:
-            imsave(tmp, data, check_contrast=False)
+            _write_pil(tmp, data, suffix)
     return Path(path)
+
+
+def _write_png(path, data):
+    """A PNG (8 or 16 bits) with an sRGB chunk: the pixels are sRGB, for gray too."""
+    from PIL import Image, PngImagePlugin
+
+    if data.dtype == np.uint16:
+        _write_png16(path, data)  # Pillow writes 16-bit gray PNG only, not RGB(A)
+        _insert_png_chunk(path, b"sRGB", _PNG_SRGB_INTENT)
+        return
+    info = PngImagePlugin.PngInfo()
+    info.add(b"sRGB", _PNG_SRGB_INTENT)
+    Image.fromarray(data).save(path, format="PNG", pnginfo=info)
+
+
+def _insert_png_chunk(path, kind, body):
+    """Put a chunk right after a PNG's header chunk (IHDR: 8 + 25 bytes from the start)."""
+    import struct
+    import zlib
+
+    raw = Path(path).read_bytes()
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(
+        ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    Path(path).write_bytes(raw[:33] + chunk + raw[33:])
+
+
+def _write_tiff(path, data):
+    """A TIFF (8 or 16 bits); color ones carry the sRGB ICC profile (TIFF has no marker)."""
+    import tifffile
+
+    color = data.ndim == 3
+    tifffile.imwrite(path, data, photometric="rgb" if color else "minisblack",
+                     iccprofile=srgb_profile() if color else None)
+
+
+def _check_writable(path, suffix):
+    """Refuse, before writing, a format Pillow reads but cannot write (PSD, say)."""
+    from .formats import writable_extensions
+
+    if suffix not in writable_extensions():
+        raise ValueError(f"{path}: cannot write {suffix or 'extension-less'} files; save as "
+                         ".png, .jpg or .tif (the command line's --format png, jpg or tif)")
+
+
+def _write_pil(path, data, suffix):
+    """Any other format Pillow writes; color ones carry the sRGB ICC profile where the
+    format has room for one (JPEG, WebP, AVIF, ...; BMP and GIF have none)."""
+    from PIL import Image
+
+    options = {"quality": 95} if suffix in _JPEG_SUFFIXES else {}  # not the default 75
+    if data.ndim == 3:
+        options["icc_profile"] = srgb_profile()
+    Image.fromarray(data).save(path, **options)
 
 
 def to_bit_depth(image, bit_depth):
@@ -212,10 +273,12 @@ def save_figure(path, figure, overwrite=False, dpi=100):
 
 # ------------------------------------------------------------------ reading
 def read_image(path, *, require_color=False, max_pixels=None):
-    """Read an image file upright and at its own bit depth.
+    """Read an image file upright, in sRGB and at its own bit depth.
 
-    EXIF orientation is applied (``PIL.ImageOps.exif_transpose``), so the array is the
-    photo as a viewer shows it. 8-bit files give uint8; 16-bit files (gray or color PNG and
+    EXIF orientation is applied (``PIL.ImageOps.exif_transpose``) and an embedded ICC
+    profile (gray, RGB or CMYK) is converted to sRGB by little-CMS (:mod:`nncolor.icc`),
+    so the array is the photo as a color-managed viewer shows it; a profile that cannot
+    be used is ignored with a :class:`nncolor.icc.ProfileWarning`. 8-bit files give uint8; 16-bit files (gray or color PNG and
     TIFF) give uint16, so a 16-bit scan keeps its precision. An animated file (GIF, APNG,
     multi-page TIFF) gives its first frame.
 
@@ -271,11 +334,17 @@ def read_image(path, *, require_color=False, max_pixels=None):
     try:
         with Image.open(path) as im:  # reads the header only
             _check_size(path, im.size, limit)
+            profile = embedded_profile(im.info, path)
             wide = _read_wide_color(path, im)
             if wide is not None:
                 array = _upright(wide, im.getexif().get(_ORIENTATION_TAG, 1))
             else:
-                array = _pil_array(ImageOps.exif_transpose(im), path)
+                upright = ImageOps.exif_transpose(im)
+                if profile is not None and upright.mode == "CMYK":
+                    upright, profile = _cmyk(upright, profile, path), None
+                array = _pil_array(upright, path)
+            if profile is not None:
+                array = _displayed(array, profile, im.mode, path)
     except UnidentifiedImageError:
         raise ValueError(f"cannot read {path}: not an image file (or a format Pillow "
                          "cannot read)") from None
@@ -377,6 +446,25 @@ def _pil_array(im, path):
     return np.asarray(im.convert("RGB"))
 
 
+def _cmyk(im, profile, path):
+    """A CMYK image through its CMYK profile to sRGB (any other profile is ignored: Pillow's
+    plain conversion then)."""
+    if color_space(profile) == "CMYK":
+        return cmyk_to_srgb(im, profile)
+    warnings.warn(f"{path}: ignoring its embedded {color_space(profile)} ICC profile, which "
+                  "does not fit its CMYK pixels", ProfileWarning, stacklevel=4)
+    return im.convert("RGB")
+
+
+def _displayed(array, profile, mode, path):
+    """Pixels converted through the file's embedded ICC profile to sRGB (nncolor.icc)."""
+    if mode in ("LA", "La") and color_space(profile) == "GRAY":
+        # gray with alpha was widened to RGBA: convert the gray, keep the alpha
+        gray = to_srgb(np.ascontiguousarray(array[..., 0]), profile, path)
+        return np.dstack([gray, gray, gray, array[..., 3]])
+    return to_srgb(array, profile, path)
+
+
 def _read_wide_color(path, im):
     """16-bit RGB(A) pixels of a PNG or TIFF (Pillow would cut them to 8 bits), or None."""
     if im.mode not in ("RGB", "RGBA") or im.format not in ("PNG", "TIFF"):
@@ -419,18 +507,23 @@ def bit_depth(image):
 
 
 # ------------------------------------------------------------------ finding
-def find_images(item, recursive=False):
+def find_images(item, recursive=False, skipped=None):
     """Expand one command-line item into image files.
 
     Parameters
     ----------
     item : str or Path
         A file (taken as given, whatever its extension, so a bad file is reported by
-        name when read), a folder (its files with an extension in
-        :data:`nncolor.datasets.IMAGE_EXTENSIONS`, any case, hidden files skipped), or a
+        name when read), a folder (its files in any format the installed Pillow decodes,
+        :func:`nncolor.formats.image_extensions`, any case; hidden files skipped), or a
         glob pattern (``photos/*.jpg``, ``photos/**/*.png``; its matching files).
     recursive : bool, default=False
         Search sub-folders of a folder.
+    skipped : list, optional
+        Each file (and sub-folder) a folder scan passes over is appended to it as
+        ``(path, reason)``, so that nothing is left out without a word: a text file, a
+        film, a hidden file, a sub-folder without ``recursive``. A hidden folder is
+        named once, not file by file.
 
     Returns
     -------
@@ -450,19 +543,23 @@ def find_images(item, recursive=False):
     >>> folder = Path(tempfile.mkdtemp())
     >>> for name in ("b.JPG", "a.png", "notes.txt"):
     ...     _ = (folder / name).write_bytes(b"")
-    >>> [str(rel) for _, rel in find_images(folder)]
+    >>> passed_over = []
+    >>> [str(rel) for _, rel in find_images(folder, skipped=passed_over)]
     ['a.png', 'b.JPG']
+    >>> [(path.name, reason.split(" (")[0]) for path, reason in passed_over]
+    [('notes.txt', '.txt is not an image format this Pillow decodes')]
     """
     path = Path(item)
     if path.is_file():
         return [(path, Path(path.name))]
     if path.is_dir():
-        files = path.rglob("*") if recursive else path.iterdir()
-        found = sorted(p for p in files if p.is_file() and is_image_name(p.relative_to(path)))
+        found, passed_over = _scan_folder(path, recursive)
+        if skipped is not None:
+            skipped.extend(passed_over)
         if not found:
             where = "under" if recursive else "in"
-            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}) {where} "
-                                    f"{path}")
+            raise FileNotFoundError(f"no image files ({', '.join(IMAGE_EXTENSIONS)}, ...) "
+                                    f"{where} {path}")
         return [(p, p.relative_to(path)) for p in found]
     if any(c in str(item) for c in "*?["):
         found = sorted(Path(p) for p in glob.glob(str(item), recursive=True))
@@ -472,6 +569,34 @@ def find_images(item, recursive=False):
         base = _glob_base(str(item))  # outputs mirror the part the pattern spans
         return [(p, p.relative_to(base)) for p in found]
     raise FileNotFoundError(f"no such file or folder: {item}")
+
+
+def _scan_folder(folder, recursive):
+    """(image files, [(path, reason)] passed over) of a folder, both sorted."""
+    from .formats import why_not_image
+
+    found, passed_over = [], []
+    for root, dirs, files in os.walk(folder):
+        root = Path(root)
+        for name in sorted(dirs):
+            if name.startswith("."):
+                passed_over.append((root / name, "a hidden folder"))
+            elif not recursive:
+                passed_over.append((root / name, "a sub-folder (pass --recursive to search "
+                                                  "sub-folders)"))
+        # os.walk descends only into the folders left in ``dirs``
+        dirs[:] = sorted(d for d in dirs if recursive and not d.startswith("."))
+        for name in files:
+            file = root / name
+            if not file.is_file():  # a broken link
+                passed_over.append((file, "not a readable file (a broken link?)"))
+                continue
+            reason = why_not_image(file.relative_to(folder))
+            if reason is None:
+                found.append(file)
+            else:
+                passed_over.append((file, reason))
+    return sorted(found), sorted(passed_over)
 
 
 def _glob_base(pattern):

@@ -32,12 +32,10 @@ imageio-ffmpeg (which ships its own ffmpeg) are imported only when a video is re
 written, so nncolor works without them (``pip install nncolor[video]``).
 """
 import os
-import re
-import subprocess
 import tempfile
 import time
 import warnings
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from numbers import Real
@@ -49,6 +47,8 @@ from scipy.ndimage import maximum_filter, uniform_filter
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_image
+from .container import (aspect_option, display_sar, last_error, parse_ffmpeg_log, probe,
+                        remux, run_ffmpeg)
 from .io import atomic_path, check_pixel_count
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
@@ -319,6 +319,7 @@ class VideoReport:
     flicker_raw: float | None
     flicker_smoothed: float
     seconds: float
+    left_out: tuple = ()  #: what the input carries and the output container cannot hold
 
     def as_dict(self):
         """The report as a plain dict (paths as strings), e.g. for JSON."""
@@ -340,13 +341,20 @@ class VideoReport:
 def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progress=True,
                    max_frames=None, measure_flicker=True, flicker_threshold=2.0, quality=8,
                    codec="libx264", client=None, max_pixels=None):
-    """Colorize a video file into a new one, keeping its frame rate, size and audio.
+    """Colorize a video file into a new one, keeping its frame rate, size, shape and the
+    rest of what it carries.
 
     Frames are read and written through ffmpeg (imageio-ffmpeg's own binary), one at a
-    time; each is colorized by :func:`colorize_frames` (temporal smoothing of the color
-    distributions, reset at scene cuts). The input's audio is copied into the output in
-    a second ffmpeg pass (re-encoded to AAC if the container refuses the original codec;
-    left out with a warning if even that fails). The output appears only when complete.
+    time, upright (a rotation flag is applied); each is colorized by
+    :func:`colorize_frames` (temporal smoothing of the color distributions, reset at scene
+    cuts) and encoded as H.264 yuv420p, which browsers and common players play, with the
+    input's display aspect ratio (non-square pixels stay non-square). A second ffmpeg pass
+    (:func:`nncolor.container.remux`) adds what else the input carries, as far as the
+    output container holds it: every audio track (copied, or re-encoded to AAC where
+    the container or its players need it, as PCM in MP4), subtitles, other streams,
+    chapters and metadata (title, languages, creation time). What cannot be kept is named
+    in one warning line and in the report's ``left_out``. The output appears only when
+    complete.
 
     Parameters
     ----------
@@ -411,14 +419,17 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     smoother.reset()  # a smoother given by the caller may remember another film
     n = 0
     # atomic_path first: an existing dst is refused before ffmpeg even opens src
-    with atomic_path(dst, overwrite) as tmp, _closing(_open_reader(iio, src)) as reader:
+    with atomic_path(dst, overwrite) as tmp, _third_party_warnings(), \
+            _closing(_open_reader(iio, src)) as reader:
         meta = reader.get_meta_data()
         check_pixel_count(src, meta["size"], max_pixels)
         fps = _frame_rate(meta["fps"])
-        has_audio = "audio_codec" in meta
-        # with audio, frames go to a second temporary file that the mux pass reads
-        with (_sibling_temp(dst) if has_audio else nullcontext(tmp)) as video_tmp:
-            with _closing(_writer(iio, video_tmp, fps, meta["size"], quality, codec)) as writer, \
+        info = probe(ffmpeg.get_ffmpeg_exe(), src)
+        # the frames go to a second temporary file; the last pass puts the input's sound,
+        # subtitles, chapters and tags beside them
+        with _sibling_temp(dst) as video_tmp:
+            with _closing(_writer(iio, video_tmp, fps, meta["size"], quality, codec,
+                                  display_sar(info.video))) as writer, \
                     _progress(progress, _expected_frames(meta, max_frames), src.name) as bar:
                 for out in colorize_frames(colorizer, _read(reader, src, max_frames),
                                            smoothing=smoother, raw=measure_flicker,
@@ -432,14 +443,14 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
             if n == 0:
                 raise ValueError(f"{src} holds no video frames")
             _check_written(ffmpeg, video_tmp)
-            if has_audio:
-                seconds = float(n / fps) if max_frames is not None else None
-                has_audio = _mux_audio(ffmpeg, video_tmp, src, tmp, seconds)
+            seconds = float(n / fps) if max_frames is not None else None
+            kept, left_out = remux(ffmpeg.get_ffmpeg_exe(), video_tmp, src, tmp, info, seconds)
     w, h = meta["size"]
     return VideoReport(src=src, dst=dst, frames=n, fps=float(fps), size=(w, h),
-                       audio=has_audio, scene_cuts=smoother.n_cuts_,
+                       audio=any(s.kind == "audio" for s in kept), scene_cuts=smoother.n_cuts_,
                        flicker_raw=raw_meter.value if measure_flicker else None,
-                       flicker_smoothed=meter.value, seconds=time.perf_counter() - start)
+                       flicker_smoothed=meter.value, seconds=time.perf_counter() - start,
+                       left_out=tuple(left_out))
 
 
 def read_frames(src, max_frames=None):
@@ -486,13 +497,6 @@ def _backend():
     return iio, imageio_ffmpeg
 
 
-def _ffmpeg_error(text):
-    """The last line of an ffmpeg log that says what went wrong."""
-    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
-    errors = [ln for ln in lines if re.search(r"error|invalid|not found|could not", ln, re.I)]
-    return (errors or lines or ["no message"])[-1]
-
-
 @contextmanager
 def _closing(resource):
     """Close an imageio reader or writer on every exit.
@@ -515,7 +519,7 @@ def _open_reader(iio, src):
     try:
         reader = iio.get_reader(src, format="FFMPEG")
     except Exception as exc:  # imageio raises OSError, RuntimeError or IndexError here
-        raise ValueError(f"{src} is not a readable video: {_ffmpeg_error(exc)}") from None
+        raise ValueError(f"{src} is not a readable video: {last_error(exc)}") from None
     if not reader.get_meta_data().get("fps"):
         reader.close()
         raise ValueError(f"{src}: ffmpeg cannot tell the frame rate of this video")
@@ -533,7 +537,7 @@ def _read(reader, src, max_frames):
             return
         except Exception as exc:
             raise ValueError(f"{src}: could not read frame {count}: "
-                             f"{_ffmpeg_error(exc)}") from exc
+                             f"{last_error(exc)}") from exc
         count += 1
         yield frame
 
@@ -550,17 +554,53 @@ def _frame_rate(fps):
     return Fraction(fps).limit_denominator(1001)
 
 
-def _writer(iio, path, fps, size, quality, codec):
-    """An imageio ffmpeg writer at the input's frame rate and size.
+def _writer(iio, path, fps, size, quality, codec, sar=1):
+    """An imageio ffmpeg writer at the input's frame rate, size and pixel shape.
 
     ``macro_block_size=1``: imageio would otherwise scale frames up to a multiple of 16.
-    yuv420p (what every player reads) needs even sides; odd ones get yuv444p.
+    yuv420p (what every player reads) needs even sides; odd ones get yuv444p, which
+    browsers and QuickTime do not play (said in a warning). ``sar``: the input's sample
+    aspect ratio, kept as the display aspect ratio (``-aspect``), so a 4:3 film stored in
+    360 x 240 pixels still shows at 4:3.
     """
     w, h = size
     pixelformat = "yuv420p" if w % 2 == 0 and h % 2 == 0 else "yuv444p"
+    if pixelformat != "yuv420p":
+        warnings.warn(f"the frames are {w} x {h} pixels, an odd size, so the film is written "
+                      "as yuv444p, which browsers and QuickTime do not play; crop or pad the "
+                      "input to even sides for yuv420p", RuntimeWarning, stacklevel=3)
     return iio.get_writer(path, format="FFMPEG", fps=fps, codec=codec, quality=quality,
                           macro_block_size=1, pixelformat=pixelformat,
-                          ffmpeg_log_level="error")
+                          ffmpeg_log_level="error", output_params=aspect_option(size, sar))
+
+
+@contextmanager
+def _third_party_warnings():
+    """imageio and imageio-ffmpeg report through ``logging`` (printed raw on stderr):
+    turn their records into Python warnings, which the command line prints in its own
+    one-line format and a library user filters as usual. imageio's note that the frame
+    size read differs from the stored one is dropped: it means the frames are rotated
+    upright, which :func:`colorize_video` expects."""
+    import logging
+
+    class ToWarnings(logging.Handler):
+        def emit(self, record):
+            text = " ".join(record.getMessage().split())
+            if "frame size for reading" not in text:
+                warnings.warn(f"ffmpeg: {text}", RuntimeWarning, stacklevel=2)
+
+    handler = ToWarnings(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("imageio", "imageio_ffmpeg")]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, (propagate, _) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.propagate = propagate
 
 
 def _expected_frames(meta, max_frames):
@@ -594,44 +634,19 @@ def _sibling_temp(path):
 
 def _run_ffmpeg(ffmpeg, args):
     """Run the bundled ffmpeg; returns (exit status, stderr text)."""
-    proc = subprocess.run([ffmpeg.get_ffmpeg_exe(), "-hide_banner", *args],
-                          capture_output=True, text=True, errors="replace", check=False)
-    return proc.returncode, proc.stderr
+    return run_ffmpeg(ffmpeg.get_ffmpeg_exe(), args)
 
 
 def probe_streams(path):
-    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view)."""
+    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view;
+    :func:`nncolor.container.probe` tells more)."""
     _, ffmpeg = _backend()
-    return _stream_kinds(_run_ffmpeg(ffmpeg, ["-i", str(path)])[1])
-
-
-def _stream_kinds(log):
-    return {m.lower() for m in re.findall(r"Stream #\d+:\d+.*?: (Video|Audio|Subtitle):", log)}
+    return {s.kind for s in probe(ffmpeg.get_ffmpeg_exe(), path).streams}
 
 
 def _check_written(ffmpeg, path):
     """ffmpeg's writer can fail without an exception (e.g. an encoder that refuses the
     frame size): make sure a video stream was written before the file is published."""
     _, log = _run_ffmpeg(ffmpeg, ["-i", str(path)])
-    if "video" not in _stream_kinds(log):
-        raise RuntimeError(f"ffmpeg wrote no video to {path}: {_ffmpeg_error(log)}")
-
-
-def _mux_audio(ffmpeg, video, src, out, seconds=None):
-    """Put ``src``'s audio beside ``video``'s frames in ``out``; True if it worked.
-
-    The frames are copied, never re-encoded. The audio is copied as it is; if the
-    container refuses its codec (A-law PCM in MP4, say), it is re-encoded to AAC.
-    """
-    cut = [] if seconds is None else ["-t", f"{seconds:.6f}"]
-    log = ""
-    for audio_codec in ("copy", "aac"):
-        code, log = _run_ffmpeg(ffmpeg, [
-            "-y", "-v", "error", "-i", str(video), "-i", str(src), "-map", "0:v",
-            "-map", "1:a?", "-c:v", "copy", "-c:a", audio_codec, *cut, str(out)])
-        if code == 0:
-            return True
-    warnings.warn(f"could not copy the audio of {src} ({_ffmpeg_error(log)}); "
-                  "the colorized video has no sound", RuntimeWarning, stacklevel=3)
-    os.replace(video, out)
-    return False
+    if not parse_ffmpeg_log(log).of_kind("video"):
+        raise RuntimeError(f"ffmpeg wrote no video to {path}: {last_error(log)}")

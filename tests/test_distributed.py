@@ -100,6 +100,7 @@ def test_batch_with_a_corrupt_file(client, folder, col, model_file, how):
     assert sorted(p.name for p in report.failed) == ["broken.png", "g3.png"]
     assert "not an image" in report.failed[folder / "broken.png"]
     assert "exists" in report.failed[folder / "g3.png"]
+    assert list(report.skipped) == [out] and "sub-folder" in report.skipped[out]  # named
     assert (out / "g3_colorized.png").read_bytes() == b"earlier"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
     gray = np.asarray(Image.open(folder / "g1.png"))

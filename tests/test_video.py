@@ -267,7 +267,8 @@ def test_clear_errors_for_missing_and_unreadable_inputs(col, tmp_path):
 def test_odd_frame_sizes_are_kept(col, tmp_path):
     # H.264 in yuv420p needs even sides; the writer must neither fail silently nor resize
     src = write_video(tmp_path / "odd.mp4", synthetic_film(n=3, height=47, width=63))
-    report = colorize_video(col, src, tmp_path / "out.mp4", progress=False)
+    with pytest.warns(RuntimeWarning, match="63 x 47 pixels.*yuv444p.*even sides"):
+        report = colorize_video(col, src, tmp_path / "out.mp4", progress=False)
     assert report.size == (63, 47)
     assert [f.shape for f in read_frames(tmp_path / "out.mp4")] == [(47, 63, 3)] * 3
 
