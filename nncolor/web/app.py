@@ -13,6 +13,7 @@ Endpoints (JSON unless said):
 
 * ``GET /``: the page; ``GET /static/...``: its script and style;
 * ``GET /api/options``: the shipped models and the decoders;
+* ``GET /api/palette?model=...``: the colors a model can paint (its codebook);
 * ``POST /api/photo`` (multipart ``file``): read a photo; its id, size and gray preview;
 * ``POST /api/model`` (multipart ``file``, ``.skops``): load a model; its id;
 * ``POST /api/reference`` (multipart ``file``): a color photo whose palette to lean to;
@@ -173,6 +174,11 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
         return JSONResponse({"models": models.names(), "decoders": list(DECODERS),
                              "preview_side": preview_side})
 
+    async def palette(request):
+        loaded = await run_in_threadpool(models.get, request.query_params.get("model")
+                                         or "default")
+        return JSONResponse({"colors": pictures.palette(loaded)})
+
     async def photo(request):
         name, image = await _read_upload(request, max_upload_bytes,
                                          lambda path: read_image(path, max_pixels=limit))
@@ -251,6 +257,7 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
     routes = [
         Route("/", index),
         Route("/api/options", options),
+        Route("/api/palette", palette),
         Route("/api/photo", photo, methods=["POST"]),
         Route("/api/model", model, methods=["POST"]),
         Route("/api/reference", reference, methods=["POST"]),

@@ -13,7 +13,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..color import gray_from_lightness, lightness
+from ..color import gray_from_lightness, lightness, luv2rgb
 from ..io import png_bytes
 
 #: Longest side (pixels) of the preview the page colorizes while hints are painted.
@@ -172,6 +172,23 @@ def hint_image(strokes, shape):
             out[rr, cc, :3] = rgb
             out[rr, cc, 3] = 255
     return out
+
+
+def palette(colorizer, L=60.0):
+    """The colors a fitted colorizer can paint, as ``#rrggbb`` at lightness ``L``.
+
+    A hint takes the codebook color nearest to its own chroma, so these are the colors
+    a hint can actually give (a model whose codebook has no red turns a red hint into
+    its nearest color).
+
+    Returns
+    -------
+    list of str, one per codebook color
+    """
+    codebook = np.asarray(colorizer.codebook_, dtype=np.float32)
+    luv = np.column_stack([np.full(len(codebook), L, np.float32), codebook])
+    rgb = np.round(np.clip(luv2rgb(luv), 0, 1) * 255).astype(int)
+    return ["#{:02x}{:02x}{:02x}".format(*c) for c in rgb]
 
 
 def uncertainty_picture(uncertainty):

@@ -91,7 +91,24 @@ async function loadOptions() {
   const options = await (await call("/api/options")).json();
   for (const name of options.models) $("model").add(new Option(name, name));
   for (const name of options.decoders) $("decoder").add(new Option(name, name));
+  await showPalette();
   document.body.dataset.ready = "true";
+}
+
+// The model's codebook colors: a hint takes the nearest of them, so offer them to pick.
+async function showPalette() {
+  const model = $("model").value;
+  const body = await (await call(`/api/palette?model=${encodeURIComponent(model)}`)).json();
+  const swatches = body.colors.map((color) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.style.background = color;
+    button.title = color;
+    button.setAttribute("aria-label", `hint color ${color}`);
+    button.addEventListener("click", () => { $("color").value = color; });
+    return button;
+  });
+  $("palette").replaceChildren("model's colors:", ...swatches);
 }
 
 // ------------------------------------------------------------------ photo
@@ -119,7 +136,8 @@ async function openPhoto(file) {
     const kind = photo.is_color ? "a color photo, shown in gray as the colorizer sees it"
                                 : "a gray photo";
     document.body.dataset.photo = photo.name;
-    say(`${photo.name}: ${photo.width} x ${photo.height}, ${photo.bit_depth}-bit, ${kind}`);
+    $("photo-info").textContent =
+      `(${photo.name}: ${photo.width} x ${photo.height}, ${photo.bit_depth}-bit, ${kind})`;
     enable();
     await colorize();
   } catch (error) {
@@ -250,7 +268,10 @@ $("slider").addEventListener("input", slide);
 $("before").addEventListener("change", compareWith);
 
 // --------------------------------------------------- model, decoder, reference
-$("model").addEventListener("change", colorize);
+$("model").addEventListener("change", () => {
+  showPalette().catch((error) => showError(error.message));
+  colorize();
+});
 $("decoder").addEventListener("change", colorize);
 
 $("model-file").addEventListener("change", async (event) => {
@@ -263,6 +284,7 @@ $("model-file").addEventListener("change", async (event) => {
     const option = new Option(`${model.name} (uploaded)`, model.id);
     $("model").add(option);
     $("model").value = model.id;
+    await showPalette();
     say(`model ${model.name} loaded: ${model.n_colors} codebook colors`);
     await colorize();
   } catch (error) {
