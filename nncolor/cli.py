@@ -368,6 +368,8 @@ def run_serve(args):
     try:
         serve(args.host, args.port, max_pixels=args.max_pixels,
               announce=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not an error
+        print(f"{PROG} serve: stopped", file=sys.stderr)
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{exc.strerror or exc}; choose another --port or --host") from None
