@@ -2,7 +2,7 @@
 
 Starts the page on a free loopback port, opens it in Debian's ``chromium`` driven by
 Playwright, uploads scikit-image's astronaut photo (a color photo: the page shows it in
-gray), paints two hints, asks for the uncertainty and alternatives, and saves a
+gray), paints two hints in colors of the default model, asks for the uncertainty and alternatives, and saves a
 screenshot. The browser helpers here are shared with tests/test_serve_browser.py.
 
     python -m pipelines.serve_screenshot --out docs/serve.png --overwrite
@@ -11,6 +11,7 @@ Needs ``pip install nncolor[web] playwright`` and ``apt-get install chromium`` (
 browser is downloaded: Playwright drives the system's Chromium).
 """
 import argparse
+import io
 import shutil
 import sys
 import tempfile
@@ -59,8 +60,12 @@ def wait_renders(page, count, timeout=120_000):
 
 
 def paint(page, points, color):
-    """Drag the brush through ``points`` (fractions of the gray image) in ``color``."""
-    page.fill("#color", color)
+    """Drag the brush through ``points`` (fractions of the gray image) in ``color``: a
+    ``#rrggbb`` string, or the index of one of the model's colors (the swatches)."""
+    if isinstance(color, int):
+        page.locator("#palette button").nth(color).click()
+    else:
+        page.fill("#color", color)
     box = page.locator("#hints").bounding_box()
     xy = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in points]
     page.mouse.move(*xy[0])
@@ -98,16 +103,21 @@ def main(argv=None):
         page.wait_for_function("document.body.dataset.ready === 'true'")
         page.set_input_files("#photo", str(photo))
         wait_renders(page, 1)
-        paint(page, [(0.30, 0.72), (0.36, 0.80), (0.42, 0.86)], "#c0392b")  # the suit's patch
+        # the default model's colors (its codebook: blues, greens, warm grays)
+        paint(page, [(0.78, 0.08), (0.95, 0.10), (0.95, 0.30)], 6)  # the sky: its bluest
         wait_renders(page, 2)
-        paint(page, [(0.82, 0.10), (0.92, 0.22)], "#2e86c1")  # the background
+        paint(page, [(0.10, 0.80), (0.20, 0.90)], 2)  # the suit: its warm gray
         wait_renders(page, 3)
+        page.locator("#slider").fill("30")
         page.click("#explore")
         page.wait_for_selector("#extras:not([hidden])", timeout=300_000)
         page.wait_for_function("document.body.dataset.busy === 'false'")
-        with atomic_path(args.out, overwrite=args.overwrite) as tmp:
-            page.screenshot(path=str(tmp), full_page=True)
+        shot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
         browser.close()
+    # 256 colors, dithered: a third of the size, and the page still reads as it looks
+    with atomic_path(args.out, overwrite=args.overwrite) as tmp:
+        shot.quantize(256, dither=Image.Dither.FLOYDSTEINBERG).save(tmp, format="PNG",
+                                                                    optimize=True)
     print(f"written: {args.out}")
 
 

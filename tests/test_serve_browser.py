@@ -99,6 +99,10 @@ def test_paint_a_red_hint_and_download(page, files, tmp_path):
     assert shape == (HEIGHT, WIDTH, 3)
     assert hinted > 80, f"the hinted spot is not red (R - max(G, B) = {hinted:.0f})"
 
+    page.click("#undo")  # the hint goes, and the preview is colorized again without it
+    wait_renders(page, 3)
+    assert page.locator("#undo").is_disabled()
+
 
 def test_a_broken_file_gives_its_message_and_the_page_goes_on(page, files):
     renders = int(page.evaluate("document.body.dataset.renders || 0"))

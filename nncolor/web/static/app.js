@@ -118,6 +118,7 @@ async function openPhoto(file) {
   try {
     const photo = await working(`reading ${file.name}`, () => upload("/api/photo", file));
     state.photo = photo.id;
+    state.pixels = photo.width * photo.height;
     state.downloadName = photo.download_name;
     state.strokes = [];
     state.gray = photo.gray;
@@ -167,6 +168,7 @@ async function colorize() {
       const body = await working("colorizing the preview",
         async () => (await post("/api/colorize", job())).json());
       $("result").src = body.image;
+      state.secondsPerPixel = body.seconds / (canvas.width * canvas.height);
       state.renders += 1;
       document.body.dataset.renders = String(state.renders);
       say(`colorized the preview in ${body.seconds.toFixed(1)} s` +
@@ -340,10 +342,20 @@ $("explore").addEventListener("click", async () => {
 });
 
 // ---------------------------------------------------------------- download
+// The full-size photo's size, and the time the preview's pace suggests for it.
+function fullSize() {
+  const megapixels = `${(state.pixels / 1e6).toFixed(1)} MP`;
+  if (!state.secondsPerPixel) return megapixels;
+  const seconds = state.secondsPerPixel * state.pixels;
+  const about = seconds < 90 ? `${Math.max(1, Math.round(seconds))} s`
+                             : `${Math.round(seconds / 60)} min`;
+  return `${megapixels}; at the preview's pace about ${about}`;
+}
+
 $("download").addEventListener("click", async () => {
   clearError();
   try {
-    const blob = await working("colorizing the full-size photo",
+    const blob = await working(`colorizing the full-size photo (${fullSize()})`,
       async () => (await post("/api/download", job())).blob());
     const link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
