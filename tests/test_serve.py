@@ -274,3 +274,21 @@ def test_the_command_serves_on_the_loopback_until_interrupted():
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert err.strip() == "nncolor serve: stopped"
+
+
+def test_an_unforeseen_failure_is_one_line_and_the_server_goes_on(monkeypatch, gray_photo):
+    from starlette.testclient import TestClient
+
+    from nncolor.web import app as web_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr(web_app.pictures, "hint_image", broken)
+    with TestClient(web_app.create_app(), base_url="http://127.0.0.1",
+                    raise_server_exceptions=False) as test_client:
+        photo = send(test_client, "/api/photo", "p.png", png(gray_photo)).json()
+        response = test_client.post("/api/colorize", json={"photo": photo["id"]})
+        assert response.status_code == 500
+        assert response.json() == {"error": "RuntimeError: something nobody foresaw"}
+        assert test_client.get("/api/options").status_code == 200

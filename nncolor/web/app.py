@@ -271,6 +271,7 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
         routes=routes,
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)],
         exception_handlers={Problem: _problem, HTTPException: _http_problem,
+                            ValueError: _bad_input, OSError: _bad_input,
                             Exception: _unexpected})
 
 
@@ -373,9 +374,12 @@ async def _http_problem(request, exc):
     return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code)
 
 
+async def _bad_input(request, exc):
+    # the library's errors about what it was given (a ValueError naming the problem)
+    return JSONResponse({"error": describe(exc)}, status_code=400)
+
+
 async def _unexpected(request, exc):
-    # a request that failed in a way nobody foresaw still gets its one line, and the
-    # server goes on serving the others
-    if isinstance(exc, (OSError, ValueError)):
-        return JSONResponse({"error": describe(exc)}, status_code=400)
+    # a request that failed in a way nobody foresaw still gets its one line (the server
+    # logs the traceback), and the server goes on serving the others
     return JSONResponse({"error": f"{type(exc).__name__}: {exc}"}, status_code=500)
