@@ -112,7 +112,21 @@ def test_a_broken_file_gives_its_message_and_the_page_goes_on(page, files):
     assert "cannot read broken.png: not an image file" in message.inner_text()
     assert "\n" not in message.inner_text().strip()
 
-    page.set_input_files("#photo", str(files / "street.png"))
+    # a good photo, dropped on the page this time: the page works as before
+    drop(page, files / "street.png")
     wait_renders(page, renders + 1)
     assert message.is_hidden()
     assert "street.png" in page.inner_text("#photo-info")
+
+
+def drop(page, path):
+    """Drop a file on the page, as a person dragging it from a file manager would."""
+    import base64
+
+    page.evaluate("""([name, data]) => {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, {type: "image/png"}));
+        document.getElementById("stage").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", [path.name, base64.b64encode(path.read_bytes()).decode("ascii")])

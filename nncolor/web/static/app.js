@@ -18,6 +18,7 @@ const state = {
 function showError(text) {
   $("message").textContent = text;
   $("message").hidden = false;
+  say("");  // not "reading..." any more: the message says what happened
 }
 function clearError() {
   $("message").hidden = true;
@@ -128,6 +129,7 @@ async function openPhoto(file) {
     $("hints").width = photo.preview_width;
     $("hints").height = photo.preview_height;
     $("drop-here").hidden = true;
+    $("compare").classList.add("ready");
     $("extras").hidden = true;
     const before = $("before");
     before.length = 1;
