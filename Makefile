@@ -4,14 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 OUT ?= out
 
-.PHONY: install demo test bench model clean
+.PHONY: install browser demo test bench model clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# torch pinned first: this exact release is the CPU build on disk (a range would pull CUDA)
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[test,cnn,dask]"
+	$(PY) -m pip install --quiet -e ".[test,cnn,dask,web]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -19,7 +19,14 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) -m pipelines.demo --out $(OUT)/demo --overwrite
 
-test: install
+# the browser tests (tests/test_serve_browser.py) drive Debian's Chromium through
+# Playwright; where it cannot be installed (no apt-get, not root) they skip and say why
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+	  echo "chromium could not be installed: the browser tests will skip"
+
+test: install browser
 	$(PY) -m pytest -n 2 --durations=10
 
 bench: install

@@ -1,4 +1,5 @@
-"""The ``nncolor`` command line: train, colorize, evaluate, grid search, model card.
+"""The ``nncolor`` command line: train, colorize, evaluate, grid search, model card, and
+a local page for colorizing by hand (``serve``).
 
 ``nncolor colorize photo.jpg`` works out of the box with the model that ships in the
 package. Every subcommand takes files, folders and glob patterns; refuses to overwrite a
@@ -332,8 +333,51 @@ def add_video(commands, common):
     _add_cluster_options(sub, "the frames' color probabilities")
 
 
+def _port(text):
+    value = int(text)
+    return value if 0 <= value <= 65535 else None
+
+
+def add_serve(commands, common):
+    sub = _command(
+        commands, common, "serve", run_serve, "Colorize by hand in a local web page",
+        "Starts a page for one photo at a time: paint color hints on its gray version and "
+        "see the result at once, choose the model and decoder, give a reference photo, see "
+        "the uncertainty and alternatives, download the full-size PNG. Prints the page's "
+        "address and opens nothing else; uploads are kept in memory only while needed. "
+        "Needs pip install 'nncolor[web]'.",
+        "nncolor serve --port 8000")
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: 127.0.0.1, this machine only; "
+                          "0.0.0.0 lets other machines reach the page)")
+    sub.add_argument("--port", type=_checked(_port, "a port number from 0 to 65535"),
+                     default=8000, help="port to listen on (default: 8000; 0: any free one)")
+    _add_max_pixels(sub, "uploaded photos")
+
+
+def run_serve(args):
+    # the web stack is imported here only: other commands and `import nncolor` never load it
+    from .web import require_web
+
+    try:
+        require_web()
+    except ImportError as exc:
+        raise CommandError(str(exc)) from None
+    from .web.server import serve
+
+    try:
+        serve(args.host, args.port, max_pixels=args.max_pixels,
+              announce=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:  # Ctrl-C is how a server is meant to stop: not an error
+        print(f"{PROG} serve: stopped", file=sys.stderr)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: "
+                           f"{exc.strerror or exc}; choose another --port or --host") from None
+    return 0
+
+
 #: The subcommands, in the order ``--help`` lists them: ``add(commands, common)`` each.
-COMMANDS = [add_colorize, add_train, add_evaluate, add_grid, add_info, add_video]
+COMMANDS = [add_colorize, add_train, add_evaluate, add_grid, add_info, add_video, add_serve]
 
 
 # ---------------------------------------------------------------------- main

@@ -246,6 +246,12 @@ def to_bit_depth(image, bit_depth):
 
 def _write_png16(path, data):
     """Write a uint16 gray, gray+alpha, RGB or RGBA array as a 16-bit PNG (pypng)."""
+    with open(path, "wb") as f:
+        _write_png16_to(f, data)
+
+
+def _write_png16_to(f, data):
+    """:func:`_write_png16` into an open binary file."""
     import png
 
     h, w = data.shape[:2]
@@ -253,8 +259,45 @@ def _write_png16(path, data):
     writer = png.Writer(w, h, bitdepth=16, greyscale=planes <= 2, alpha=planes in (2, 4))
     # PNG stores big-endian samples; packed rows let pypng skip its per-sample Python loop
     rows = np.ascontiguousarray(data, dtype=">u2").reshape(h, -1).view(np.uint8)
-    with open(path, "wb") as f:
-        writer.write_packed(f, rows)
+    writer.write_packed(f, rows)
+
+
+def png_bytes(image, bit_depth=8, compress_level=6):
+    """An image encoded as a PNG file in memory: for a web page or a download.
+
+    Parameters
+    ----------
+    image : array-like
+        ``H x W`` gray, ``H x W x 3`` RGB or ``H x W x 4`` RGBA; float in [0, 1], uint8 or
+        uint16 (converted as :func:`save_image` does).
+    bit_depth : {8, 16}, default=8
+        Bits per channel of the PNG.
+    compress_level : int, default=6
+        zlib level of 8-bit PNGs (0-9; 1 is much faster for previews).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> png_bytes(np.zeros((2, 2, 3), np.float32))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    from io import BytesIO
+
+    from PIL import Image
+
+    if bit_depth not in (8, 16):
+        raise ValueError(f"bit_depth must be 8 or 16; got {bit_depth!r}")
+    data = to_bit_depth(np.asarray(image), bit_depth)
+    buffer = BytesIO()
+    if bit_depth == 16:
+        _write_png16_to(buffer, data)
+    else:
+        Image.fromarray(data).save(buffer, format="PNG", compress_level=compress_level)
+    return buffer.getvalue()
 
 
 def save_table(path, table, overwrite=False):
