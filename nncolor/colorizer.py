@@ -15,7 +15,8 @@ from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
 from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
 from .device import DEVICES, device_namespace, resolve_device, to_numpy
-from .guidance import DESCRIPTOR_MAX_SIDE, lightness_descriptor, make_palette_regressor, palette_weights
+from .guidance import (DESCRIPTOR_MAX_SIDE, fit_palette_regressor, lightness_descriptor,
+                       palette_weights)
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
@@ -194,10 +195,11 @@ class SOMColorizer(BaseEstimator):
         self.codebook_ = quantizer.inverse_transform(np.arange(self.n_colors_))
         self.chroma_mean_ = chroma.mean(axis=0)
         self.codebook_frequencies_ = _histograms([labels], self.n_colors_)[0]
-        self.palette_regressor_ = make_palette_regressor(len(luv)).fit(
+        self.palette_regressor_ = fit_palette_regressor(
             np.stack([lightness_descriptor(im[..., 0]) for im in luv]),
             _histograms(np.split(labels, np.cumsum([len(i) for i in indices])[:-1]),
-                        self.n_colors_))
+                        self.n_colors_),
+            random_state=rng.randint(np.iinfo(np.int32).max))
         self.n_training_pixels_ = len(chroma)
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
@@ -666,8 +668,8 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=200, som_iterations=10_000, decoder="annealed", n_jobs=None, random_state=None,
-    backend="mlp", device="cpu", **cnn_params,
+    max_iter=200, som_iterations=10_000, decoder="annealed", global_prior=0.5, n_jobs=None,
+    random_state=None, backend="mlp", device="cpu", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -688,6 +690,9 @@ def make_colorizer(
     decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
         How probabilities become colors, see :class:`SOMColorizer`; ``"mode"`` is the
         paper's own choice.
+    global_prior : float >= 0, default=0.5
+        Strength of the learned global color prior, see :class:`SOMColorizer`; 0 is the
+        paper's colorizer as published.
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None
@@ -729,6 +734,7 @@ def make_colorizer(
         features=PatchExtractor(patch_size=patch_size, n_samples=n_samples),
         classifier=classifier,
         decoder=decoder,
+        global_prior=global_prior,
         mrf=PottsMRF(),
         n_jobs=n_jobs,
         random_state=random_state,

@@ -25,6 +25,7 @@ from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 
 # descriptor layout: an 8x8 thumbnail, an 8-bin histogram, 4x4 cells of |d/dx| and |d/dy|
 _THUMB, _BINS, _CELLS, _EDGE_SIDE = 8, 8, 4, 64
@@ -70,25 +71,43 @@ def lightness_descriptor(L):
     return np.concatenate([thumb, hist, *pooled]).astype(np.float32)
 
 
-def make_palette_regressor(n_photos, n_neighbors=15, n_components=32):
-    """The regressor from descriptors to codebook histograms, sized for ``n_photos``.
+def fit_palette_regressor(descriptors, histograms, *, n_neighbors=15, n_components=16,
+                          max_photos=2000, random_state=None):
+    """Learn to guess a photo's codebook histogram from the descriptor of its gray version.
 
-    Standardized descriptors, projected on their first principal components (which keeps
-    a model file small: the neighbours are stored in that space), then the distance-weighted
-    mean of the ``n_neighbors`` nearest training photos' histograms.
+    Standardized descriptors are projected on their first principal components, and a
+    photo's palette is the distance-weighted mean of the histograms of its
+    ``n_neighbors`` nearest training photos in that space. The neighbours are stored in
+    the model, so at most ``max_photos`` photos (drawn at random) are kept: with 16
+    components and 25 colors that is about 330 KB.
+
+    Parameters
+    ----------
+    descriptors : ndarray of float32, shape (n_photos, DESCRIPTOR_SIZE)
+        :func:`lightness_descriptor` of each training photo.
+    histograms : ndarray of float32, shape (n_photos, K)
+        Each photo's distribution over the codebook.
+    n_neighbors, n_components, max_photos : int
+        Capped by the number of photos.
+    random_state : int, RandomState instance or None
+        Chooses the photos kept when there are more than ``max_photos``.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Unfitted; ``fit(descriptors, histograms)`` with shapes (n_photos, DESCRIPTOR_SIZE)
-        and (n_photos, K).
+        Fitted; ``predict`` maps descriptors (n, DESCRIPTOR_SIZE) to palettes (n, K).
     """
+    n = len(descriptors)
+    if n > max_photos:
+        keep = np.sort(check_random_state(random_state).choice(n, max_photos, replace=False))
+        descriptors, histograms, n = descriptors[keep], histograms[keep], max_photos
+    # PCA needs two photos to find a direction; with one, every palette is that photo's
+    project = [PCA(n_components=min(n_components, n, DESCRIPTOR_SIZE), svd_solver="full")] \
+        if n > 1 else []
     return make_pipeline(
-        StandardScaler(),
-        PCA(n_components=max(1, min(n_components, n_photos, DESCRIPTOR_SIZE)),
-            svd_solver="full"),
-        KNeighborsRegressor(n_neighbors=max(1, min(n_neighbors, n_photos)), weights="distance"),
-    )
+        StandardScaler(), *project,
+        KNeighborsRegressor(n_neighbors=max(1, min(n_neighbors, n)), weights="distance"),
+    ).fit(descriptors, histograms)
 
 
 def palette_weights(palette, frequencies, strength, floor=0.02):
