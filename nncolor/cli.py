@@ -30,6 +30,7 @@ from pathlib import Path
 
 from . import __version__
 from .batch import colorize_file, is_earlier_output, output_problem, quiet_pillow_bomb_warning
+from .defaults import DECODERS, MAX_PIXELS
 
 PROG = "nncolor"
 FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}
@@ -174,8 +175,6 @@ def _add_model_options(sub):
 
 
 def _add_decoder(sub, default=None):
-    from .decode import DECODERS
-
     default_text = default or "the model's own"
     sub.add_argument("--decoder", choices=DECODERS, default=default,
                      help=f"how per-pixel probabilities become colors (default: {default_text})")
@@ -299,8 +298,6 @@ def add_info(commands, common):
 
 
 def _add_max_pixels(sub, what):
-    from .io import MAX_PIXELS
-
     sub.add_argument("--max-pixels", type=PIXEL_COUNT, default=MAX_PIXELS,
                      help=f"refuse {what} whose header declares more pixels, before decoding "
                           f"them (a guard against decompression bombs; default: 2**28 = "

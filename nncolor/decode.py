@@ -6,9 +6,8 @@ take NumPy or any array-API arrays (CuPy on a GPU: see :mod:`nncolor.device`).
 """
 import numpy as np
 
+from .defaults import DECODERS  # noqa: F401 (defined without NumPy, for the parser)
 from .device import namespace
-
-DECODERS = ("mode", "expectation", "annealed", "mrf")
 
 
 def decode_mode(proba, codebook):

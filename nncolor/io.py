@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import defaults
 from .datasets import IMAGE_EXTENSIONS, is_image_name
 
 #: The most pixels (width x height) :func:`read_image` decodes unless told otherwise:
@@ -24,7 +25,7 @@ from .datasets import IMAGE_EXTENSIONS, is_image_name
 #: billions of pixels (a "decompression bomb") and exhaust memory. Change it for one call
 #: with ``read_image(path, max_pixels=...)``, for the process by assigning
 #: ``nncolor.io.MAX_PIXELS``, or with the command line's ``--max-pixels``.
-MAX_PIXELS = 2**28
+MAX_PIXELS = defaults.MAX_PIXELS
 
 
 class ImageTooLargeError(ValueError):

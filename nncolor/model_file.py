@@ -306,9 +306,7 @@ def save_model(colorizer, path, card=None, overwrite=False):
 
             joblib.dump(colorizer, tmp, compress=3)
         else:
-            import skops.io
-
-            skops.io.dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
+            _import_skops().dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
     return Path(path)
 
 
@@ -398,10 +396,44 @@ def _file_kind(path):
                          "joblib)")
 
 
+# scikit-learn's copy of array-api-compat has one sub-package per array library; each
+# imports its library (torch alone takes 1-2 s and ~500 MB)
+_ARRAY_API_BACKENDS = {"torch": "torch", "dask": "dask", "cupy": "cupy"}
+
+
+def _import_skops():
+    """``skops.io``, imported without importing torch, Dask or CuPy.
+
+    On import, skops lists scikit-learn's estimators (``sklearn.utils.all_estimators``) to
+    make its allow-list. That walk imports every package under ``sklearn``, among them
+    ``sklearn.externals.array_api_compat.torch``, ``.dask`` and ``.cupy``, which import
+    those libraries when installed, though the walk then skips ``externals`` (they hold no
+    estimator). Marking these three packages as absent (``None`` in ``sys.modules``) for
+    the walk makes it skip them without importing them; the allow-list is the same. A
+    library the program already imported is left alone.
+    """
+    import sys
+
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    masked = [f"sklearn.externals.array_api_compat.{name}"
+              for name, library in _ARRAY_API_BACKENDS.items() if library not in sys.modules]
+    masked = [name for name in masked if name not in sys.modules]
+    for name in masked:
+        sys.modules[name] = None
+    try:
+        import skops.io
+    finally:
+        for name in masked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return skops.io
+
+
 def _load_skops(path, check):
     """Read a skops file, building only allow-listed types (and, with ``check``, only a
     model of this nncolor ``major.minor``: its card is read from the schema first)."""
-    import skops.io
+    skops_io = _import_skops()
 
     try:
         data = Path(path).read_bytes()  # read once: the schema, the type check and the load
@@ -409,14 +441,14 @@ def _load_skops(path, check):
             made = _stored_version(json.loads(archive.read("schema.json")))
         if check and made is not None:  # before building what may no longer fit
             check_version({"nncolor_version": made}, path)
-        untrusted = skops.io.get_untrusted_types(data=data)
+        untrusted = skops_io.get_untrusted_types(data=data)
         unknown = sorted(set(untrusted) - set(SAFE_TYPES))
         if unknown:
             raise UntrustedModelError(
                 f"refusing to load {path}: it holds types nncolor does not trust "
                 f"({', '.join(unknown)}); a colorizer holds only nncolor, scikit-learn and "
                 "NumPy types")
-        return skops.io.loads(data, trusted=untrusted)
+        return skops_io.loads(data, trusted=untrusted)
     except ModelFileError:
         raise
     except (ImportError, AttributeError) as exc:  # a type that moved or went
