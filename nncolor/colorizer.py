@@ -197,9 +197,9 @@ class SOMColorizer(BaseEstimator):
             Gray (``H x W`` or ``H x W x 1``) or color images (only their lightness is
             used), any numeric dtype.
         reference : color image, or array of shape (n, 3) of RGB colors, optional
-            Global histogram transfer (seed 000, section 4.2): each pixel's distribution
-            is multiplied by the reference's histogram over the codebook, so ambiguous
-            pixels lean toward the reference's colors.
+            Global histogram transfer (Melas-Kyriazi & Han 2017, section 4.2): each
+            pixel's distribution is multiplied by the reference's histogram over the
+            codebook, so ambiguous pixels lean toward the reference's colors.
         hints : RGBA image, or list of them (one per image, None for none), optional
             Color hints: pixels with alpha > 0.5 get their hint's codebook color, and the
             hint spreads along regions of similar lightness (:mod:`nncolor.hints`).

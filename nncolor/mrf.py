@@ -1,6 +1,6 @@
 """A Potts-model Markov random field that smooths per-pixel codebook distributions.
 
-The model of Melas-Kyriazi & Han (seed 000, section 3.2), with the codebook of a SOM:
+The model of Melas-Kyriazi & Han (2017, section 3.2), with the codebook of a SOM:
 
 * unary potential of pixel i and color k: ``unary_weight * f(p_i(k))``, with f the
   identity (the seed's choice), the square root (its smoother variant), or the log
