@@ -36,8 +36,12 @@ import numpy as np
 from . import __version__
 from .colorizer import SOMColorizer
 
+#: The folder of the models that ship with nncolor: each ``NAME.skops`` in it is the
+#: model called NAME (:func:`shipped_models`).
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
 #: Where the default model lives inside the installed package.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "default.skops"
+DEFAULT_MODEL_PATH = MODELS_DIR / "default.skops"
 
 #: File name endings saved as joblib pickles; every other name is saved as skops.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -310,11 +314,55 @@ def save_model(colorizer, path, card=None, overwrite=False):
     return Path(path)
 
 
+def shipped_models():
+    """The models that ship with nncolor, by name: the ``*.skops`` files of
+    :data:`MODELS_DIR`, named by their stem (``default``, ...).
+
+    Returns
+    -------
+    dict of str -> Path
+        Sorted by name.
+
+    Examples
+    --------
+    >>> "default" in shipped_models()
+    True
+    """
+    return {path.stem: path for path in sorted(MODELS_DIR.glob("*.skops"))}
+
+
 def resolve_model_path(model):
-    """The file a model argument names: a path, or ``"default"`` for the shipped model."""
-    if model is None or (str(model) == DEFAULT_MODEL_NAME and not Path(model).exists()):
+    """The file a model argument names: a file path, or the name of a shipped model.
+
+    An existing file wins over a shipped model of the same name; None means
+    ``"default"``. A name that is neither raises ``FileNotFoundError`` naming the shipped
+    models and the nearest one (:func:`shipped_models`).
+    """
+    if model is None:
         return DEFAULT_MODEL_PATH
-    return Path(model)
+    path = Path(model)
+    if path.exists():
+        return path
+    shipped = shipped_models()
+    if str(model) in shipped:
+        return shipped[str(model)]
+    if str(model) == DEFAULT_MODEL_NAME:  # the message below would not say "not installed"
+        return DEFAULT_MODEL_PATH
+    raise FileNotFoundError(_not_found(model, shipped))
+
+
+def _not_found(model, shipped):
+    """"not found" with the shipped models and the nearest name (difflib)."""
+    from difflib import get_close_matches
+
+    names = list(shipped)
+    if not names:
+        return f"model file not found: {model} (and no models ship with this installation)"
+    stem = Path(str(model)).stem if Path(str(model)).suffix == ".skops" else str(model)
+    near = get_close_matches(stem, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]}?" if near else ""
+    return (f"model file not found: {model}; the models that ship with nncolor are "
+            f"{', '.join(names)} (give the name alone){hint}")
 
 
 def load_model(path=None, *, check=True, trusted=False):
@@ -329,7 +377,8 @@ def load_model(path=None, *, check=True, trusted=False):
     Parameters
     ----------
     path : str, Path or None
-        The model file; None or ``"default"`` loads the model that ships with nncolor.
+        The model file, or the name of a model that ships with nncolor
+        (:func:`shipped_models`: ``"default"``, ...); None loads ``"default"``.
     check : bool, default=True
         Refuse a model whose card names another nncolor ``major.minor``. A model without a
         card (a plain ``joblib.dump``) cannot be checked and is accepted.
@@ -360,7 +409,7 @@ def load_model(path=None, *, check=True, trusted=False):
                 "one with `python -m pipelines.default_model`")
         if path.is_dir():
             raise IsADirectoryError(f"{path} is a folder, not a model file")
-        raise FileNotFoundError(f"model file not found: {path}")
+        raise FileNotFoundError(_not_found(path, shipped_models()))
     kind = _file_kind(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
