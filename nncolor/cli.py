@@ -574,17 +574,22 @@ def run_train(args):
     # None or -1: BLAS keeps its own thread count (usually all cores)
     limit = None if args.n_jobs is None or args.n_jobs < 0 else args.n_jobs
     with threadpool_limits(limits=limit):
+        # prints progress and the verdict; a weak model's verdict is a warning line
         held_out, info = fit_and_evaluate(model, images, names, test_size=args.test_size,
-                                          seed=args.seed)
+                                          seed=args.seed, verbose=not args.quiet,
+                                          prefix=prefix)
     model.set_params(n_jobs=None)  # a model file should not carry this machine's threads
     card = make_card(model, sources=sources, held_out=held_out,
-                     command=shlex.join([PROG, *args.argv]), **info)
+                     command=shlex.join([PROG, *args.argv]),
+                     **{k: info[k] for k in ("n_photos", "split", "fit_seconds")})
     save_model(model, args.output, card, overwrite=args.overwrite)
     print(f"trained on {info['n_photos']} photos ({model.n_training_pixels_} pixels, "
           f"{model.n_colors_} codebook colors) in {info['fit_seconds']:.1f} s")
     if held_out is not None:
         print(f"held-out photos ({info['split']['n_test']}), means per photo:")
         _print_table(held_out, means_only=True)
+        if info["better"] and args.quiet:  # else printed already, or a warning
+            print(info["verdict"])
     print(f"model written to {args.output}")
     if model_format(args.output) == "joblib":
         print("it is a joblib pickle: the commands load it only with --trust-model; save it "

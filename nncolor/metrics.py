@@ -196,6 +196,53 @@ def evaluate(colorizer, images, names=None):
     return pd.DataFrame(rows)
 
 
+#: How many dB of PSNR over the gray baseline make a model worth more than leaving the
+#: photos gray: below it, :func:`verdict` warns. Differences of a few tenths of a dB are
+#: within what another draw of held-out photos changes.
+MIN_GAIN_DB = 0.5
+
+
+class WeakModelWarning(UserWarning):
+    """A model that does not beat the gray and mean-color baselines on held-out photos."""
+
+
+def verdict(table, min_gain=MIN_GAIN_DB):
+    """Whether a model beats the gray and mean-color baselines, in one line.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`evaluate`'s table (methods ``colorizer``, ``gray``, ``mean color``).
+    min_gain : float, default=:data:`MIN_GAIN_DB`
+        dB over the better baseline (mean PSNR per photo) below which the model is
+        reported as no better than doing nothing.
+
+    Returns
+    -------
+    better : bool
+        The model's mean PSNR beats both baselines by at least ``min_gain`` dB.
+    line : str
+        ``"better than gray by 1.21 dB on 12 held-out photos (21.52 dB against 20.31;
+        mean color 20.50)"``, or a sentence saying it is not.
+    """
+    means = table.groupby("method", sort=False)["psnr"].mean()
+    n = int((table["method"] == "colorizer").sum())
+    ours, gray, mean = means["colorizer"], means["gray"], means["mean color"]
+    best_name, best = ("gray", gray) if gray >= mean else ("mean color", mean)
+    gain = ours - gray
+    numbers = f"({ours:.2f} dB against {gray:.2f} dB for gray and {mean:.2f} for mean color)"
+    photos = f"{n} held-out photo{'s' if n != 1 else ''}"
+    if ours - best >= min_gain:
+        return True, f"better than gray by {gain:.2f} dB on {photos} {numbers}"
+    if ours > best:
+        return False, (f"only {ours - best:.2f} dB better than {best_name} on {photos} "
+                       f"{numbers}: barely better than not colorizing; try more or more "
+                       "varied photos, or other settings")
+    return False, (f"not better than {best_name} on {photos} {numbers}: this model "
+                   "colorizes worse than not colorizing; try more or more varied photos, "
+                   "or other settings")
+
+
 def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_state=0):
     """Codebook accuracy of a fitted colorizer on color images: a scorer for model selection.
 

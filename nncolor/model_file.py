@@ -187,8 +187,14 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
     return card
 
 
-def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0):
+def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, verbose=False,
+                     prefix="nncolor"):
     """Fit on the training side of a split by image name and measure the held-out side.
+
+    The held-out photos are compared with the gray and mean-color baselines
+    (:func:`nncolor.metrics.verdict`); a model not better than both by
+    :data:`nncolor.metrics.MIN_GAIN_DB` gets a :class:`nncolor.metrics.WeakModelWarning`
+    saying so, verbose or not.
 
     Parameters
     ----------
@@ -202,30 +208,50 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0):
         0 trains on every photo and measures nothing.
     seed : int
         Seeds the split.
+    verbose : bool, default=False
+        Print progress to stderr: the SOM, the classifier's epochs (a bar with the loss,
+        :func:`nncolor.progress.fit_progress`), the evaluation, and the verdict line.
+    prefix : str, default="nncolor"
+        Starts each printed line.
 
     Returns
     -------
     held_out : pandas.DataFrame or None
         :func:`nncolor.metrics.evaluate` on the held-out photos.
     info : dict
-        ``n_photos`` (trained on), ``split`` and ``fit_seconds``, for :func:`make_card`.
+        ``n_photos`` (trained on), ``split`` and ``fit_seconds``, for :func:`make_card`;
+        with held-out photos also ``verdict`` (the line) and ``better`` (bool).
     """
+    import sys
+
     from .datasets import split_by_name
-    from .metrics import evaluate
+    from .metrics import WeakModelWarning, evaluate, verdict
+    from .progress import fit_progress
 
     if test_size:
         train, test = split_by_name(names, test_size=test_size, seed=seed)
     else:
         train, test = np.arange(len(images)), np.arange(0)
     start = time.perf_counter()
-    colorizer.fit([images[i] for i in train])
+    with fit_progress(colorizer, len(train), verbose=verbose, prefix=prefix):
+        colorizer.fit([images[i] for i in train])
     fit_seconds = time.perf_counter() - start
-    held_out = None
-    if len(test):
-        held_out = evaluate(colorizer, [images[i] for i in test], [names[i] for i in test])
     split = {"by": "nncolor.datasets.split_by_name", "test_size": test_size, "seed": seed,
              "n_train": len(train), "n_test": len(test)}
-    return held_out, {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
+    info = {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
+    held_out = None
+    if len(test):
+        if verbose:
+            print(f"{prefix}: colorizing the {len(test)} held-out photos ...", file=sys.stderr,
+                  flush=True)
+        held_out = evaluate(colorizer, [images[i] for i in test], [names[i] for i in test])
+        better, line = verdict(held_out)
+        info.update(verdict=line, better=better)
+        if better and verbose:
+            print(f"{prefix}: {line}", file=sys.stderr, flush=True)
+        elif not better:
+            warnings.warn(line, WeakModelWarning, stacklevel=2)
+    return held_out, info
 
 
 def model_card(colorizer):
