@@ -69,8 +69,8 @@ def histogram_prior(labels, n_colors, floor=0.02):
     """Codebook histogram of reference colors, mixed with a uniform ``floor``.
 
     Multiplying a pixel's distribution by this prior (then re-normalizing) is the global
-    histogram transfer of Melas-Kyriazi & Han (2017, section 4.2). The floor keeps every color possible,
-    so a pixel the classifier is sure about is not forced into a reference color.
+    histogram transfer of Melas-Kyriazi & Han (2017, section 4.2). The floor keeps every
+    color possible, so a pixel the classifier is sure about is not forced into a reference color.
     """
     labels = np.asarray(labels).ravel()
     if labels.size == 0:

@@ -41,26 +41,27 @@ print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
 """
 
 
-def _env():
-    # the checkout's nncolor, whatever is installed
+def _env(source):
+    # that checkout's nncolor, whatever is installed
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     return env
 
 
-def wall(command):
+def wall(command, source=ROOT):
     """Seconds one run of ``command`` takes, and its stdout; raises if it fails."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    done = subprocess.run(command, cwd=source, env=_env(source), capture_output=True,
+                          text=True)
     seconds = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"{' '.join(map(str, command))} failed: {done.stderr.strip()}")
     return seconds, done.stdout
 
 
-def medians(command, repeats):
-    wall(command)  # warm-up: the disk cache and Python's bytecode cache
-    runs = [wall(command) for _ in range(repeats)]
+def medians(command, repeats, source=ROOT):
+    wall(command, source)  # warm-up: the disk cache and Python's bytecode cache
+    runs = [wall(command, source) for _ in range(repeats)]
     return statistics.median(s for s, _ in runs), [out for _, out in runs]
 
 
@@ -81,13 +82,17 @@ def one_megapixel_photo(folder):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=7, help="runs per figure (default: 7)")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="the checkout whose nncolor to time, e.g. an older one to "
+                             "compare with (default: this one)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         sys.exit("startup_benchmark: --repeats must be a positive integer")
     py = sys.executable
     results = {}
-    results["help"], _ = medians([py, "-m", "nncolor", "--help"], args.repeats)
-    load_wall, outs = medians([py, "-c", LOAD_CHILD], args.repeats)
+    src = args.source.resolve()
+    results["help"], _ = medians([py, "-m", "nncolor", "--help"], args.repeats, src)
+    load_wall, outs = medians([py, "-c", LOAD_CHILD], args.repeats, src)
     children = [json.loads(out) for out in outs]
     results["import"] = statistics.median(c["import_s"] for c in children)
     results["load"] = statistics.median(c["load_s"] for c in children)
@@ -97,7 +102,7 @@ def main(argv=None):
         photo = one_megapixel_photo(tmp)
         results["colorize"], _ = medians(
             [py, "-m", "nncolor", "colorize", str(photo), "-o", str(Path(tmp) / "out"),
-             "--overwrite", "--quiet"], args.repeats)
+             "--overwrite", "--quiet"], args.repeats, src)
     rows = [
         ("nncolor --help (whole process)", results["help"], TARGETS["help"]),
         ("import nncolor.model_file (in the process)", results["import"], None),
@@ -106,8 +111,9 @@ def main(argv=None):
         ("nncolor colorize one 1 MP photo (whole process)", results["colorize"],
          TARGETS["colorize"]),
     ]
-    print(f"medians of {args.repeats} fresh processes (after one warm-up), {os.cpu_count()} "
-          f"CPUs, Python {sys.version.split()[0]}")
+    print(f"nncolor from {src}: medians of {args.repeats} fresh processes (after one "
+          f"warm-up), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python "
+          f"{sys.version.split()[0]}")
     for name, seconds, target in rows:
         verdict = "" if target is None else (
             f"  target <= {target} s: {'met' if seconds <= target else 'NOT met'}")
