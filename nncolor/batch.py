@@ -23,8 +23,9 @@ def describe(exc):
         return f"{where}{_NO_ROOM[exc.errno]}; nothing partial was left"
     if isinstance(exc, OSError) and exc.filename and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
-    # the library's own errors (ModelFileError is a ValueError) carry a message to show
-    if isinstance(exc, (OSError, ValueError)):
+    # the library's own errors (ModelFileError is a ValueError) carry a message to show;
+    # so does a missing optional library (it names the `pip install` that adds it)
+    if isinstance(exc, (OSError, ValueError, ImportError)):
         text = str(exc)
     else:
         text = f"{type(exc).__name__}: {exc} (run with --debug for the traceback)"

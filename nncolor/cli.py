@@ -31,6 +31,7 @@ from pathlib import Path
 
 from . import __version__
 from .batch import colorize_file, is_earlier_output, output_problem, quiet_pillow_bomb_warning
+from .defaults import DECODERS, MAX_PIXELS
 
 PROG = "nncolor"
 FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}
@@ -123,9 +124,56 @@ PIXEL_COUNT = _checked(_pixel_count, "a positive number of pixels like 400000000
 
 
 # -------------------------------------------------------------------- parser
+class SuggestingParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose usage errors suggest the nearest valid word.
+
+    argparse (before Python 3.14) says "invalid choice" and "unrecognized arguments"
+    without a suggestion; this adds "did you mean ...?" from :func:`difflib.get_close_matches`.
+    Subparsers are of the same class (``add_subparsers`` takes the parent's class).
+    """
+
+    def error(self, message):
+        super().error(suggest(message, self.option_names()))
+
+    def option_names(self):
+        """Every option string this parser takes (``--output``, ``-o``, ...)."""
+        return [name for action in self._actions for name in action.option_strings]
+
+
+def nearest(word, candidates):
+    """The candidate closest to a mistyped ``word``, or None when none is close."""
+    from difflib import get_close_matches
+
+    found = get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def suggest(message, options=()):
+    """An argparse error message with "did you mean ...?" for a mistyped choice or option."""
+    import re
+
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if choice:
+        near = nearest(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+        return f"{message}; did you mean {near!r}?" if near else message
+    unknown = re.search(r"unrecognized arguments: (.*)", message)
+    if unknown:
+        hints = []
+        for word in unknown.group(1).split():
+            option = word.split("=", 1)[0]
+            near = nearest(option, options) if option.startswith("-") else None
+            if near and near != option:
+                hints.append((option, near))
+        if len(hints) == 1:
+            return f"{message}; did you mean {hints[0][1]}?"
+        if hints:
+            return f"{message}; did you mean {', '.join(f'{n} (for {o})' for o, n in hints)}?"
+    return message
+
+
 def build_parser():
     """The ``nncolor`` argument parser: one subparser per command in :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog=PROG, description="Colorize grayscale photographs (SOM color codebook + MLP).",
         epilog="Run `nncolor COMMAND --help` for a command's options.")
     parser.add_argument("--version", action="version", version=f"nncolor {__version__}")
@@ -143,7 +191,7 @@ def _command(commands, common, name, run, summary, description, example):
     sub = commands.add_parser(
         name, parents=[common], help=summary, description=f"{summary}. {description}",
         epilog=f"example: {example}")
-    sub.set_defaults(run=run)
+    sub.set_defaults(run=run, command_parser=sub)
     return sub
 
 
@@ -175,8 +223,6 @@ def _add_model_options(sub):
 
 
 def _add_decoder(sub, default=None):
-    from .decode import DECODERS
-
     default_text = default or "the model's own"
     sub.add_argument("--decoder", choices=DECODERS, default=default,
                      help=f"how per-pixel probabilities become colors (default: {default_text})")
@@ -293,15 +339,15 @@ def add_info(commands, common):
     sub = _command(
         commands, common, "info", run_info, "Show a model's card",
         "Versions, parameters, training data and held-out metrics of a model file; for a "
-        "colorizer saved without a card, its parameters.", "nncolor info default")
-    sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+        "colorizer saved without a card, its parameters. Without MODEL: the models that "
+        "ship with nncolor.", "nncolor info default")
+    sub.add_argument("model", metavar="MODEL", nargs="?",
+                     help="model file, or the name of a shipped model (default: list them)")
     _add_trust_model(sub)
     sub.add_argument("--json", action="store_true", help="print the card as JSON")
 
 
 def _add_max_pixels(sub, what):
-    from .io import MAX_PIXELS
-
     sub.add_argument("--max-pixels", type=PIXEL_COUNT, default=MAX_PIXELS,
                      help=f"refuse {what} whose header declares more pixels, before decoding "
                           f"them (a guard against decompression bombs; default: 2**28 = "
@@ -384,7 +430,9 @@ COMMANDS = [add_colorize, add_train, add_evaluate, add_grid, add_info, add_video
 def main(argv=None):
     """Run the command line; returns the exit status (0 ok, 1 error, 2 usage, 130 Ctrl-C)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # the command's own usage, and the nearest of its options
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     args.argv = argv
     prefix = f"{PROG} {args.command}"
     with warnings.catch_warnings():
@@ -583,17 +631,22 @@ def run_train(args):
     # None or -1: BLAS keeps its own thread count (usually all cores)
     limit = None if args.n_jobs is None or args.n_jobs < 0 else args.n_jobs
     with threadpool_limits(limits=limit):
+        # prints progress and the verdict; a weak model's verdict is a warning line
         held_out, info = fit_and_evaluate(model, images, names, test_size=args.test_size,
-                                          seed=args.seed)
+                                          seed=args.seed, verbose=not args.quiet,
+                                          prefix=prefix)
     model.set_params(n_jobs=None)  # a model file should not carry this machine's threads
     card = make_card(model, sources=sources, held_out=held_out,
-                     command=shlex.join([PROG, *args.argv]), **info)
+                     command=shlex.join([PROG, *args.argv]),
+                     **{k: info[k] for k in ("n_photos", "split", "fit_seconds")})
     save_model(model, args.output, card, overwrite=args.overwrite)
     print(f"trained on {info['n_photos']} photos ({model.n_training_pixels_} pixels, "
           f"{model.n_colors_} codebook colors) in {info['fit_seconds']:.1f} s")
     if held_out is not None:
         print(f"held-out photos ({info['split']['n_test']}), means per photo:")
         _print_table(held_out, means_only=True)
+        if info["better"] and args.quiet:  # else printed already, or a warning
+            print(info["verdict"])
     print(f"model written to {args.output}")
     if model_format(args.output) == "joblib":
         print("it is a joblib pickle: the commands load it only with --trust-model; save it "
@@ -688,6 +741,8 @@ def run_colorize(args):
         skipped = {path for path, _, _ in earlier}
         found = [f for f in found if f[0] not in skipped]
     jobs = _plan_outputs(args, found, prefix)
+    if not args.quiet:
+        _warn_color_inputs(prefix, [src for src, _, _ in jobs])
     total = len(found) + missing
     args.batch = Batch([dst for _, dst, _ in jobs], total)  # for an early end
     failed = total - len(jobs)
@@ -715,6 +770,19 @@ def run_colorize(args):
     print(f"colorized {done} of {total} images ({where}) in "
           f"{time.perf_counter() - start:.1f} s{_passed_over(passed_over)}")
     return _finish(prefix, failed, total, "images")
+
+
+def _warn_color_inputs(prefix, paths):
+    """One line when inputs are in color: the colorizer keeps only their lightness."""
+    from .io import is_color_file
+
+    for i, path in enumerate(paths):  # stop at the first: one line, not a scan of all
+        if is_color_file(path):
+            rest = len(paths) - i - 1
+            more = f" (of the {rest} inputs after it, others may be too)" if rest else ""
+            print(f"{prefix}: warning: {path} is a color image{more}: only its lightness is "
+                  "used, and its colors are replaced by the colorizer's", file=sys.stderr)
+            return
 
 
 def _plan_outputs(args, found, prefix):
@@ -919,6 +987,8 @@ def run_info(args):
         resolve_model_path,
     )
 
+    if args.model is None:
+        return _list_shipped_models(args)
     model = _load_model(args, check=False)  # a card is worth showing even when refused
     card = model_card(model)
     if args.json:
@@ -939,6 +1009,46 @@ def run_info(args):
         compatible = "; colorize and evaluate refuse it"
     _print_card(card, compatible)
     return 0
+
+
+def _list_shipped_models(args):
+    """Name, size and a line from the card of each model that ships with nncolor."""
+    from .model_file import load_model, model_card, shipped_models
+
+    shipped = shipped_models()
+    if not shipped:
+        raise CommandError("no models ship with this installation; train one with "
+                           "`nncolor train`")
+    rows = {}
+    for name, path in shipped.items():
+        card = model_card(load_model(path, check=False)) or {}
+        rows[name] = (f"{path.stat().st_size / 1024:.0f} KiB", describe_card(card))
+    if args.json:
+        print(json.dumps({name: {"path": str(shipped[name]), "size": size,
+                                 "description": text} for name, (size, text) in rows.items()},
+                         indent=2))
+        return 0
+    print("models shipped with nncolor (use a name with --model NAME, or `nncolor info NAME`):")
+    width = max(map(len, rows))
+    for name, (size, text) in rows.items():
+        print(f"  {name:<{width}}  {size:>8}  {text}")
+    return 0
+
+
+def describe_card(card):
+    """One line from a model card: its own ``description``, or what it was trained on and
+    how it did against the gray baseline."""
+    if card.get("description"):
+        return " ".join(str(card["description"]).split())
+    params = card.get("params") or {}
+    data = card.get("training_data") or {}
+    parts = [f"{card.get('n_colors', '?')} colors, {params.get('patch_size', '?')}-pixel "
+             f"patches, trained on {data.get('n_photos', '?')} photos"]
+    held_out = card.get("held_out") or {}
+    ours, gray = held_out.get("colorizer", {}), held_out.get("gray", {})
+    if "psnr" in ours and "psnr" in gray:
+        parts.append(f"held-out PSNR {ours['psnr']:.2f} dB (gray: {gray['psnr']:.2f} dB)")
+    return "; ".join(parts)
 
 
 def _print_params(params):

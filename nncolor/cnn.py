@@ -5,12 +5,12 @@ codebook label maps (H x W ints), the per-pixel probability of every codebook co
 full resolution for any H, W (inputs are padded to a multiple of the network's stride and
 the output is cropped back). Two architectures:
 
-* ``"simple"``: the first model of seed 001 (section 4.2), a plain stack of 3x3 convolutions
-  with three stride-2 downsamplings, widths ``width, 2 width, 4 width, 8 width`` (the
+* ``"simple"``: the first model of Avery & Amin (2018, section 4.2), a plain stack of 3x3
+  convolutions with three stride-2 downsamplings, widths ``width, 2 width, 4 width, 8 width`` (the
   paper's 64 ... 512 is ``width=64``), then three 2x upsamplings back to full resolution
   and a softmax over the codebook instead of the paper's tanh regression.
-* ``"fusion"``: Iizuka et al. (seed 003): shared low-level features, a mid-level branch at
-  1/4 resolution, a global branch on a fixed-size resize of the input (``global_size``)
+* ``"fusion"``: Iizuka, Simo-Serra & Ishikawa (2016): shared low-level features, a
+  mid-level branch at 1/4 resolution, a global branch on a fixed-size resize of the input (``global_size``)
   ending in a vector, and the fusion layer (the global vector tiled over the mid-level
   map, concatenated, a 1x1 convolution), then the upsampling colorization network.
 

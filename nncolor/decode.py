@@ -6,9 +6,8 @@ take NumPy or any array-API arrays (CuPy on a GPU: see :mod:`nncolor.device`).
 """
 import numpy as np
 
+from .defaults import DECODERS  # noqa: F401 (defined without NumPy, for the parser)
 from .device import namespace
-
-DECODERS = ("mode", "expectation", "annealed", "mrf")
 
 
 def decode_mode(proba, codebook):
@@ -36,7 +35,7 @@ def anneal(proba, temperature):
 
 
 def decode_annealed(proba, codebook, temperature=0.38):
-    """The annealed mean of Zhang et al. (T = 0.38), as Larsson et al. discuss (seed 002):
+    """The annealed mean of Zhang et al. (T = 0.38), as Larsson et al. (2016) discuss:
     the expectation of the distribution sharpened by temperature T, between the two above."""
     return decode_expectation(anneal(proba, temperature), codebook)
 
@@ -70,8 +69,8 @@ def histogram_prior(labels, n_colors, floor=0.02):
     """Codebook histogram of reference colors, mixed with a uniform ``floor``.
 
     Multiplying a pixel's distribution by this prior (then re-normalizing) is the global
-    histogram transfer of seed 000 (section 4.2). The floor keeps every color possible,
-    so a pixel the classifier is sure about is not forced into a reference color.
+    histogram transfer of Melas-Kyriazi & Han (2017, section 4.2). The floor keeps every
+    color possible, so a pixel the classifier is sure about is not forced into a reference color.
     """
     labels = np.asarray(labels).ravel()
     if labels.size == 0:

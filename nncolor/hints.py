@@ -3,7 +3,7 @@
 A hint raises the probability of its codebook color at pixels that a cheap path joins to
 it, where a path's cost is its length plus the lightness edges it crosses: the geodesic
 distance of scikit-image's ``MCP_Geometric`` over the cost image ``1 + |grad L| / edge``.
-The resulting per-pixel prior multiplies the classifier's distribution (the seed-000
+The resulting per-pixel prior multiplies the classifier's distribution (Melas-Kyriazi & Han's
 "unary x histogram" rule, made local), so a hint recolors its own region and fades
 across edges and with distance, while confident pixels elsewhere keep their colors.
 (A Potts mean field started from a uniform field does not diffuse one clamped pixel: it

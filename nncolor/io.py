@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import defaults
 from .datasets import IMAGE_EXTENSIONS
 from .icc import ProfileWarning, cmyk_to_srgb, color_space, embedded_profile, srgb_profile, to_srgb
 
@@ -28,7 +29,7 @@ from .icc import ProfileWarning, cmyk_to_srgb, color_space, embedded_profile, sr
 #: billions of pixels (a "decompression bomb") and exhaust memory. Change it for one call
 #: with ``read_image(path, max_pixels=...)``, for the process by assigning
 #: ``nncolor.io.MAX_PIXELS``, or with the command line's ``--max-pixels``.
-MAX_PIXELS = 2**28
+MAX_PIXELS = defaults.MAX_PIXELS
 
 
 class ImageTooLargeError(ValueError):
@@ -535,6 +536,45 @@ def _upright(array, orientation):
     """Apply an EXIF orientation (1 to 8) to an array, as exif_transpose does to images."""
     step = _UPRIGHT.get(orientation)
     return array if step is None else np.ascontiguousarray(step(array))
+
+
+#: Gray files (Pillow modes): no colors to lose.
+_GRAY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F")
+
+
+def is_color_file(path, *, side=256, tolerance=8):
+    """Whether an image file holds colors, judged on a small copy (cheap on big files).
+
+    A file stored as RGB whose channels are equal, or nearly so (a gray photo saved as a
+    JPEG in RGB), is not in color. Used by ``nncolor colorize`` to warn that a color
+    input's colors are replaced.
+
+    Parameters
+    ----------
+    path : str or Path
+    side : int
+        The copy's longest side in pixels (JPEGs are decoded at that scale directly).
+    tolerance : int
+        Channel differences up to this many 8-bit levels are compression noise, not color.
+
+    Returns
+    -------
+    bool
+        False also for a file Pillow cannot read (reading it properly reports that).
+    """
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            if im.mode in _GRAY_MODES:
+                return False
+            im.draft("RGB", (side, side))
+            im.thumbnail((side, side))
+            rgb = np.asarray(im.convert("RGB"), dtype=np.int16)
+    except Exception:  # noqa: BLE001 (unreadable: the colorizing itself says why)
+        return False
+    spread = rgb.max(axis=-1) - rgb.min(axis=-1)
+    return bool(np.mean(spread > tolerance) > 0.001)
 
 
 def _has_color(array):

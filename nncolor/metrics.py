@@ -1,23 +1,52 @@
 """Metrics for colorization: codebook accuracy, chroma RMSE, PSNR and colorfulness.
 
-Image metrics take lists of RGB float images in [0, 1] (as ``SOMColorizer.predict``
-returns) and average per image, the protocol of Larsson et al. (seed 002): a large image
-does not outweigh a small one.
+Image metrics take the images the colorizer takes, through the same input checker
+(:func:`nncolor._images.check_image`): uint8 (scaled by 255), uint16 (by 65535), bool, or
+floats in [0, 1], RGB or RGBA (alpha ignored); anything else is refused with an error
+naming the image and the problem, never measured on the wrong scale. They average per
+image, the protocol of Larsson et al. (2016): a large image does not outweigh a small one.
 """
 import numpy as np
 from skimage.metrics import peak_signal_noise_ratio
 
+from ._images import check_image
 from .color import rgb2luv
 
 
-def _pairs(y_true, y_pred):
+def _pixels(image, name, color=True):
+    """``image`` as float32 in [0, 1] (RGB, alpha dropped), or a clear error."""
+    pixels, _ = check_image(image, name=name)
+    if color and pixels.ndim != 3:
+        raise ValueError(f"{name} is grayscale (shape {np.shape(image)}); this metric needs "
+                         "color (RGB or RGBA) images")
+    return pixels
+
+
+def _pairs(y_true, y_pred, color=True):
+    """(true, predicted) float32 pixels of each pair of images, checked."""
     if len(y_true) != len(y_pred):
         raise ValueError(f"{len(y_true)} true images but {len(y_pred)} predicted ones")
     if len(y_true) == 0:
         raise ValueError("no images to compare")
+    pairs = []
     for i, (t, p) in enumerate(zip(y_true, y_pred)):
-        if np.shape(t)[:2] != np.shape(p)[:2]:
-            raise ValueError(f"image {i}: true shape {np.shape(t)} != predicted {np.shape(p)}")
+        t = _pixels(t, f"true image {i}", color)
+        p = _pixels(p, f"predicted image {i}", color)
+        if t.shape != p.shape:
+            raise ValueError(f"image {i}: true shape {t.shape} != predicted {p.shape}")
+        pairs.append((t, p))
+    return pairs
+
+
+def _label_pairs(y_true, y_pred):
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{len(y_true)} true label maps but {len(y_pred)} predicted ones")
+    if len(y_true) == 0:
+        raise ValueError("no label maps to compare")
+    for i, (t, p) in enumerate(zip(y_true, y_pred)):
+        if np.shape(t) != np.shape(p):
+            raise ValueError(f"label map {i}: true shape {np.shape(t)} != predicted "
+                             f"{np.shape(p)}")
     return zip(y_true, y_pred)
 
 
@@ -34,22 +63,36 @@ def codebook_accuracy(y_true, y_pred):
         Pooled over all pixels, as the paper counted them.
     """
     hits = total = 0
-    for t, p in _pairs(y_true, y_pred):
+    for t, p in _label_pairs(y_true, y_pred):
         hits += int(np.count_nonzero(np.asarray(t) == np.asarray(p)))
         total += np.size(t)
     return hits / total
 
 
 def psnr(y_true, y_pred):
-    """PSNR in dB of RGB images in [0, 1], averaged over images.
+    """PSNR in dB of images on the [0, 1] scale, averaged over images.
 
-    A perfect image would score infinity; its PSNR is capped at 100 dB so the mean stays
-    finite.
+    Parameters
+    ----------
+    y_true, y_pred : lists of images of matching shapes
+        Gray or RGB(A), uint8, uint16 or float in [0, 1] (each scaled to [0, 1] first, so
+        a uint8 image and its float version score the same).
+
+    Returns
+    -------
+    float
+        dB. A perfect image would score infinity; its PSNR is capped at 100 dB so the mean
+        stays finite.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Unequal counts or shapes, or an image the input checker refuses (floats outside
+        [0, 1], other integer dtypes).
     """
     scores = []
-    for t, p in _pairs(y_true, y_pred):
-        t = np.asarray(t, dtype=np.float64)[..., :3]
-        p = np.asarray(p, dtype=np.float64)[..., :3]
+    for t, p in _pairs(y_true, y_pred, color=False):
+        t, p = t.astype(np.float64), p.astype(np.float64)
         if np.array_equal(t, p):
             scores.append(100.0)
         else:
@@ -58,9 +101,12 @@ def psnr(y_true, y_pred):
 
 
 def rmse_uv(y_true, y_pred):
-    """Root mean squared error of the (u, v) chroma of RGB images, averaged over images."""
+    """Root mean squared error of the (u, v) chroma of color images, averaged over images.
+
+    Images as :func:`psnr` takes them, in color. Returns L*u*v* units.
+    """
     return float(np.mean([
-        np.sqrt(np.mean((rgb2luv(t[..., :3])[..., 1:] - rgb2luv(p[..., :3])[..., 1:]) ** 2))
+        np.sqrt(np.mean((rgb2luv(t)[..., 1:] - rgb2luv(p)[..., 1:]) ** 2))
         for t, p in _pairs(y_true, y_pred)
     ]))
 
@@ -70,9 +116,11 @@ def colorfulness(image):
 
     ``sigma_rgyb + 0.3 * mu_rgyb`` over the opponent channels rg = R - G and
     yb = (R + G) / 2 - B in 0-255 units. The brownish, washed-out colorizations of
-    regression-to-the-mean models (seed 001) score low; the original photos score higher.
+    regression-to-the-mean models (Avery & Amin 2018) score low; the original photos
+    score higher. ``image``: a color image as :func:`psnr` takes them (uint8, uint16 or
+    floats in [0, 1]).
     """
-    rgb = np.asarray(image, dtype=np.float64)[..., :3] * 255
+    rgb = _pixels(image, "image").astype(np.float64) * 255
     rg = rgb[..., 0] - rgb[..., 1]
     yb = (rgb[..., 0] + rgb[..., 1]) / 2 - rgb[..., 2]
     sigma = np.hypot(rg.std(), yb.std())
@@ -85,9 +133,10 @@ def splotchiness(image, lightness_step=2.0, chroma_step=10.0):
 
     A pair counts when its L* differ by less than ``lightness_step`` (the same surface)
     while its (u, v) differ by more than ``chroma_step`` (a visible color change): the
-    speckled look of per-pixel mode decoding. True photos score near zero.
+    speckled look of per-pixel mode decoding. True photos score near zero. ``image``: a
+    color image as :func:`psnr` takes them (uint8, uint16 or floats in [0, 1]).
     """
-    luv = rgb2luv(np.asarray(image, dtype=np.float32)[..., :3])
+    luv = rgb2luv(_pixels(image, "image"))
     shares = []
     for a, b in ((luv[1:], luv[:-1]), (luv[:, 1:], luv[:, :-1])):
         same_l = np.abs(a[..., 0] - b[..., 0]) < lightness_step
@@ -145,6 +194,53 @@ def evaluate(colorizer, images, names=None):
                 "colorfulness": colorfulness(out), "splotchiness": splotchiness(out),
             })
     return pd.DataFrame(rows)
+
+
+#: How many dB of PSNR over the gray baseline make a model worth more than leaving the
+#: photos gray: below it, :func:`verdict` warns. Differences of a few tenths of a dB are
+#: within what another draw of held-out photos changes.
+MIN_GAIN_DB = 0.5
+
+
+class WeakModelWarning(UserWarning):
+    """A model that does not beat the gray and mean-color baselines on held-out photos."""
+
+
+def verdict(table, min_gain=MIN_GAIN_DB):
+    """Whether a model beats the gray and mean-color baselines, in one line.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`evaluate`'s table (methods ``colorizer``, ``gray``, ``mean color``).
+    min_gain : float, default=:data:`MIN_GAIN_DB`
+        dB over the better baseline (mean PSNR per photo) below which the model is
+        reported as no better than doing nothing.
+
+    Returns
+    -------
+    better : bool
+        The model's mean PSNR beats both baselines by at least ``min_gain`` dB.
+    line : str
+        ``"better than gray by 1.21 dB on 12 held-out photos (21.52 dB against 20.31;
+        mean color 20.50)"``, or a sentence saying it is not.
+    """
+    means = table.groupby("method", sort=False)["psnr"].mean()
+    n = int((table["method"] == "colorizer").sum())
+    ours, gray, mean = means["colorizer"], means["gray"], means["mean color"]
+    best_name, best = ("gray", gray) if gray >= mean else ("mean color", mean)
+    gain = ours - gray
+    numbers = f"({ours:.2f} dB against {gray:.2f} dB for gray and {mean:.2f} for mean color)"
+    photos = f"{n} held-out photo{'s' if n != 1 else ''}"
+    if ours - best >= min_gain:
+        return True, f"better than gray by {gain:.2f} dB on {photos} {numbers}"
+    if ours > best:
+        return False, (f"only {ours - best:.2f} dB better than {best_name} on {photos} "
+                       f"{numbers}: barely better than not colorizing; try more or more "
+                       "varied photos, or other settings")
+    return False, (f"not better than {best_name} on {photos} {numbers}: this model "
+                   "colorizes worse than not colorizing; try more or more varied photos, "
+                   "or other settings")
 
 
 def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_state=0):

@@ -36,8 +36,12 @@ import numpy as np
 from . import __version__
 from .colorizer import SOMColorizer
 
+#: The folder of the models that ship with nncolor: each ``NAME.skops`` in it is the
+#: model called NAME (:func:`shipped_models`).
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
 #: Where the default model lives inside the installed package.
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "models" / "default.skops"
+DEFAULT_MODEL_PATH = MODELS_DIR / "default.skops"
 
 #: File name endings saved as joblib pickles; every other name is saved as skops.
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -183,8 +187,14 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
     return card
 
 
-def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0):
+def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, verbose=False,
+                     prefix="nncolor"):
     """Fit on the training side of a split by image name and measure the held-out side.
+
+    The held-out photos are compared with the gray and mean-color baselines
+    (:func:`nncolor.metrics.verdict`); a model not better than both by
+    :data:`nncolor.metrics.MIN_GAIN_DB` gets a :class:`nncolor.metrics.WeakModelWarning`
+    saying so, verbose or not.
 
     Parameters
     ----------
@@ -198,30 +208,50 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0):
         0 trains on every photo and measures nothing.
     seed : int
         Seeds the split.
+    verbose : bool, default=False
+        Print progress to stderr: the SOM, the classifier's epochs (a bar with the loss,
+        :func:`nncolor.progress.fit_progress`), the evaluation, and the verdict line.
+    prefix : str, default="nncolor"
+        Starts each printed line.
 
     Returns
     -------
     held_out : pandas.DataFrame or None
         :func:`nncolor.metrics.evaluate` on the held-out photos.
     info : dict
-        ``n_photos`` (trained on), ``split`` and ``fit_seconds``, for :func:`make_card`.
+        ``n_photos`` (trained on), ``split`` and ``fit_seconds``, for :func:`make_card`;
+        with held-out photos also ``verdict`` (the line) and ``better`` (bool).
     """
+    import sys
+
     from .datasets import split_by_name
-    from .metrics import evaluate
+    from .metrics import WeakModelWarning, evaluate, verdict
+    from .progress import fit_progress
 
     if test_size:
         train, test = split_by_name(names, test_size=test_size, seed=seed)
     else:
         train, test = np.arange(len(images)), np.arange(0)
     start = time.perf_counter()
-    colorizer.fit([images[i] for i in train])
+    with fit_progress(colorizer, len(train), verbose=verbose, prefix=prefix):
+        colorizer.fit([images[i] for i in train])
     fit_seconds = time.perf_counter() - start
-    held_out = None
-    if len(test):
-        held_out = evaluate(colorizer, [images[i] for i in test], [names[i] for i in test])
     split = {"by": "nncolor.datasets.split_by_name", "test_size": test_size, "seed": seed,
              "n_train": len(train), "n_test": len(test)}
-    return held_out, {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
+    info = {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
+    held_out = None
+    if len(test):
+        if verbose:
+            print(f"{prefix}: colorizing the {len(test)} held-out photos ...", file=sys.stderr,
+                  flush=True)
+        held_out = evaluate(colorizer, [images[i] for i in test], [names[i] for i in test])
+        better, line = verdict(held_out)
+        info.update(verdict=line, better=better)
+        if better and verbose:
+            print(f"{prefix}: {line}", file=sys.stderr, flush=True)
+        elif not better:
+            warnings.warn(line, WeakModelWarning, stacklevel=2)
+    return held_out, info
 
 
 def model_card(colorizer):
@@ -306,17 +336,59 @@ def save_model(colorizer, path, card=None, overwrite=False):
 
             joblib.dump(colorizer, tmp, compress=3)
         else:
-            import skops.io
-
-            skops.io.dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
+            _import_skops().dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
     return Path(path)
 
 
+def shipped_models():
+    """The models that ship with nncolor, by name: the ``*.skops`` files of
+    :data:`MODELS_DIR`, named by their stem (``default``, ...).
+
+    Returns
+    -------
+    dict of str -> Path
+        Sorted by name.
+
+    Examples
+    --------
+    >>> "default" in shipped_models()
+    True
+    """
+    return {path.stem: path for path in sorted(MODELS_DIR.glob("*.skops"))}
+
+
 def resolve_model_path(model):
-    """The file a model argument names: a path, or ``"default"`` for the shipped model."""
-    if model is None or (str(model) == DEFAULT_MODEL_NAME and not Path(model).exists()):
+    """The file a model argument names: a file path, or the name of a shipped model.
+
+    An existing file wins over a shipped model of the same name; None means
+    ``"default"``. A name that is neither raises ``FileNotFoundError`` naming the shipped
+    models and the nearest one (:func:`shipped_models`).
+    """
+    if model is None:
         return DEFAULT_MODEL_PATH
-    return Path(model)
+    path = Path(model)
+    if path.exists():
+        return path
+    shipped = shipped_models()
+    if str(model) in shipped:
+        return shipped[str(model)]
+    if str(model) == DEFAULT_MODEL_NAME:  # the message below would not say "not installed"
+        return DEFAULT_MODEL_PATH
+    raise FileNotFoundError(_not_found(model, shipped))
+
+
+def _not_found(model, shipped):
+    """"not found" with the shipped models and the nearest name (difflib)."""
+    from difflib import get_close_matches
+
+    names = list(shipped)
+    if not names:
+        return f"model file not found: {model} (and no models ship with this installation)"
+    stem = Path(str(model)).stem if Path(str(model)).suffix == ".skops" else str(model)
+    near = get_close_matches(stem, names, n=1, cutoff=0.5)
+    hint = f"; did you mean {near[0]}?" if near else ""
+    return (f"model file not found: {model}; the models that ship with nncolor are "
+            f"{', '.join(names)} (give the name alone){hint}")
 
 
 def load_model(path=None, *, check=True, trusted=False):
@@ -331,7 +403,8 @@ def load_model(path=None, *, check=True, trusted=False):
     Parameters
     ----------
     path : str, Path or None
-        The model file; None or ``"default"`` loads the model that ships with nncolor.
+        The model file, or the name of a model that ships with nncolor
+        (:func:`shipped_models`: ``"default"``, ...); None loads ``"default"``.
     check : bool, default=True
         Refuse a model whose card names another nncolor ``major.minor``. A model without a
         card (a plain ``joblib.dump``) cannot be checked and is accepted.
@@ -362,7 +435,7 @@ def load_model(path=None, *, check=True, trusted=False):
                 "one with `python -m pipelines.default_model`")
         if path.is_dir():
             raise IsADirectoryError(f"{path} is a folder, not a model file")
-        raise FileNotFoundError(f"model file not found: {path}")
+        raise FileNotFoundError(_not_found(path, shipped_models()))
     kind = _file_kind(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -398,10 +471,44 @@ def _file_kind(path):
                          "joblib)")
 
 
+# scikit-learn's copy of array-api-compat has one sub-package per array library; each
+# imports its library (torch alone takes 1-2 s and ~500 MB)
+_ARRAY_API_BACKENDS = {"torch": "torch", "dask": "dask", "cupy": "cupy"}
+
+
+def _import_skops():
+    """``skops.io``, imported without importing torch, Dask or CuPy.
+
+    On import, skops lists scikit-learn's estimators (``sklearn.utils.all_estimators``) to
+    make its allow-list. That walk imports every package under ``sklearn``, among them
+    ``sklearn.externals.array_api_compat.torch``, ``.dask`` and ``.cupy``, which import
+    those libraries when installed, though the walk then skips ``externals`` (they hold no
+    estimator). Marking these three packages as absent (``None`` in ``sys.modules``) for
+    the walk makes it skip them without importing them; the allow-list is the same. A
+    library the program already imported is left alone.
+    """
+    import sys
+
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    masked = [f"sklearn.externals.array_api_compat.{name}"
+              for name, library in _ARRAY_API_BACKENDS.items() if library not in sys.modules]
+    masked = [name for name in masked if name not in sys.modules]
+    for name in masked:
+        sys.modules[name] = None
+    try:
+        import skops.io
+    finally:
+        for name in masked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return skops.io
+
+
 def _load_skops(path, check):
     """Read a skops file, building only allow-listed types (and, with ``check``, only a
     model of this nncolor ``major.minor``: its card is read from the schema first)."""
-    import skops.io
+    skops_io = _import_skops()
 
     try:
         data = Path(path).read_bytes()  # read once: the schema, the type check and the load
@@ -409,14 +516,14 @@ def _load_skops(path, check):
             made = _stored_version(json.loads(archive.read("schema.json")))
         if check and made is not None:  # before building what may no longer fit
             check_version({"nncolor_version": made}, path)
-        untrusted = skops.io.get_untrusted_types(data=data)
+        untrusted = skops_io.get_untrusted_types(data=data)
         unknown = sorted(set(untrusted) - set(SAFE_TYPES))
         if unknown:
             raise UntrustedModelError(
                 f"refusing to load {path}: it holds types nncolor does not trust "
                 f"({', '.join(unknown)}); a colorizer holds only nncolor, scikit-learn and "
                 "NumPy types")
-        return skops.io.loads(data, trusted=untrusted)
+        return skops_io.loads(data, trusted=untrusted)
     except ModelFileError:
         raise
     except (ImportError, AttributeError) as exc:  # a type that moved or went

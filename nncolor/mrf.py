@@ -1,15 +1,15 @@
 """A Potts-model Markov random field that smooths per-pixel codebook distributions.
 
-The model of Melas-Kyriazi & Han (seed 000, section 3.2), with the codebook of a SOM:
+The model of Melas-Kyriazi & Han (2017, section 3.2), with the codebook of a SOM:
 
 * unary potential of pixel i and color k: ``unary_weight * f(p_i(k))``, with f the
-  identity (the seed's choice), the square root (its smoother variant), or the log
+  identity (the paper's choice), the square root (its smoother variant), or the log
   (with weight 1 and no pairwise term, the output is exactly the classifier's p);
 * pairwise potential of 4-neighbours i, j: ``w_ij * s(k, l)``, where
   ``w_ij = exp(-(L_i - L_j)^2 / sigma)`` lets colors change across lightness edges, and
   ``s(k, l) = pairwise_weight * (1 if k == l, near_score if the nodes k and l are
   neighbours on the SOM grid, else 0)``. Neighbouring SOM nodes hold similar colors: this
-  is what the seed's ``|y_i - y_j| <= 2`` on ordered color bins meant.
+  is what the paper's ``|y_i - y_j| <= 2`` on ordered color bins meant.
 
 Inference is mean field (coordinate-ascent variational inference): each pixel's
 distribution is set to ``softmax(unary_i + sum_j w_ij S q_j)``, the exact maximizer of the
@@ -228,13 +228,13 @@ class PottsMRF(BaseEstimator):
     Parameters
     ----------
     unary : {"log", "linear", "sqrt"}, default="sqrt"
-        The function f of the probabilities in the unary potential ("sqrt": the seed's
+        The function f of the probabilities in the unary potential ("sqrt": the paper's
         smoother variant, which also measured best here).
     unary_weight : float, default=1.0
     pairwise_weight : float, default=4.0
         Score of equal colors on neighbouring pixels of equal lightness.
     near_score : float, default=0.3
-        Score of neighbouring SOM nodes relative to equal colors (the seed's 3 / 10).
+        Score of neighbouring SOM nodes relative to equal colors (the paper's 3 / 10).
     sigma : float, default=100.0
         Lightness scale, in L* units squared: pixels whose L* differ by ``sqrt(sigma)``
         (10 L* units) are coupled ``exp(-1)`` as strongly as pixels of equal L*.

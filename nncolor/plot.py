@@ -20,7 +20,13 @@ def plot_comparison(rows, titles=("grayscale input", "colorized", "original")):
     from skimage.util import img_as_float
 
     plt = _agg_pyplot()
-    fig, axes = plt.subplots(len(rows), 3, figsize=(9, 3 * len(rows)), squeeze=False)
+    # each row as tall as its images at the column width: no white bands between rows
+    ratios = [np.shape(gray)[0] / np.shape(gray)[1] for _, gray, _, _ in rows]
+    cell = 3.0  # inches per column
+    fig, axes = plt.subplots(len(rows), 3, figsize=(3 * cell, cell * sum(ratios) + 0.4),
+                             squeeze=False, gridspec_kw={"height_ratios": ratios},
+                             layout="constrained")
+    fig.get_layout_engine().set(w_pad=0.02, h_pad=0.02, wspace=0.01, hspace=0.01)
     for r, (name, gray, colorized, original) in enumerate(rows):
         cells = [(gray, "gray"), (colorized, None), (original, None)]
         for c, (image, cmap) in enumerate(cells):
@@ -28,6 +34,7 @@ def plot_comparison(rows, titles=("grayscale input", "colorized", "original")):
             ax.set_xticks([])
             ax.set_yticks([])
             if image is None:
+                ax.set_box_aspect(ratios[r])  # the size of the images beside it
                 ax.text(0.5, 0.5, "no color original\n(black-and-white photo)",
                         ha="center", va="center", fontsize=10, transform=ax.transAxes)
             else:
@@ -36,7 +43,6 @@ def plot_comparison(rows, titles=("grayscale input", "colorized", "original")):
             if r == 0:
                 ax.set_title(titles[c], fontsize=12)
         axes[r, 0].set_ylabel(name, fontsize=12)
-    fig.tight_layout()
     return fig
 
 

@@ -3,7 +3,7 @@
 The photos of ``--data`` are split by file name (:func:`nncolor.datasets.split_by_name`,
 a quarter for test). Each model is the same SOM colorizer (same codebook: same seed, same
 sampled pixels) with a different classifier: the paper's MLP on 5x5 patches, the
-``"simple"`` CNN (seed 001) and the ``"fusion"`` CNN (Iizuka et al.), at comparable CPU
+``"simple"`` CNN (Avery & Amin 2018) and the ``"fusion"`` CNN (Iizuka et al.), at comparable CPU
 training budgets. On the test photos: codebook accuracy (most probable color against the
 codebook color of the true chroma, every pixel), PSNR and colorfulness of the default
 (annealed) decoding, and the fit time. Writes ``cnn_eval.csv`` and prints the table.

@@ -39,6 +39,10 @@ def test_notebook_executes(path):
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    # a reader should see no warnings: each is either fixed or handled in the notebook
+    warned = [out.get("text", "") for cell in nb.cells for out in cell.get("outputs", [])
+              if out.get("name") == "stderr" and "Warning" in out.get("text", "")]
+    assert not warned, warned
 
 
 def test_decoder_evaluation_quick(tmp_path, capsys):

@@ -1,0 +1,117 @@
+"""Progress of a colorizer's fit, shown from outside it: the SOM, then the classifier epochs.
+
+:class:`SOMColorizer.fit` is one call; rather than thread a callback through its steps,
+this module watches what the steps already report. scikit-learn's ``MLPClassifier`` with
+``verbose=True`` prints ``Iteration N, loss = X`` after each epoch; :func:`fit_progress`
+turns those lines into a progress bar (epochs, loss), and the first of them marks the end
+of the steps before the classifier (sampling patches, training the SOM codebook).
+"""
+import contextlib
+import io
+import re
+import sys
+import time
+
+_EPOCH = re.compile(r"Iteration (\d+), loss = ([0-9.eE+-]+|nan|inf)")
+
+
+class _EpochReader(io.TextIOBase):
+    """A text stream that moves a progress bar on each ``Iteration N, loss = X`` line."""
+
+    def __init__(self, make_bar, on_first, stream):
+        self.make_bar, self.on_first, self.stream = make_bar, on_first, stream
+        self.bar, self.epochs, self.loss, self._buffer = None, 0, None, ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self._buffer += text
+        *lines, self._buffer = self._buffer.split("\n")
+        for line in lines:
+            match = _EPOCH.search(line)
+            if match is None:
+                if line.strip():  # anything else the fit prints goes where it was going
+                    self.stream.write(line + "\n")
+                continue
+            if self.bar is None:  # the first epoch: the steps before it are done
+                self.on_first()
+                self.bar = self.make_bar()
+            self.epochs, self.loss = int(match.group(1)), float(match.group(2))
+            self.bar.update(self.epochs - self.bar.n)
+            self.bar.set_postfix(loss=f"{self.loss:.4f}")
+        return len(text)
+
+
+@contextlib.contextmanager
+def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=None):
+    """Show the progress of ``colorizer.fit`` run inside this context.
+
+    Prints a line when the fit starts (images, SOM shape and steps), a line when the SOM
+    is done (the first classifier epoch), a bar of the classifier's epochs with its loss,
+    and a line with the epochs run. The classifier's ``verbose`` is set for the fit and
+    restored after it, so a saved model does not carry it. Standard output is read during
+    the fit (where ``MLPClassifier`` prints); other text passes through.
+
+    Parameters
+    ----------
+    colorizer : SOMColorizer
+        Its ``classifier`` step should be an ``MLPClassifier`` (or take ``verbose``) for
+        epochs to show; otherwise only the start and end lines are printed.
+    n_images : int
+    verbose : bool, default=True
+        False: nothing is shown and nothing is changed.
+    prefix : str
+        Starts every line (``"nncolor train"`` on the command line).
+    file : text stream, optional
+        Where lines and the bar go; default ``sys.stderr``.
+    """
+    if not verbose:
+        yield
+        return
+    from tqdm import tqdm
+
+    out = sys.stderr if file is None else file
+    params = colorizer.get_params()
+    classifier = params.get("classifier")
+    quantizer = params.get("quantizer")
+    shape = "x".join(map(str, getattr(quantizer, "shape", ()))) or "?"
+    steps = getattr(quantizer, "n_iterations", "?")
+    max_iter = getattr(classifier, "max_iter", None)
+    watch = classifier is not None and "verbose" in classifier.get_params()
+    print(f"{prefix}: fitting on {n_images} photos: SOM codebook ({shape}, {steps} steps), "
+          f"then the classifier" + (f" (at most {max_iter} epochs)" if max_iter else ""),
+          file=out, flush=True)
+    start = time.perf_counter()
+
+    def som_done():
+        print(f"{prefix}: sampled patches and SOM codebook done in "
+              f"{time.perf_counter() - start:.1f} s", file=out, flush=True)
+
+    if not watch:
+        yield
+        print(f"{prefix}: fitted in {time.perf_counter() - start:.1f} s", file=out, flush=True)
+        return
+    old_verbose = classifier.verbose
+    classifier.set_params(verbose=True)
+
+    def make_bar():
+        return tqdm(total=max_iter, desc=f"{prefix}: classifier", unit="epoch", file=out,
+                    dynamic_ncols=True, leave=False)
+
+    reader = _EpochReader(make_bar, som_done, sys.stdout)
+    try:
+        with contextlib.redirect_stdout(reader):
+            yield
+    finally:
+        if reader.bar is not None:
+            reader.bar.close()
+        classifier.set_params(verbose=old_verbose)
+        fitted = getattr(colorizer, "classifier_", None)  # fit cloned the step, verbose too
+        if fitted is not None and "verbose" in fitted.get_params():
+            fitted.set_params(verbose=old_verbose)
+    if reader.epochs:
+        why = "" if max_iter is None or reader.epochs < max_iter else " (the limit)"
+        loss = "" if reader.loss is None else f", final loss {reader.loss:.4f}"
+        print(f"{prefix}: classifier: {reader.epochs} epochs{why}{loss}; fitted in "
+              f"{time.perf_counter() - start:.1f} s", file=out, flush=True)

@@ -1,0 +1,127 @@
+"""Start-up benchmark: how long a new process takes to answer, load a model and colorize.
+
+Each figure is the median of ``--repeats`` fresh Python processes (a warm disk cache; the
+first run is a warm-up and not counted), because start-up is what a user of the command
+line pays on every call:
+
+* ``nncolor --help``: the parser alone (no NumPy, no scikit-learn);
+* ``import nncolor.model_file`` and the first ``load_model("default")`` in the process,
+  each timed inside the child with ``time.perf_counter``, and the whole child's wall time;
+* ``nncolor colorize`` of one 1-megapixel gray photo (1024 x 1024, made from
+  ``skimage.data.astronaut``), start to finish.
+
+It also lists which optional libraries (torch, Dask, imageio, CuPy) the loading child
+imported: none should be.
+
+Run: ``python -m pipelines.startup_benchmark`` (``make startup``).
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {"help": 0.3, "load": 0.3, "colorize": 1.5}
+OPTIONAL = ("torch", "dask", "distributed", "imageio", "imageio_ffmpeg", "cupy")
+
+LOAD_CHILD = f"""
+import json, sys, time
+start = time.perf_counter()
+from nncolor.model_file import load_model
+imported = time.perf_counter()
+load_model("default")
+loaded = time.perf_counter()
+print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
+                      optional=[m for m in {OPTIONAL!r} if m in sys.modules])))
+"""
+
+
+def _env(source):
+    # that checkout's nncolor, whatever is installed
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    return env
+
+
+def wall(command, source=ROOT):
+    """Seconds one run of ``command`` takes, and its stdout; raises if it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=source, env=_env(source), capture_output=True,
+                          text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed: {done.stderr.strip()}")
+    return seconds, done.stdout
+
+
+def medians(command, repeats, source=ROOT):
+    wall(command, source)  # warm-up: the disk cache and Python's bytecode cache
+    runs = [wall(command, source) for _ in range(repeats)]
+    return statistics.median(s for s, _ in runs), [out for _, out in runs]
+
+
+def one_megapixel_photo(folder):
+    """A 1024 x 1024 gray PNG (1.05 MP) from scikit-image's astronaut."""
+    from skimage import data
+    from skimage.color import rgb2gray
+    from skimage.io import imsave
+    from skimage.transform import resize
+    from skimage.util import img_as_ubyte
+
+    gray = resize(rgb2gray(data.astronaut()), (1024, 1024), anti_aliasing=True)
+    path = Path(folder) / "photo_1mp.png"
+    imsave(path, img_as_ubyte(gray), check_contrast=False)
+    return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=7, help="runs per figure (default: 7)")
+    parser.add_argument("--source", type=Path, default=ROOT,
+                        help="the checkout whose nncolor to time, e.g. an older one to "
+                             "compare with (default: this one)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        sys.exit("startup_benchmark: --repeats must be a positive integer")
+    py = sys.executable
+    results = {}
+    src = args.source.resolve()
+    results["help"], _ = medians([py, "-m", "nncolor", "--help"], args.repeats, src)
+    load_wall, outs = medians([py, "-c", LOAD_CHILD], args.repeats, src)
+    children = [json.loads(out) for out in outs]
+    results["import"] = statistics.median(c["import_s"] for c in children)
+    results["load"] = statistics.median(c["load_s"] for c in children)
+    results["load_process"] = load_wall
+    optional = sorted({m for c in children for m in c["optional"]})
+    with tempfile.TemporaryDirectory() as tmp:
+        photo = one_megapixel_photo(tmp)
+        results["colorize"], _ = medians(
+            [py, "-m", "nncolor", "colorize", str(photo), "-o", str(Path(tmp) / "out"),
+             "--overwrite", "--quiet"], args.repeats, src)
+    rows = [
+        ("nncolor --help (whole process)", results["help"], TARGETS["help"]),
+        ("import nncolor.model_file (in the process)", results["import"], None),
+        ('first load_model("default") (in the process)', results["load"], TARGETS["load"]),
+        ('python -c "load_model(\'default\')" (whole process)', results["load_process"], None),
+        ("nncolor colorize one 1 MP photo (whole process)", results["colorize"],
+         TARGETS["colorize"]),
+    ]
+    print(f"nncolor from {src}: medians of {args.repeats} fresh processes (after one "
+          f"warm-up), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python "
+          f"{sys.version.split()[0]}")
+    for name, seconds, target in rows:
+        verdict = "" if target is None else (
+            f"  target <= {target} s: {'met' if seconds <= target else 'NOT met'}")
+        print(f"  {name:<54} {seconds:6.3f} s{verdict}")
+    print("optional libraries imported by loading a model: "
+          + (", ".join(optional) if optional else "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
