@@ -1,67 +1,133 @@
-"""Train the default model that ships in the package (``nncolor/models/default.skops``).
+"""Train the models that ship in the package (``nncolor/models/NAME.skops``).
 
-The model is trained by the command line itself, ``nncolor train``, on the real photos of
-``../shared/data`` (coast, forest and open-country scenes), split by file name
-(``nncolor.datasets.split_by_name``, a quarter held out). The command, the data, the
-settings and the held-out metrics are printed, and stored in the model's card
-(``nncolor info default``); then the file size and the load time.
+Each model is trained on the training part of its folders of ``../shared/data``, split by
+file name per folder (:func:`nncolor.datasets.split_by_name`, a quarter held out, seed 0;
+a photo that two folders share by name, such as a scene and its thumbnail, lands on the
+same side in both), and measured on the held-out part of each folder. Its card
+(``nncolor info NAME``) names the training data, the settings and the held-out figures
+per folder.
 
-Settings: the paper's colorizer (5x5 patches, 3x3 SOM, (50, 50) MLP) with the library's
-default ``annealed`` decoder; 1000 pixels per photo and at most 50 epochs keep the training
-to a few minutes on 2 cores.
+* ``default``: every folder (outdoor scenes, streets, everyday photos with people,
+  portraits, objects); 25 codebook colors, enough for skin, red, orange, yellow and brown
+  beside the sky and foliage.
+* ``people``: everyday photos with people and portraits.
+* ``landscape``: outdoor scenes without buildings (open country, coast, forest, mountain,
+  highway).
 
-Run from the repository root: ``python -m pipelines.default_model [--overwrite]``
-(``--quick``: a tiny model in seconds, for tests; give it another ``--model`` path).
+Run from the repository root: ``python -m pipelines.default_model [--models NAME ...]
+[--overwrite]`` (minutes; ``make model``). ``--quick``: tiny models in seconds, for tests;
+give them another ``--out`` folder.
 """
 import argparse
-import os
-import shlex
 import sys
 import time
 from pathlib import Path
 
-from nncolor import cli
-from nncolor.model_file import load_model
+import numpy as np
 
-DATA = ["../shared/data/scenes-256", "../shared/data/opencountry-64"]
-MODEL = "nncolor/models/default.skops"
-SETTINGS = ["--patch-size", "5", "--som-shape", "3x3", "--hidden", "50,50",
-            "--n-samples", "1000", "--max-iter", "50", "--decoder", "annealed",
-            "--test-size", "0.25", "--seed", "0", "--n-jobs", "2"]
-QUICK = ["--patch-size", "3", "--som-shape", "3x3", "--hidden", "8", "--n-samples", "100",
-         "--max-iter", "5", "--som-iterations", "300", "--test-size", "0.25", "--seed", "0"]
+from nncolor import make_colorizer
+from nncolor.datasets import load_folder, split_by_name
+from nncolor.metrics import evaluate, verdict
+from nncolor.model_file import load_model, make_card, save_model, summarize_metrics
+from nncolor.progress import fit_progress
+
+DATA = Path("../shared/data")
+OUT = Path("nncolor/models")
+LANDSCAPE_64 = ("coast*", "forest*", "highway*", "mountain*")
+#: name -> (description, sources as (folder, file patterns or None), colorizer settings)
+MODELS = {
+    "default": (
+        "general model: landscapes, streets, people, portraits and objects",
+        [(f, None) for f in ("opencountry-64", "scenes-256", "street-256", "scenes-64",
+                             "flickr-people", "web-faces", "objects")],
+        dict(som_shape=(5, 5), hidden_layer_sizes=(64, 64), n_samples=300),
+    ),
+    "people": (
+        "people: everyday photos with people, and portraits",
+        [("flickr-people", None), ("web-faces", None)],
+        dict(som_shape=(4, 4), hidden_layer_sizes=(64, 64), n_samples=500),
+    ),
+    "landscape": (
+        "landscapes: open country, coast, forest, mountain and highway scenes",
+        [("opencountry-64", None), ("scenes-256", None), ("scenes-64", LANDSCAPE_64)],
+        dict(som_shape=(4, 4), hidden_layer_sizes=(64, 64), n_samples=500),
+    ),
+}
+COMMON = dict(patch_size=5, max_iter=40, decoder="annealed", random_state=0)
+QUICK = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(8,), n_samples=50,
+             max_iter=5, som_iterations=300, random_state=0)
+HELD_OUT_PER_FOLDER = 60  # measured for the card; pipelines.quality measures more
 
 
-def load_seconds(path, repeats=5):
-    """Median seconds of :func:`nncolor.model_file.load_model` (imports already done)."""
-    from pipelines.benchmark import median_time
+def load_split(folder, patterns, limit=None):
+    """(train photos, held-out photos, held-out names) of one folder; gray files left out."""
+    images, names = load_folder(folder, pattern=patterns, limit=limit, require_color=False)
+    color = [i for i, im in enumerate(images) if im.ndim == 3]
+    images, names = [images[i] for i in color], [names[i] for i in color]
+    train, test = split_by_name(names, test_size=0.25, seed=0)
+    return ([images[i] for i in train], [images[i] for i in test],
+            [names[i] for i in test])
 
-    return median_time(lambda: load_model(path), repeats)[0]
+
+def train_model(name, quick=False):
+    """Fit one shipped model and its card; returns (colorizer, card)."""
+    description, sources, settings = MODELS[name]
+    params = QUICK if quick else {**COMMON, **settings}
+    train, held_out, counts = [], {}, {}
+    for folder, patterns in sources:
+        tr, te, te_names = load_split(DATA / folder, patterns, limit=12 if quick else None)
+        train += tr
+        held_out[folder] = (te[:HELD_OUT_PER_FOLDER], te_names[:HELD_OUT_PER_FOLDER])
+        counts[f"../shared/data/{folder}" + (f" ({', '.join(patterns)})" if patterns else "")] \
+            = len(tr) + len(te)
+    col = make_colorizer(**params)
+    col.classifier.set_params(early_stopping=True, n_iter_no_change=3)
+    start = time.perf_counter()
+    with fit_progress(col, len(train), verbose=True, prefix=f"default_model {name}"):
+        col.fit(train)
+    fit_seconds = time.perf_counter() - start
+    tables = {folder: evaluate(col, images, names) for folder, (images, names) in held_out.items()}
+    card = make_card(col, sources=counts, n_photos=len(train),
+                     held_out=_concat(tables.values()),
+                     split={"by": "nncolor.datasets.split_by_name, per folder",
+                            "test_size": 0.25, "seed": 0},
+                     command=f"python -m pipelines.default_model --models {name}",
+                     fit_seconds=fit_seconds)
+    card["description"] = description
+    card["held_out_by_folder"] = {folder: summarize_metrics(t) for folder, t in tables.items()}
+    for folder, table in tables.items():
+        print(f"default_model {name}: {folder}: {verdict(table)[1]}", flush=True)
+    return col, card
+
+
+def _concat(tables):
+    import pandas as pd
+
+    return pd.concat(list(tables), ignore_index=True)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", nargs="+", default=DATA,
-                        help=f"folders of color photos (default: {' '.join(DATA)})")
-    parser.add_argument("--model", default=MODEL, help=f"model file (default: {MODEL})")
-    parser.add_argument("--quick", action="store_true", help="tiny model, for tests")
-    parser.add_argument("--overwrite", action="store_true", help="replace the model file")
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    parser.add_argument("--out", default=str(OUT), help=f"model folder (default: {OUT})")
+    parser.add_argument("--quick", action="store_true", help="tiny models, for tests")
+    parser.add_argument("--overwrite", action="store_true", help="replace the model files")
     args = parser.parse_args(argv)
-    missing = [d for d in args.data if not Path(d).is_dir()]
-    if missing:
-        sys.exit(f"default_model: data folder not found: {', '.join(missing)} "
-                 "(see data/README.md)")
-    command = ["train", *args.data, "-o", args.model, *(QUICK if args.quick else SETTINGS)]
-    command += ["--overwrite"] if args.overwrite else []
-    print(f"command: nncolor {shlex.join(command)}", flush=True)
-    start = time.perf_counter()
-    status = cli.main(command)
-    if status:
-        sys.exit(status)
-    print(f"total time (reading, training, held-out evaluation, saving): "
-          f"{time.perf_counter() - start:.0f} s")
-    print(f"file size: {os.path.getsize(args.model) / 1024:.1f} KiB; load time: "
-          f"{load_seconds(args.model) * 1000:.0f} ms (median of 5, after imports)")
+    if not DATA.is_dir():
+        sys.exit(f"default_model: {DATA} not found: the shipped models are trained on its "
+                 "photos (see data/README.md)")
+    for name in args.models:
+        path = Path(args.out) / f"{name}.skops"
+        if path.exists() and not args.overwrite:
+            sys.exit(f"default_model: {path} exists (pass --overwrite to replace it)")
+        col, card = train_model(name, args.quick)
+        save_model(col, path, card=card, overwrite=args.overwrite)
+        start = time.perf_counter()
+        load_model(path)
+        print(f"default_model {name}: {path}, {path.stat().st_size / 1024:.0f} KiB, "
+              f"loads in {(time.perf_counter() - start) * 1000:.0f} ms, fit "
+              f"{card['fit_seconds']:.0f} s on {card['training_data']['n_photos']} photos",
+              flush=True)
 
 
 if __name__ == "__main__":
