@@ -56,8 +56,8 @@ from .colorizer import _takes_images
 DEFAULT_TILE_SIZE = 1024
 #: :func:`colorize_image` tiles images with more pixels than this (4096 x 4096).
 AUTO_TILE_PIXELS = 4096 * 4096
-#: Pixels per row band of :func:`colorize_in_bands` (about 50 MB of float32 work arrays).
-BAND_PIXELS = 1 << 22
+#: Pixels per row band of :func:`colorize_in_bands` (about 40 MB of work arrays).
+BAND_PIXELS = 1 << 20
 
 
 def tile_halo(colorizer):
