@@ -204,3 +204,35 @@ def test_guided_upsampling_follows_full_resolution_edges():
     u = rgb2luv(upsample.guided_rgb(coef, L, 4))[..., 1]
     assert u[:, 39:].min() > 20 and u[:, :35].max() < -20
     assert u[:, 36].mean() < 0 < u[:, 37].mean()  # the edge is where L has it
+
+
+# ------------------------------------------------------------- the command line
+def test_the_command_uses_the_model_working_size_and_the_option(col, tmp_path, capsys):
+    from PIL import Image
+    from skimage.util import img_as_ubyte
+
+    from nncolor import cli
+    from nncolor.model_file import save_model
+
+    model = save_model(col, tmp_path / "m.skops")
+    gray = data.camera()[:300, :420]
+    Image.fromarray(gray).save(tmp_path / "g.png")
+
+    def run(*options):
+        out = tmp_path / "out.png"
+        assert cli.main(["colorize", str(tmp_path / "g.png"), "-m", str(model), "-o",
+                         str(out), "-q", "--overwrite", *options]) == 0
+        return np.asarray(Image.open(out)).astype(int)
+
+    def expected(size):
+        rgb = copy.deepcopy(col).set_params(working_size=size).predict(gray)
+        return img_as_ubyte(np.clip(rgb, 0, 1)).astype(int)
+
+    assert np.abs(run() - expected("auto")).max() <= 1  # the model's own: auto
+    assert np.abs(run("--working-size", "full") - expected(None)).max() <= 1
+    assert np.abs(run("--working-size", "100") - expected(100)).max() <= 1
+    assert np.abs(expected(None) - expected("auto")).max() > 10  # the three differ
+    for bad in ("8", "big"):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["colorize", str(tmp_path / "g.png"), "--working-size", bad])
+        assert stop.value.code == 2 and "expected auto, full" in capsys.readouterr().err
