@@ -142,7 +142,7 @@ def downscale_labels(clamp, factor):
     return out
 
 
-def guided_coefficients(L, chroma, radius=GUIDE_RADIUS, eps=GUIDE_EPS):
+def guided_coefficients(L, chroma, radius=None, eps=None):
     """Coefficients of the guided filter of ``chroma`` by the guide ``L``.
 
     For every window, the least-squares fit ``chroma = a * L + b`` with ridge ``eps``
@@ -155,16 +155,19 @@ def guided_coefficients(L, chroma, radius=GUIDE_RADIUS, eps=GUIDE_EPS):
         The guide: lightness L* at working resolution.
     chroma : ndarray, shape (h, w, 2)
         (u, v) at working resolution.
-    radius : int
-        Windows are ``(2 radius + 1)^2`` pixels.
-    eps : float
-        Ridge, in (L* units)^2.
+    radius : int, optional
+        Windows are ``(2 radius + 1)^2`` pixels; default :data:`GUIDE_RADIUS`.
+    eps : float, optional
+        Ridge, in (L* units)^2; default :data:`GUIDE_EPS`. A huge value leaves ``a = 0``:
+        the chroma is then only box-filtered and upsampled bilinearly, unguided.
 
     Returns
     -------
     coef : ndarray of float32, shape (h, w, 4)
         ``(a_u, b_u, a_v, b_v)`` per pixel; ``a * L + b`` at a pixel is its filtered chroma.
     """
+    radius = GUIDE_RADIUS if radius is None else radius
+    eps = GUIDE_EPS if eps is None else eps
     L = np.asarray(L, dtype=_F)
     chroma = np.asarray(chroma, dtype=_F)
     if chroma.shape != L.shape + (2,):

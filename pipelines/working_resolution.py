@@ -8,7 +8,8 @@ never saw at that scale) and at the working resolution (``working_size="auto"``:
 at the training scale, chroma upsampled by the guided filter on the full-resolution
 lightness). For each: PSNR against the true photo minus the PSNR of leaving it gray
 (u = v = 0, the input's own lightness), the mean of per-photo differences, and seconds per
-megapixel of ``predict``. Writes ``working_resolution.csv`` (per photo) and
+megapixel of ``predict``. A third variant turns the guide off (the small chroma is only
+box-filtered and upsampled bilinearly): what the guided filter adds. Writes ``working_resolution.csv`` (per photo) and
 ``working_resolution_summary.csv`` to ``--out`` and prints the summary.
 
 Run from the repository root::
@@ -29,14 +30,18 @@ import pandas as pd
 from skimage.transform import resize
 from threadpoolctl import threadpool_limits
 
-from nncolor import make_colorizer
+from nncolor import make_colorizer, upsample
 from nncolor.color import gray_from_lightness, lightness
 from nncolor.datasets import load_folder, split_by_name
 from nncolor.io import save_table
 from nncolor.metrics import psnr
 
 DEFAULT_DATA = ["../shared/data/flickr-people", "../shared/data/web-faces"]
-VARIANTS = {"full resolution": None, "working resolution": "auto"}
+# (working_size, guided filter eps): eps = 1e9 turns the guide off (the chroma is only
+# box-filtered and upsampled bilinearly), an ablation of the guided upsampling
+VARIANTS = {"full resolution": (None, None),
+            "working resolution": ("auto", None),
+            "working, unguided upsampling": ("auto", 1e9)}
 
 
 def parse_args(argv=None):
@@ -114,16 +119,20 @@ def measure(folder, *, shrink=4, n_train=None, n_test=None, quick=False, seed=0)
     train_idx, test_idx = split_by_name(names, test_size=0.25, seed=seed)
     train_idx, test_idx = train_idx[:n_train], test_idx[:n_test]
     col = fit_small([downscale(images[i], shrink) for i in train_idx], quick, seed)
-    rows = []
+    rows, default_eps = [], upsample.GUIDE_EPS
     for i in test_idx:
         truth = images[i] / np.float32(255)
         gray = np.repeat(gray_from_lightness(lightness(truth))[..., None], 3, axis=-1)
         base = psnr([truth], [gray])
-        for variant, size in VARIANTS.items():
+        for variant, (size, eps) in VARIANTS.items():
             col.set_params(working_size=size)
-            start = time.perf_counter()
-            out = col.predict(images[i])  # only its lightness is used
-            seconds = time.perf_counter() - start
+            upsample.GUIDE_EPS = default_eps if eps is None else eps
+            try:
+                start = time.perf_counter()
+                out = col.predict(images[i])  # only its lightness is used
+                seconds = time.perf_counter() - start
+            finally:
+                upsample.GUIDE_EPS = default_eps
             rows.append(dict(folder=Path(folder).name, photo=names[i],
                              pixels=truth.shape[0] * truth.shape[1], variant=variant,
                              factor=col.reduction_factor(truth.shape[:2]),
