@@ -34,6 +34,8 @@ from numba import njit, prange
 from scipy.ndimage import uniform_filter
 from skimage.color import colorconv
 
+#: Shortest side (pixels) a shrunk image keeps.
+MIN_SIDE = 8
 #: Radius (in working-resolution pixels) of the guided filter's square window.
 GUIDE_RADIUS = 2
 #: Regularisation of the guided filter, in (L* units)^2: lightness variations much
@@ -76,12 +78,15 @@ def reduction_factor(shape, size):
     -------
     int
         ``round(sqrt(H * W) / size)``, at least 1 (1: classify at full resolution, which
-        is also what images no larger than ``size`` get).
+        is also what images under 1.5 times ``size`` get), and small enough that the
+        shrunk image keeps :data:`MIN_SIDE` pixels on its short side (a long strip is
+        not shrunk to a line).
     """
     if size is None:
         return 1
     side = float(np.sqrt(float(shape[0]) * float(shape[1])))
-    return max(1, int(round(side / float(size))))
+    factor = int(round(side / float(size)))
+    return max(1, min(factor, min(shape[0], shape[1]) // MIN_SIDE))
 
 
 def small_shape(shape, factor):

@@ -39,6 +39,7 @@ def test_fit_records_the_training_size(col):
     assert col.reduction_factor((70, 70)) == 1  # under 1.5 times: full resolution
     assert full(col).reduction_factor((5000, 5000)) == 1
     assert copy.deepcopy(col).set_params(working_size=128).reduction_factor((512, 512)) == 4
+    assert col.reduction_factor((40, 4000)) == 5  # a strip keeps 8 pixels across
 
 
 def test_shape_dtype_and_alpha_are_kept(col, gray):
