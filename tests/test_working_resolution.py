@@ -4,6 +4,7 @@ import copy
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from skimage import data
 from sklearn.base import clone
@@ -237,3 +238,20 @@ def test_the_command_uses_the_model_working_size_and_the_option(col, tmp_path, c
         with pytest.raises(SystemExit) as stop:
             cli.main(["colorize", str(tmp_path / "g.png"), "--working-size", bad])
         assert stop.value.code == 2 and "expected auto, full" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the pipeline
+def test_the_pipeline_measures_both_paths_on_real_photos():
+    from pipelines.working_resolution import VARIANTS, measure, summarize
+
+    from .conftest import shared_folder
+
+    folder = shared_folder("flickr-people")
+    rows, col = measure(folder, shrink=4, n_train=12, n_test=2, quick=True)
+    assert len(rows) == 2 * len(VARIANTS)
+    by_variant = {r["variant"]: r for r in rows[:len(VARIANTS)]}
+    assert by_variant["full resolution"]["factor"] == 1
+    assert by_variant["working resolution"]["factor"] >= 3  # 4x larger than training
+    assert all(np.isfinite(r["psnr_minus_gray"]) and r["seconds"] > 0 for r in rows)
+    summary = summarize(pd.DataFrame(rows))
+    assert set(summary["variant"]) == set(VARIANTS) and (summary["photos"] == 2).all()
