@@ -2,15 +2,16 @@
 
 For each data folder, the photos are split by file name (``nncolor.datasets.split_by_name``);
 a colorizer is trained on the training photos *downscaled* ``--shrink`` times (anti-aliased),
-and the held-out photos are colorized at their original size twice: at full resolution
+and the held-out photos are colorized at their original size: at full resolution
 (``working_size=None``: every 5 x 5 patch sees the original's fine detail, which the model
 never saw at that scale) and at the working resolution (``working_size="auto"``: classified
 at the training scale, chroma upsampled by the guided filter on the full-resolution
 lightness). For each: PSNR against the true photo minus the PSNR of leaving it gray
 (u = v = 0, the input's own lightness), the mean of per-photo differences, and seconds per
 megapixel of ``predict``. A third variant turns the guide off (the small chroma is only
-box-filtered and upsampled bilinearly): what the guided filter adds. Writes ``working_resolution.csv`` (per photo) and
-``working_resolution_summary.csv`` to ``--out`` and prints the summary.
+box-filtered and upsampled bilinearly): what the guided filter adds. Writes
+``working_resolution.csv`` (per photo) and ``working_resolution_summary.csv`` to ``--out``
+and prints the summary.
 
 Run from the repository root::
 
