@@ -111,6 +111,13 @@ def _list_of(parse_one):
     return parse
 
 
+def _working_size(text):
+    if text in ("auto", "full"):
+        return text
+    value = int(text)
+    return value if value >= 16 else None
+
+
 POSITIVE_INT = _checked(_positive_int, "a positive integer")
 PATCH_SIZE = _checked(_patch_size, "an odd patch size from 1 to 31")
 SOM_SHAPE = _checked(_shape, "a SOM shape ROWSxCOLS with at least 2 nodes, like 3x3")
@@ -121,6 +128,10 @@ PATCH_SIZES = _checked(_list_of(_patch_size), "odd patch sizes like 3,5,11")
 SOM_SHAPES = _checked(_list_of(_shape), "SOM shapes like 3x3,5x5")
 SMOOTHING = _checked(_smoothing, "a smoothing weight in [0, 1) like 0.7")
 PIXEL_COUNT = _checked(_pixel_count, "a positive number of pixels like 400000000 or 2**29")
+
+
+WORKING_SIZE = _checked(_working_size, "auto, full or a side in pixels of at least 16 "
+                        "like 256")
 
 
 # -------------------------------------------------------------------- parser
@@ -281,6 +292,11 @@ def add_colorize(commands, common):
                      help="model file (default: the model shipped with nncolor)")
     _add_trust_model(sub)
     _add_decoder(sub)
+    sub.add_argument("--working-size", type=WORKING_SIZE, metavar="SIZE",
+                     help="classify large photos at this side in pixels and upsample the "
+                          "colors guided by the full-resolution lightness (docs/"
+                          "working-resolution.md); auto: the model's training size; full: "
+                          "always full resolution (default: the model's own)")
     sub.add_argument("--hints", type=Path, metavar="HINTS",
                      help="RGBA image of color hints (alpha > 0.5 marks hinted pixels), "
                           "or a folder of <stem>.png hints, one per input")
@@ -593,6 +609,8 @@ def _load_model(args, check=True):
     model = load_model(args.model, check=check, trusted=args.trust_model)
     if getattr(args, "decoder", None):
         model.set_params(decoder=args.decoder)
+    if getattr(args, "working_size", None):  # given on the command line
+        model.set_params(working_size=None if args.working_size == "full" else args.working_size)
     return model
 
 

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from . import gpu
+from . import gpu, upsample
 from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
 from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
@@ -84,6 +84,19 @@ class SOMColorizer(BaseEstimator):
         fails with a message naming what is missing. ``"auto"``: the GPU when there is
         one, else the CPU (logged once). Fitting and the fitted state are NumPy either
         way, so a model moves freely between machines with and without a GPU.
+    working_size : "auto", int or None, default="auto"
+        The working resolution of :meth:`predict`: an image whose side ``sqrt(H * W)``
+        is at least 1.5 times this is classified shrunk by the integer factor
+        ``round(sqrt(H * W) / working_size)`` (lightness averaged over blocks), and its
+        chroma brought back to full size by the fast guided filter on the full-resolution
+        lightness, which the output keeps (:mod:`nncolor.upsample`). A patch classifier
+        then sees objects at the scale it learned them, and a large photo costs little
+        more than a small one (Zhang et al. 2016 run at 256 x 256; DeOldify's
+        ``render_factor``, Antic 2019). ``"auto"``: the size of the training photos
+        (``training_size_``); None: always full resolution (models saved before this
+        parameter existed load with None, so they give their old output).
+        :meth:`predict_proba`, :meth:`predict_labels`, :meth:`sample` and the video
+        functions work at full resolution.
 
     Attributes
     ----------
@@ -95,6 +108,8 @@ class SOMColorizer(BaseEstimator):
     chroma_mean_ : ndarray of float32, shape (2,)
         Mean (u, v) of the training pixels (the "mean color" baseline).
     n_training_pixels_ : int
+    training_size_ : float
+        Median side ``sqrt(H * W)`` of the training photos, in pixels.
 
     Examples
     --------
@@ -118,12 +133,13 @@ class SOMColorizer(BaseEstimator):
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "device": [StrOptions(set(DEVICES))],
+        "working_size": [None, StrOptions({"auto"}), Interval(Integral, 16, None, closed="left")],
     }
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
         decoder="annealed", temperature=0.38, global_prior=0.5, mrf=None, n_jobs=None,
-        random_state=None, device="cpu",
+        random_state=None, device="cpu", working_size="auto",
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -136,11 +152,13 @@ class SOMColorizer(BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.device = device
+        self.working_size = working_size
 
     def __setstate__(self, state):
         # models saved before these parameters existed run as they always did
         state.setdefault("device", "cpu")
         state.setdefault("global_prior", 0.0)
+        state.setdefault("working_size", None)  # full resolution
         super().__setstate__(state)
 
     # ------------------------------------------------------------------ fit
@@ -201,6 +219,9 @@ class SOMColorizer(BaseEstimator):
                         self.n_colors_),
             random_state=rng.randint(np.iinfo(np.int32).max))
         self.n_training_pixels_ = len(chroma)
+        # the scale the classifier learned: the working size of working_size="auto"
+        self.training_size_ = float(np.median([np.sqrt(p.shape[0] * p.shape[1])
+                                               for p, _ in images]))
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
 
@@ -234,7 +255,10 @@ class SOMColorizer(BaseEstimator):
         if resolve_device(self.device) == "cuda" and prior is None and not any(
                 clamp is not None for clamp in hints):
             model = self._device_model(device_namespace("cuda"))
-            out = [self._colorize_on(model, pixels, alpha) for pixels, alpha in images]
+            # a photo classified at the working resolution is cheap on the CPU
+            out = [self._colorize(pixels, alpha)
+                   if self.reduction_factor(pixels.shape) > 1 else
+                   self._colorize_on(model, pixels, alpha) for pixels, alpha in images]
         else:
             out = [self._colorize(pixels, alpha, prior, clamp)
                    for (pixels, alpha), clamp in zip(images, hints)]
@@ -494,12 +518,21 @@ class SOMColorizer(BaseEstimator):
         L = self.color_space_.lightness(pixels)
         if prior is None:  # an explicit reference replaces the learned palette
             prior = self._global_prior(L)
+        factor = self.reduction_factor((h, w))
+        if factor > 1:  # the working resolution (nncolor.upsample)
+            rgb = self._colorize_reduced(L, factor, prior, clamp)
+            return rgb if alpha is None else np.dstack([rgb, alpha])
+        return self._to_rgb(L, self._chroma(L, prior, clamp), alpha)
+
+    def _chroma(self, L, prior=None, clamp=None):
+        """Chroma (H*W, 2) of a lightness image (H, W), with the priors and hints applied."""
+        h, w = L.shape
         local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
         if self.decoder == "mrf":
             proba = self._proba_from_L(L, prior)
             if local is not None:
                 proba = reweight(proba, local.reshape(proba.shape))
-            return self._to_rgb(L, self._mrf_chroma(proba, L, clamp).reshape(-1, 2), alpha)
+            return self._mrf_chroma(proba, L, clamp).reshape(-1, 2)
 
         chroma = np.empty((h * w, 2), dtype=np.float32)
         flat_clamp = None if clamp is None else clamp.reshape(-1)
@@ -521,7 +554,59 @@ class SOMColorizer(BaseEstimator):
             chroma[start:stop] = self._decode(proba)
 
         self._in_threads(block, self._blocks(L))
-        return self._to_rgb(L, chroma, alpha)
+        return chroma
+
+    # ------------------------------------------------- working resolution
+    def reduction_factor(self, shape):
+        """Integer factor by which :meth:`predict` shrinks an image of ``shape`` to classify it.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            ``(H, W)`` of the full-resolution image.
+
+        Returns
+        -------
+        int
+            ``round(sqrt(H * W) / working size)``, at least 1; 1 (full resolution) when
+            ``working_size`` is None.
+        """
+        check_is_fitted(self)
+        size = getattr(self, "working_size", None)
+        if size == "auto":
+            size = getattr(self, "training_size_", None)
+        return upsample.reduction_factor(shape[:2], size)
+
+    def _reduced_chroma(self, L_small, prior=None, clamp=None):
+        """Working-resolution stage: guided-filter coefficients of a shrunk lightness image.
+
+        Parameters
+        ----------
+        L_small : ndarray of float32, shape (h, w)
+            Lightness averaged over blocks (:func:`nncolor.upsample.block_mean`).
+        prior : ndarray of float32, shape (K,), or None
+            A reference's histogram prior.
+        clamp : ndarray of int, shape (h, w), or None
+            Hinted codebook colors on the small grid (-1: none).
+
+        Returns
+        -------
+        coef : ndarray of float32, shape (h, w, 4)
+            For :func:`nncolor.upsample.guided_rgb`.
+        bounds : ndarray of float32, shape (4,)
+            The small chroma's (u_min, u_max, v_min, v_max).
+        """
+        chroma = self._chroma(L_small, prior, clamp).reshape(L_small.shape + (2,))
+        bounds = np.array([chroma[..., 0].min(), chroma[..., 0].max(),
+                           chroma[..., 1].min(), chroma[..., 1].max()], dtype=np.float32)
+        return upsample.guided_coefficients(L_small, chroma), bounds
+
+    def _colorize_reduced(self, L, factor, prior=None, clamp=None):
+        """RGB (H, W, 3) of a lightness image classified ``factor`` times smaller."""
+        small = upsample.block_mean(L, factor)
+        small_clamp = None if clamp is None else upsample.downscale_labels(clamp, factor)
+        coef, bounds = self._reduced_chroma(small, prior, small_clamp)
+        return upsample.guided_rgb(coef, L, factor, bounds=bounds)
 
     def _device_model(self, xp):
         """The fitted arrays the device path needs, on the namespace ``xp``'s device."""
@@ -672,7 +757,7 @@ def _seeded(estimator, rng):
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
     max_iter=200, som_iterations=10_000, decoder="annealed", global_prior=0.5, n_jobs=None,
-    random_state=None, backend="mlp", device="cpu", **cnn_params,
+    random_state=None, backend="mlp", device="cpu", working_size="auto", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -707,6 +792,8 @@ def make_colorizer(
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where predict runs, see :class:`SOMColorizer`. With ``backend="cnn"`` it is the
         CNN's torch device instead ("auto": CUDA when torch sees a GPU).
+    working_size : "auto", int or None, default="auto"
+        Working resolution of predict, see :class:`SOMColorizer`.
     **cnn_params
         With ``backend="cnn"``: parameters of the CNNClassifier (``architecture``,
         ``width``, ``depth``, ``epochs``, ``learning_rate``, ``batch_size``...).
@@ -742,4 +829,5 @@ def make_colorizer(
         n_jobs=n_jobs,
         random_state=random_state,
         device="cpu" if backend == "cnn" else device,
+        working_size=working_size,
     )

@@ -23,6 +23,7 @@ the file in every message.
 """
 import json
 import pickle
+import struct
 import time
 import warnings
 import zipfile
@@ -71,8 +72,9 @@ _METRICS = ("psnr", "rmse_uv", "accuracy", "colorfulness", "splotchiness")
 
 # what unpickling a file that is not a model raises (text: UnpicklingError, empty: EOFError,
 # other bytes: KeyError and the like; a damaged compressed stream: zlib.error or OSError)
+# (struct.error: a pickle cut inside a frame header)
 _UNPICKLE_ERRORS = (pickle.UnpicklingError, zlib.error, EOFError, OSError, ValueError, KeyError,
-                    IndexError, TypeError)
+                    IndexError, TypeError, struct.error)
 # what skops raises on a damaged archive or schema (a truncated zip: BadZipFile; a schema
 # that lacks a key or names an unknown node: KeyError, TypeError; bad JSON: ValueError)
 _SKOPS_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,

@@ -31,6 +31,15 @@ a hint spreads along similar lightness with a reach of tens of pixels
 a tile border within that reach of a hint colors can differ from the untiled result.
 A CNN classifier sees the whole image (its global branch, its strided layers), so it
 is not tiled.
+
+**Working resolution.** A colorizer that classifies an image at a reduced size
+(``working_size``, :meth:`~nncolor.SOMColorizer.reduction_factor` > 1) needs no tiles:
+the shrunk image is small. Its large images go in row bands instead
+(:func:`colorize_in_bands`): a first pass averages each band's lightness into the small
+image (and carries the hints to it), the colorizer classifies that, and a second pass
+turns each band's full-resolution lightness and the upsampled chroma into output rows
+(:mod:`nncolor.upsample`). Equal to ``predict`` (the same block means and the same
+per-pixel upsampling), in bounded memory.
 """
 import copy
 from numbers import Integral
@@ -39,6 +48,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
+from . import upsample
 from ._images import _SHAPES, check_image
 from .colorizer import _takes_images
 
@@ -46,6 +56,8 @@ from .colorizer import _takes_images
 DEFAULT_TILE_SIZE = 1024
 #: :func:`colorize_image` tiles images with more pixels than this (4096 x 4096).
 AUTO_TILE_PIXELS = 4096 * 4096
+#: Pixels per row band of :func:`colorize_in_bands` (about 40 MB of work arrays).
+BAND_PIXELS = 1 << 20
 
 
 def tile_halo(colorizer):
@@ -95,11 +107,16 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
     Returns
     -------
     ndarray
-        float32 in [0, 1] when not tiled; uint8 (uint16 for a uint16 input) when tiled.
+        float32 in [0, 1] when not tiled; uint8 (uint16 for a uint16 input) when tiled
+        (or colorized in bands at a working resolution, for large images).
         Both are what :func:`nncolor.io.save_image` takes.
     """
     shape = np.shape(image)
     big = len(shape) >= 2 and shape[0] * shape[1] > AUTO_TILE_PIXELS
+    if len(shape) >= 2 and colorizer.reduction_factor(shape[:2]) > 1:
+        if tile_size is None and not big:
+            return colorizer.predict(image, reference=reference, hints=hints)
+        return colorize_in_bands(colorizer, image, reference=reference, hints=hints)
     if tile_size is None and not (big and can_tile(colorizer)):
         return colorizer.predict(image, reference=reference, hints=hints)
     return colorize_tiled(colorizer, image, tile_size=tile_size or DEFAULT_TILE_SIZE,
@@ -109,6 +126,9 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
 def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=None,
                    hints=None, dtype=None):
     """Colorize an image tile by tile; equal to :meth:`~nncolor.SOMColorizer.predict`.
+
+    A colorizer that classifies the image at a working resolution colorizes it in row
+    bands instead (:func:`colorize_in_bands`; ``tile_size`` then does not apply).
 
     Memory: the input, the output (``dtype``, 3 or 4 channels) and one tile's working
     arrays (about ``(tile_size + 2 * halo) ** 2 * (K + 20) * 4`` bytes); time is linear
@@ -158,6 +178,8 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
         raise ValueError(f"image must be {_SHAPES}; got shape {a.shape}")
+    if colorizer.reduction_factor(a.shape[:2]) > 1:  # a working resolution: no tiles
+        return colorize_in_bands(colorizer, a, reference=reference, hints=hints, dtype=dtype)
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
@@ -178,6 +200,72 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
             core = rgb[y0 - window[0].start:y1 - window[0].start,
                        x0 - window[1].start:x1 - window[1].start]
             out[y0:y1, x0:x1] = _convert(core, dtype)
+    return out
+
+
+def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=None,
+                      band_pixels=BAND_PIXELS):
+    """Colorize an image at the colorizer's working resolution, a band of rows at a time.
+
+    Equal to :meth:`~nncolor.SOMColorizer.predict` (within float rounding) for a colorizer
+    whose :meth:`~nncolor.SOMColorizer.reduction_factor` of the image is above 1. Memory:
+    the input, the output (``dtype``), the shrunk image's arrays (``(K + 10) * 4`` bytes a
+    pixel of the small image) and one band's (about ``band_pixels * 40`` bytes); the input
+    is never converted to float as a whole.
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    image : array-like
+        ``H x W`` gray, ``H x W x 1``, RGB or RGBA; uint8, uint16 or float in [0, 1].
+    reference, hints : optional
+        As in :meth:`~nncolor.SOMColorizer.predict`.
+    dtype : {None, numpy.uint8, numpy.uint16, numpy.float32}
+        Output type; None: uint16 for a uint16 input, else uint8.
+    band_pixels : int
+        About how many pixels a band holds.
+
+    Returns
+    -------
+    ndarray of shape (H, W, 3), or (H, W, 4) with the input's alpha
+    """
+    check_is_fitted(colorizer)
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
+        raise ValueError(f"image must be {_SHAPES}; got shape {a.shape}")
+    dtype = _output_dtype(a, dtype)
+    h, w = a.shape[:2]
+    hints = _check_hint_image(hints, (h, w))
+    prior = None if reference is None else colorizer._reference_prior(reference)
+    factor = colorizer.reduction_factor((h, w))
+    # bands start on multiples of the factor, so their blocks are the image's blocks
+    rows = max(factor, band_pixels // max(w, 1) // factor * factor)
+    bands = [(y0, min(h, y0 + rows)) for y0 in range(0, h, rows)]
+
+    def band(y0, y1):
+        pixels, alpha = check_image(a[y0:y1])
+        return pixels, alpha, colorizer.color_space_.lightness(pixels)
+
+    small = np.empty(upsample.small_shape((h, w), factor), dtype=np.float32)
+    clamp = None if hints is None else np.full(small.shape, -1, dtype=np.intp)
+    for y0, y1 in bands:
+        pixels, alpha, L = band(y0, y1)
+        upsample.block_mean(L, factor, out=small, row0=y0)
+        if hints is not None:
+            band_clamp = colorizer._check_hints(hints[y0:y1], [(pixels, alpha)], single=True)[0]
+            marked = upsample.downscale_labels(band_clamp, factor)
+            target = clamp[y0 // factor:y0 // factor + len(marked)]
+            target[marked >= 0] = marked[marked >= 0]
+    coef, bounds = colorizer._reduced_chroma(small, prior, clamp)
+
+    channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
+    out = np.empty((h, w, channels), dtype=dtype)
+    for y0, y1 in bands:
+        pixels, alpha, L = band(y0, y1)
+        rgb = upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds)
+        out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
     return out
 
 

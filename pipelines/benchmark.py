@@ -23,6 +23,13 @@ Figures (every timing is the median of ``--repeats`` runs timed with
              implementation on full (K, H, W) arrays with checkerboard masks (the
              baseline, run in the same process on the same input; the two results
              are checked equal). Target: <= 0.5 s.
+7. working   The working resolution (``SOMColorizer(working_size=...)``) against full
+             resolution (``working_size=None``), in the same run, with the shipped
+             default model: ``predict`` of a 1024x1024 uint8 gray photo (n_jobs=2; the
+             working path's stages timed apart), and ``nncolor.tiling.colorize_image``
+             (what ``nncolor colorize`` runs) of a 10 000 x 10 000 scan (4096 with
+             ``--quick``) in a fresh process each: seconds and peak RSS.
+             Targets: <= 0.1 s at 1024; <= 20 s and <= 1 GB at 10 000.
 5. naive     Per-pixel Python loops, as the paper's code does it (slice each patch
              from the padded L image; argmin of one pixel's distances to the
              codebook), against the vectorized code on the same pixels: per-pixel
@@ -39,6 +46,7 @@ image for the memory figure and 3 repeats. The full table is printed and written
 output.
 """
 import argparse
+import copy
 import json
 import math
 import statistics
@@ -70,7 +78,11 @@ MEMORY_TARGET_MB = 1500.0  # 1.5 GB, MB = 10**6 bytes
 MLP_FLOPS_PER_PIXEL = 2 * (25 * 50 + 50 * 50 + 50 * 9)
 
 
-STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf")
+WORKING_1024_TARGET_S = 0.1
+WORKING_HUGE_TARGET_S = 20.0
+WORKING_HUGE_TARGET_MB = 1000.0
+
+STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf", "working")
 # the steps that need the photo set-up and the fitted SOMs
 _NEED_PHOTOS = {"prep", "labels", "naive"}
 
@@ -477,6 +489,110 @@ def bench_naive(L, uv, som10, repeats, side=64):
     return rows
 
 
+# -------------------------------------------------------------- 7. working
+def default_working_model(working_size="auto"):
+    """The shipped default model, and how its working size was chosen.
+
+    A model saved before the working resolution existed has no ``training_size_``:
+    its card's training photos (``scenes-256``, 256 px) give the size instead.
+    """
+    from nncolor.model_file import load_model
+
+    model = load_model(None)
+    if working_size == "auto" and getattr(model, "training_size_", None) is None:
+        return model.set_params(working_size=256), "256 (the card's scenes-256 photos)"
+    model.set_params(working_size=working_size)
+    return model, str(working_size)
+
+
+def bench_working(repeats, huge, quick):
+    from nncolor import upsample
+
+    model, chosen = default_working_model()
+    model.set_params(n_jobs=2)
+    full = copy.deepcopy(model).set_params(working_size=None)
+    gray = gray_test_image(1024)
+    for m in (model, full):
+        m.predict(gray)  # warm-up (and the numba cache load)
+    t_full, _ = median_time(lambda: full.predict(gray), repeats)
+    t_work, out = median_time(lambda: model.predict(gray), repeats)
+    assert out.shape == (1024, 1024, 3) and out.dtype == np.float32
+    factor = model.reduction_factor(gray.shape)
+    # the working path's stages
+    pixels = gray * F32(1 / 255)
+    t_L, L = median_time(lambda: model.color_space_.lightness(pixels), repeats)
+    t_down, small = median_time(lambda: upsample.block_mean(L, factor), repeats)
+    t_small, (coef, bounds) = median_time(lambda: model._reduced_chroma(small), repeats)
+    t_up, _ = median_time(lambda: upsample.guided_rgb(coef, L, factor, bounds=bounds), repeats)
+    fig = "working 1024"
+    rows = [
+        row(fig, "predict, full resolution (working_size=None)", t_full, "s", "", "",
+            "default model, n_jobs=2"),
+        row(fig, f"predict, working resolution (working_size={chosen})", t_work, "s",
+            f"<= {WORKING_1024_TARGET_S:g} s", yes_no(t_work <= WORKING_1024_TARGET_S),
+            f"classified at {small.shape[1]}x{small.shape[0]} (factor {factor})"),
+        row(fig, "speed-up over full resolution", t_full / t_work, "x"),
+        row(fig, "  stage: lightness (full size)", t_L, "s"),
+        row(fig, "  stage: block mean (shrink)", t_down, "s"),
+        row(fig, "  stage: classify + decode + guided-filter coefficients (small)", t_small, "s"),
+        row(fig, "  stage: guided upsampling + Luv->RGB (full size, numba)", t_up, "s"),
+    ]
+    for label, working in (("working resolution", "auto"), ("full resolution", None)):
+        r = _run_child(_WORKING_CHILD, str(huge), repr(working))
+        peak = max(r["hwm_after_kib"], r["maxrss_kib"]) * 1024 / 1e6
+        fig = f"working {huge}"
+        targets = label == "working resolution" and not quick
+        rows += [
+            row(fig, f"colorize_image, {label}", r["seconds"], "s",
+                f"<= {WORKING_HUGE_TARGET_S:g} s" if targets else "",
+                yes_no(r["seconds"] <= WORKING_HUGE_TARGET_S) if targets else "",
+                f"fresh process, default model (working_size={r['chosen']}), "
+                f"output {r['shape']} {r['dtype']}"),
+            row(fig, f"peak RSS, {label}", peak, "MB",
+                f"<= {WORKING_HUGE_TARGET_MB:g} MB" if targets else "",
+                yes_no(peak <= WORKING_HUGE_TARGET_MB) if targets else "",
+                f"imports + model {r['base_kib'] * 1024 / 1e6:.0f} MB, "
+                f"with the {huge}^2 uint8 input {r['input_kib'] * 1024 / 1e6:.0f} MB"),
+        ]
+    return rows
+
+
+_WORKING_CHILD = """
+import ast, json, resource, sys, time
+import numpy as np
+from skimage import data
+from pipelines.benchmark import default_working_model, vm_hwm_kib
+from nncolor.tiling import colorize_image
+size, working = int(sys.argv[1]), ast.literal_eval(sys.argv[2])
+maxrss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+model, chosen = default_working_model(working)
+model.set_params(n_jobs=2)  # as the 1024 figure: blocks in 2 threads, BLAS in 1 each
+colorize_image(model, data.camera())  # imports, numba cache load: not timed
+base = vm_hwm_kib()
+cam = data.camera()  # a photo-like scan: camera mirrored into tiles, no seams
+tile = np.block([[cam, cam[:, ::-1]], [cam[::-1], cam[::-1, ::-1]]])
+reps = -(-size // tile.shape[0])
+gray = np.ascontiguousarray(np.tile(tile, (reps, reps))[:size, :size])
+input_kib = vm_hwm_kib()
+start = time.perf_counter()
+out = colorize_image(model, gray)
+seconds = time.perf_counter() - start
+print(json.dumps(dict(seconds=seconds, base_kib=base, input_kib=input_kib,
+                      hwm_after_kib=vm_hwm_kib(), maxrss_kib=maxrss(), chosen=chosen,
+                      shape=list(out.shape), dtype=str(out.dtype))))
+"""
+
+
+def _run_child(code, *argv):
+    """Run ``code`` in a fresh Python process (see bench_memory); its last line as JSON."""
+    child = [sys.executable, "-c", code, *argv]
+    proc = subprocess.run(["/bin/sh", "-c", '"$@"; exit $?', "sh", *child],
+                          cwd=REPO, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 # ---------------------------------------------------------------- output
 def fmt(value):
     if isinstance(value, (bool, np.bool_)):
@@ -565,6 +681,8 @@ def main(argv=None):
         "memory": lambda: bench_memory(mem_size, args.repeats, args.quick),
         "naive": lambda: bench_naive(L, uv, som10, args.repeats),
         "mrf": lambda: bench_mrf(args.repeats, size=512 if args.quick else 1024),
+        "working": lambda: bench_working(args.repeats, 4096 if args.quick else 10_000,
+                                         args.quick),
     }
     steps = [(f"{i}/{len(args.only)} {name}", steps[name])
              for i, name in enumerate((n for n in STEPS if n in args.only), 1)]

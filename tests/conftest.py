@@ -26,8 +26,10 @@ def tiny_colorizer(**overrides):
     """The paper's colorizer with settings small enough for unit tests (about 1 s to fit)."""
     from nncolor import make_colorizer
 
+    # working_size=None: these 48 px photos would make every larger test image go through
+    # the working resolution; the tests that are about it ask for it (test_working_resolution)
     params = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(16,), n_samples=300,
-                  max_iter=30, som_iterations=300, random_state=0)
+                  max_iter=30, som_iterations=300, random_state=0, working_size=None)
     params.update(overrides)
     return make_colorizer(**params)
 

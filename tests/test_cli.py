@@ -195,14 +195,16 @@ def test_colorize_hints_reference_and_output_file_name(tmp_path, model, photos):
 
 def test_interrupted_or_failed_write_leaves_no_file(tmp_path, model, monkeypatch):
     """A crash while the image is written: neither the output nor a temp file remains."""
+    import png
+
     Image.fromarray(gray8()).save(tmp_path / "in.png")
     out = tmp_path / "out"
     for error, status in ((KeyboardInterrupt(), 130), (OSError(28, "No space left"), 1)):
-        def half_written(image, path, *args, error=error, **kwargs):
-            Path(path).write_bytes(b"\x89PNG half")
+        def half_written(writer, outfile, rows, error=error):
+            outfile.write(b"\x89PNG half")  # PNG files are written by pypng
             raise error
 
-        monkeypatch.setattr(Image.Image, "save", half_written)  # how outputs are written
+        monkeypatch.setattr(png.Writer, "write_packed", half_written)
         code = cli.main(["colorize", str(tmp_path / "in.png"), "-o", str(out),
                          "--model", str(model), "-q"])
         assert code == status

@@ -1,0 +1,312 @@
+"""Working resolution: classify a large photo at the scale the model learned, then bring
+its colors back to full size guided by the full-resolution lightness.
+
+A 5 x 5 patch of a 3000 px scan sees grain, not the objects a model trained on 256 px
+photos learned to recognise. Deep colorizers therefore run at a fixed working size and
+upsample their chroma: Zhang, Isola & Efros (2016) predict at 256 x 256 (their output is
+a quarter of that, upsampled bilinearly and joined with the input's lightness), and
+DeOldify (Antic 2019) renders at ``render_factor * 16`` px. Here:
+
+1. **Down**: the lightness is averaged over ``f x f`` blocks (an integer factor ``f``:
+   a box filter, so anti-aliased, exact in geometry and cheap; edge blocks are padded
+   by replicating the last row/column). :func:`block_mean` works on row bands, so a
+   10 000 px scan never needs a full-size float copy.
+2. The colorizer classifies and decodes at that size.
+3. **Up**: the fast guided filter of He & Sun (2015): the guided filter's linear model
+   ``chroma = a * L + b`` (He, Sun & Tang 2010) is fitted on the small images, where
+   box filters are cheap (:func:`guided_coefficients`); its coefficients are upsampled
+   bilinearly and applied to the full-resolution lightness. Colors thus follow the
+   full-resolution edges of the photo, not the blocky ones of the small image.
+4. The upsampled chroma is joined with the input's own lightness and converted to RGB
+   in one fused, parallel numba kernel (:func:`guided_rgb`) with the same arithmetic as
+   :func:`nncolor.color.luv2rgb` (out-of-gamut colors desaturated at constant L*), so the
+   output's L* is the input's.
+
+References
+----------
+He, K., Sun, J., & Tang, X. (2010). Guided image filtering. ECCV 2010.
+He, K., & Sun, J. (2015). Fast guided filter. arXiv:1505.00996.
+Zhang, R., Isola, P., & Efros, A. A. (2016). Colorful image colorization. ECCV 2016.
+Antic, J. (2019). DeOldify. https://github.com/jantic/DeOldify
+"""
+import numpy as np
+from numba import njit, prange
+from scipy.ndimage import uniform_filter
+from skimage.color import colorconv
+
+#: Shortest side (pixels) a shrunk image keeps.
+MIN_SIDE = 8
+#: Radius (in working-resolution pixels) of the guided filter's square window.
+GUIDE_RADIUS = 2
+#: Regularisation of the guided filter, in (L* units)^2: lightness variations much
+#: smaller than sqrt(eps) inside a window do not carry the chroma with them.
+GUIDE_EPS = 25.0
+
+_F = np.float32
+_RGB_FROM_XYZ = colorconv.rgb_from_xyz.astype(_F)
+_WHITE = colorconv.xyz_tristimulus_values(illuminant="D65", observer="2", dtype=np.float64)
+_DEN = _WHITE[0] + 15 * _WHITE[1] + 3 * _WHITE[2]
+_U0, _V0 = _F(4 * _WHITE[0] / _DEN), _F(9 * _WHITE[1] / _DEN)
+_EPS = _F(np.finfo(_F).eps)
+
+# The sRGB transfer curve (IEC 61966-2-1) tabulated on [0, 1] and interpolated linearly:
+# two table reads instead of an exp and a log per channel. Its largest error, where the
+# curve bends most (just above 0.0031308), is f'' h^2 / 8 = 2e-5, a 200th of a uint8 step.
+_SRGB_STEPS = 4096
+
+
+def _srgb_table(steps=_SRGB_STEPS):
+    c = np.linspace(0.0, 1.0, steps + 1)
+    curve = np.where(c > 0.0031308, 1.055 * np.power(c, 1 / 2.4) - 0.055, 12.92 * c)
+    return np.append(curve, curve[-1]).astype(_F)  # one more entry: index steps + 1 is safe
+
+
+_SRGB = _srgb_table()
+
+
+def reduction_factor(shape, size):
+    """Integer factor by which an image is shrunk to reach a working size.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(H, W)`` of the full-resolution image.
+    size : float or None
+        Working size: the side ``sqrt(H * W)`` the image should have, or None.
+
+    Returns
+    -------
+    int
+        ``round(sqrt(H * W) / size)``, at least 1 (1: classify at full resolution, which
+        is also what images under 1.5 times ``size`` get), and small enough that the
+        shrunk image keeps :data:`MIN_SIDE` pixels on its short side (a long strip is
+        not shrunk to a line).
+    """
+    if size is None:
+        return 1
+    side = float(np.sqrt(float(shape[0]) * float(shape[1])))
+    factor = int(round(side / float(size)))
+    return max(1, min(factor, min(shape[0], shape[1]) // MIN_SIDE))
+
+
+def small_shape(shape, factor):
+    """``(ceil(H / f), ceil(W / f))``: the shape of the block-averaged image."""
+    return (-(-shape[0] // factor), -(-shape[1] // factor))
+
+
+def block_mean(L, factor, out=None, row0=0):
+    """Average ``factor x factor`` blocks of a lightness image (or of a band of its rows).
+
+    Parameters
+    ----------
+    L : ndarray of float32, shape (n, W)
+        Rows ``row0 .. row0 + n`` of the image; ``row0`` must be a multiple of ``factor``,
+        and ``n`` too unless the band ends the image.
+    factor : int
+    out : ndarray of float32, shape (ceil(H / factor), ceil(W / factor)), optional
+        Where to write the band's block rows; a new array of the band's rows otherwise.
+    row0 : int
+
+    Returns
+    -------
+    ndarray of float32
+        The block means (``out`` when given). Blocks that run past the last row or column
+        average the replicated edge, so every block is a mean of real values.
+    """
+    L = np.asarray(L, dtype=_F)
+    n, w = L.shape
+    if row0 % factor:
+        raise ValueError(f"a band must start on a multiple of the factor {factor}; got {row0}")
+    rows, cols = small_shape((n, w), factor)
+    pad = ((0, rows * factor - n), (0, cols * factor - w))
+    if pad[0][1] or pad[1][1]:
+        L = np.pad(L, pad, mode="edge")
+    means = L.reshape(rows, factor, cols, factor).mean(axis=(1, 3), dtype=_F)
+    if out is None:
+        return means
+    out[row0 // factor:row0 // factor + rows] = means
+    return out
+
+
+def downscale_labels(clamp, factor):
+    """Carry a label map (``-1`` = none) to the block grid: a block takes a label of one
+    of its pixels, so no labelled pixel (a thin hint stroke) is lost by the shrink.
+
+    Parameters
+    ----------
+    clamp : ndarray of int, shape (H, W)
+    factor : int
+
+    Returns
+    -------
+    ndarray of intp, shape (ceil(H / factor), ceil(W / factor))
+    """
+    out = np.full(small_shape(clamp.shape, factor), -1, dtype=np.intp)
+    ys, xs = np.nonzero(clamp >= 0)
+    out[ys // factor, xs // factor] = clamp[ys, xs]
+    return out
+
+
+def guided_coefficients(L, chroma, radius=None, eps=None):
+    """Coefficients of the guided filter of ``chroma`` by the guide ``L``.
+
+    For every window, the least-squares fit ``chroma = a * L + b`` with ridge ``eps``
+    on ``a`` (He, Sun & Tang 2010, eqs. 5-6), averaged over the windows that hold each
+    pixel (eq. 8).
+
+    Parameters
+    ----------
+    L : ndarray, shape (h, w)
+        The guide: lightness L* at working resolution.
+    chroma : ndarray, shape (h, w, 2)
+        (u, v) at working resolution.
+    radius : int, optional
+        Windows are ``(2 radius + 1)^2`` pixels; default :data:`GUIDE_RADIUS`.
+    eps : float, optional
+        Ridge, in (L* units)^2; default :data:`GUIDE_EPS`. A huge value leaves ``a = 0``:
+        the chroma is then only box-filtered and upsampled bilinearly, unguided.
+
+    Returns
+    -------
+    coef : ndarray of float32, shape (h, w, 4)
+        ``(a_u, b_u, a_v, b_v)`` per pixel; ``a * L + b`` at a pixel is its filtered chroma.
+    """
+    radius = GUIDE_RADIUS if radius is None else radius
+    eps = GUIDE_EPS if eps is None else eps
+    L = np.asarray(L, dtype=_F)
+    chroma = np.asarray(chroma, dtype=_F)
+    if chroma.shape != L.shape + (2,):
+        raise ValueError(f"chroma must have shape {L.shape + (2,)}; got {chroma.shape}")
+    size = 2 * radius + 1
+
+    def box(x):
+        return uniform_filter(x, size=size, mode="reflect")
+
+    mean_L = box(L)
+    var_L = box(L * L) - mean_L * mean_L
+    coef = np.empty(L.shape + (4,), dtype=_F)
+    for c in range(2):
+        p = chroma[..., c]
+        mean_p = box(p)
+        a = (box(L * p) - mean_L * mean_p) / (var_L + _F(eps))
+        b = mean_p - a * mean_L
+        coef[..., 2 * c] = box(a)
+        coef[..., 2 * c + 1] = box(b)
+    return coef
+
+
+def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
+    """Full-resolution RGB from working-resolution guided-filter coefficients.
+
+    The coefficients are interpolated bilinearly at each full-resolution pixel (pixel
+    centres aligned: full-size pixel ``y`` sits at ``(y + 0.5) / f - 0.5`` on the small
+    grid), applied to its lightness, and (L, u, v) is converted to sRGB.
+
+    Parameters
+    ----------
+    coef : ndarray of float32, shape (h, w, 4)
+        From :func:`guided_coefficients`.
+    L : ndarray of float32, shape (n, W)
+        Full-resolution lightness of rows ``row0 .. row0 + n`` (the whole image, or a band).
+    factor : int
+        The reduction factor the small image was made with.
+    row0 : int
+    bounds : array-like of 4 floats, optional
+        ``(u_min, u_max, v_min, v_max)``: the chroma is clipped to them (the range of the
+        small chroma), so a fine lightness detail the small image never saw cannot push
+        the linear model beyond the colors it was fitted on.
+    out : ndarray of float32, shape (n, W, 3), optional
+
+    Returns
+    -------
+    rgb : ndarray of float32, shape (n, W, 3), in [0, 1]
+    """
+    coef = np.ascontiguousarray(coef, dtype=_F)
+    L = np.ascontiguousarray(L, dtype=_F)
+    n, w = L.shape
+    if out is None:
+        out = np.empty((n, w, 3), dtype=_F)
+    if bounds is None:
+        bounds = (-np.inf, np.inf, -np.inf, np.inf)
+    bounds = np.asarray(bounds, dtype=_F)
+    x0, x1, wx = _interp_axis(w, coef.shape[1], factor)
+    y0, y1, wy = _interp_axis(n, coef.shape[0], factor, row0)
+    _guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, _RGB_FROM_XYZ, _SRGB, out)
+    return out
+
+
+def _interp_axis(n, n_small, factor, start=0):
+    """Bilinear neighbours and weights on the small grid of full-size pixels
+    ``start .. start + n`` (edges clamped)."""
+    pos = (np.arange(start, start + n, dtype=np.float64) + 0.5) / factor - 0.5
+    lo = np.floor(pos)
+    weight = (pos - lo).astype(_F)
+    lo = lo.astype(np.int64)
+    hi = np.clip(lo + 1, 0, n_small - 1)
+    lo = np.clip(lo, 0, n_small - 1)
+    return lo, hi, weight
+
+
+@njit(cache=True, inline="always")
+def _bilinear(coef, k, r0, r1, ty, c0, c1, tx):
+    top = coef[r0, c0, k] + tx * (coef[r0, c1, k] - coef[r0, c0, k])
+    bottom = coef[r1, c0, k] + tx * (coef[r1, c1, k] - coef[r1, c0, k])
+    return top + ty * (bottom - top)
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def _guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, m, srgb, out):
+    # float32 throughout (literals too): float64 would double the cost of exp/log
+    f32 = np.float32
+    zero, one = f32(0), f32(1)
+    n, w = L.shape
+    for i in prange(n):
+        r0, r1, ty = y0[i], y1[i], wy[i]
+        for j in range(w):
+            c0, c1, tx = x0[j], x1[j], wx[j]
+            lum = L[i, j]
+            u = _bilinear(coef, 0, r0, r1, ty, c0, c1, tx) * lum \
+                + _bilinear(coef, 1, r0, r1, ty, c0, c1, tx)
+            v = _bilinear(coef, 2, r0, r1, ty, c0, c1, tx) * lum \
+                + _bilinear(coef, 3, r0, r1, ty, c0, c1, tx)
+            u = min(max(u, bounds[0]), bounds[1])
+            v = min(max(v, bounds[2]), bounds[3])
+            # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.color.luv2rgb
+            if lum > f32(7.999625):
+                t = (lum + f32(16)) / f32(116)
+                y = t * t * t
+            else:
+                y = lum / f32(903.3)
+            den = f32(13) * lum + _EPS
+            ap = _U0 + u / den
+            bp = _V0 + v / den
+            cc = f32(3) * y * (f32(5) * bp - f32(3))
+            z = ((ap - f32(4)) * cc - f32(15) * ap * bp * y) / (f32(12) * bp)
+            x = -(cc / bp + f32(3) * z)
+            r = m[0, 0] * x + m[0, 1] * y + m[0, 2] * z
+            g = m[1, 0] * x + m[1, 1] * y + m[1, 2] * z
+            bl = m[2, 0] * x + m[2, 1] * y + m[2, 2] * z
+            if r < zero or r > one or g < zero or g > one or bl < zero or bl > one:
+                # desaturate towards the gray of equal luminance (keeps L*), as
+                # nncolor.color.desaturate_into_gamut
+                yb = min(max(y, zero), one)
+                t = one
+                for d in (r - yb, g - yb, bl - yb):
+                    if d > zero:
+                        t = min(t, (one - yb) / d)
+                    elif d < zero:
+                        t = min(t, -yb / d)
+                r, g, bl = yb + t * (r - yb), yb + t * (g - yb), yb + t * (bl - yb)
+            out[i, j, 0] = _srgb(r, srgb)
+            out[i, j, 1] = _srgb(g, srgb)
+            out[i, j, 2] = _srgb(bl, srgb)
+    return out
+
+
+@njit(fastmath=True, cache=True, inline="always")
+def _srgb(lin, table):
+    """The sRGB transfer curve of a linear value, clipped to [0, 1], from the table."""
+    steps = table.shape[0] - 2
+    pos = min(max(lin, np.float32(0)), np.float32(1)) * np.float32(steps)
+    k = int(pos)
+    return table[k] + (pos - np.float32(k)) * (table[k + 1] - table[k])
