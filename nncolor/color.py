@@ -120,7 +120,9 @@ def luv2rgb(luv):
     L, u, v = luv[..., 0], luv[..., 1], luv[..., 2]
     y = _y_from_lightness(L)
     a = float(_U0) + u / (13 * L + float(_EPS))
-    b = float(_V0) + v / (13 * L + float(_EPS))
+    # v' <= 0 is no real color (a strong negative v under a tiny L): keep the division
+    # finite, and the result is then desaturated into the gamut like any other
+    b = xp.maximum(float(_V0) + v / (13 * L + float(_EPS)), 1e-4)
     c = 3 * y * (5 * b - 3)
     z = ((a - 4) * c - 15 * a * b * y) / (12 * b)
     x = -(c / b + 3 * z)

@@ -15,8 +15,9 @@ from ._images import check_images, is_single_image
 from .color import LuvConverter, rgb2luv
 from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
 from .device import DEVICES, device_namespace, resolve_device, to_numpy
-from .guidance import (DESCRIPTOR_MAX_SIDE, fit_palette_regressor, lightness_descriptor,
-                       palette_weights)
+from .guidance import (DESCRIPTOR_MAX_SIDE, fit_photo_regressor, least_squares_scale,
+                       leave_one_out_predict, lightness_descriptor, palette_weights,
+                       reference_photos)
 from .hints import hint_prior
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
@@ -25,6 +26,11 @@ from .som import SOMQuantizer
 
 # the MRF of a sampled colorization: trust the drawn label and the classifier equally
 _SAMPLE_MIX = 0.5
+
+# the learned chroma scale is fitted on this many fresh pixels per training photo, for
+# these decoders (the MRF ends in a mode, and takes the mode's factor)
+_SCALE_PIXELS = 200
+_SCALE_DECODERS = ("mode", "expectation", "annealed")
 
 # A training set whose chroma never leaves this radius (in u, v units) is gray: the
 # colorizer would learn nothing but noise, so fit refuses it.
@@ -68,6 +74,15 @@ class SOMColorizer(BaseEstimator):
         and each pixel's distribution is shifted toward it by the weights
         ``(palette / training frequencies) ** global_prior``. 0 turns it off; an explicit
         ``reference`` replaces it. Models saved before it existed load with 0.
+    chroma_shrinkage : bool, default=True
+        Scale each photo's chroma toward gray by a learned factor in [0, 1]: the
+        least-squares factor between the colorizer's colors and the true ones on its most
+        alike training photos (fitted on pixels the classifier did not train on, each
+        photo's palette guessed without itself). Where the model tends to be wrong (a
+        street, a portrait) its colors are toned down rather than painted wrong; where it
+        tends to be right they stay. Not applied with a ``reference`` or ``hints``, and
+        fitted for the ``global_prior`` set at fit time. Models saved before it existed
+        load with False.
     mrf : PottsMRF or None
         The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
         None means ``PottsMRF()``.
@@ -129,6 +144,7 @@ class SOMColorizer(BaseEstimator):
         "decoder": [StrOptions(set(DECODERS))],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "global_prior": [Interval(Real, 0, None, closed="left")],
+        "chroma_shrinkage": ["boolean"],
         "mrf": [PottsMRF, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -138,8 +154,8 @@ class SOMColorizer(BaseEstimator):
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
-        decoder="annealed", temperature=0.38, global_prior=0.5, mrf=None, n_jobs=None,
-        random_state=None, device="cpu", working_size="auto",
+        decoder="annealed", temperature=0.38, global_prior=0.5, chroma_shrinkage=True,
+        mrf=None, n_jobs=None, random_state=None, device="cpu", working_size="auto",
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -148,6 +164,7 @@ class SOMColorizer(BaseEstimator):
         self.decoder = decoder
         self.temperature = temperature
         self.global_prior = global_prior
+        self.chroma_shrinkage = chroma_shrinkage
         self.mrf = mrf
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -158,6 +175,7 @@ class SOMColorizer(BaseEstimator):
         # models saved before these parameters existed run as they always did
         state.setdefault("device", "cpu")
         state.setdefault("global_prior", 0.0)
+        state.setdefault("chroma_shrinkage", False)
         state.setdefault("working_size", None)  # full resolution
         super().__setstate__(state)
 
@@ -186,7 +204,13 @@ class SOMColorizer(BaseEstimator):
         quantizer = _seeded(clone(_or(self.quantizer, SOMQuantizer)), rng)
         classifier = _seeded(clone(_or(self.classifier, _default_classifier)), rng)
 
-        luv = [color_space.transform(pixels) for pixels, _ in images]
+        # the scale the classifier learns at: the working size of working_size="auto"
+        training_size = float(np.median([np.sqrt(p.shape[0] * p.shape[1]) for p, _ in images]))
+        size = training_size if self.working_size == "auto" else self.working_size
+        # photos much larger than the working size are shrunk as predict will shrink them,
+        # so that patches have the same scale in training and in use
+        luv = [_shrink(color_space.transform(pixels), upsample.reduction_factor(
+            pixels.shape[:2], size)) for pixels, _ in images]
         X_patches, chroma, indices = features.sample_luv(
             luv, random_state=rng.randint(np.iinfo(np.int32).max))
         if np.abs(chroma).max() < _MIN_CHROMA:
@@ -213,17 +237,43 @@ class SOMColorizer(BaseEstimator):
         self.codebook_ = quantizer.inverse_transform(np.arange(self.n_colors_))
         self.chroma_mean_ = chroma.mean(axis=0)
         self.codebook_frequencies_ = _histograms([labels], self.n_colors_)[0]
-        self.palette_regressor_ = fit_palette_regressor(
-            np.stack([lightness_descriptor(im[..., 0]) for im in luv]),
-            _histograms(np.split(labels, np.cumsum([len(i) for i in indices])[:-1]),
-                        self.n_colors_),
-            random_state=rng.randint(np.iinfo(np.int32).max))
+        descriptors = np.stack([lightness_descriptor(im[..., 0]) for im in luv])
+        palettes = _histograms(np.split(labels, np.cumsum([len(i) for i in indices])[:-1]),
+                               self.n_colors_)
+        keep = reference_photos(len(luv), random_state=rng.randint(np.iinfo(np.int32).max))
+        self.palette_regressor_ = fit_photo_regressor(descriptors[keep], palettes[keep])
         self.n_training_pixels_ = len(chroma)
-        # the scale the classifier learned: the working size of working_size="auto"
-        self.training_size_ = float(np.median([np.sqrt(p.shape[0] * p.shape[1])
-                                               for p, _ in images]))
+        self.training_size_ = training_size
+        self.chroma_scale_regressor_ = None if _takes_images(classifier) else \
+            fit_photo_regressor(descriptors[keep], self._chroma_scales(
+                luv, descriptors, palettes[keep], rng.randint(np.iinfo(np.int32).max))[keep])
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
+
+    def _chroma_scales(self, luv, descriptors, palettes, seed):
+        """Per training photo and decoder, the least-squares factor (in [0, 1]) between the
+        colorizer's chroma and the truth, on pixels drawn afresh (not the training draw).
+
+        Each photo is colorized as predict would, its learned palette guessed without
+        itself (:func:`nncolor.guidance.leave_one_out_predict`). Returns (n, 3): the
+        factors of the mode, expectation and annealed decoders.
+        """
+        check = clone(self.features_).set_params(n_samples=min(_SCALE_PIXELS,
+                                                                self.features_.n_samples))
+        feats, indices = check.sample([im[..., 0] for im in luv], random_state=seed)
+        guesses = leave_one_out_predict(self.palette_regressor_, palettes, descriptors)
+        starts = np.cumsum([0] + [len(i) for i in indices])
+        out = np.ones((len(luv), len(_SCALE_DECODERS)), dtype=np.float32)
+        for n, (im, idx) in enumerate(zip(luv, indices)):
+            proba = self._block_proba(feats[starts[n]:starts[n + 1]])
+            if self.global_prior:
+                proba = reweight(proba, palette_weights(guesses[n], self.codebook_frequencies_,
+                                                        self.global_prior))
+            truth = im[..., 1:].reshape(-1, 2)[idx]
+            for d, decoder in enumerate(_SCALE_DECODERS):
+                decoded = decode(proba, self.codebook_, decoder, self.temperature)
+                out[n, d] = least_squares_scale(truth, decoded)
+        return out
 
     # -------------------------------------------------------------- predict
     def predict(self, X, *, reference=None, hints=None):
@@ -315,10 +365,34 @@ class SOMColorizer(BaseEstimator):
             return self._reference_prior(reference)
         if not self.global_prior:
             return None
+        return self._global_prior(self._decimated_lightness(image))
+
+    def _decimated_lightness(self, image):
+        """L of every n-th pixel of an image: what its descriptor looks at, at little cost."""
         a = np.asarray(image)
         step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
         pixels, _ = check_images(a[::step, ::step])[0]
-        return self._global_prior(self.color_space_.lightness(pixels))
+        return self.color_space_.lightness(pixels)
+
+    def chroma_scale(self, image):
+        """The learned chroma scale :meth:`predict` applies to an image (no reference, no hints).
+
+        See ``chroma_shrinkage``. Computed on a decimated copy of large images, like
+        :meth:`color_prior`, so tiled colorization computes it once for the whole image.
+
+        Parameters
+        ----------
+        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+
+        Returns
+        -------
+        float
+            In [0, 1]; 1 when ``chroma_shrinkage`` is off.
+        """
+        check_is_fitted(self)
+        if not self.chroma_shrinkage:
+            return 1.0
+        return self._chroma_scale(self._decimated_lightness(image))
 
     def sample(self, X, n_samples=4, random_state=None):
         """Alternative colorizations: per-pixel draws made spatially coherent by the MRF.
@@ -385,14 +459,15 @@ class SOMColorizer(BaseEstimator):
         if proba.ndim != 3 or proba.shape[-1] != self.n_colors_ or L.shape != proba.shape[:2]:
             raise ValueError(f"expected proba of shape (H, W, {self.n_colors_}) and L of shape "
                              f"(H, W); got {proba.shape} and {L.shape}")
+        scale = np.float32(self._chroma_scale(L))
         if self.decoder == "mrf":
-            return self._mrf_chroma(proba, L)
+            return self._mrf_chroma(proba, L) * scale
         h, w, k = proba.shape
         flat = proba.reshape(-1, k)
         chroma = np.empty((h * w, 2), dtype=np.float32)
 
         def block(start, stop):
-            chroma[start:stop] = self._decode(flat[start:stop])
+            chroma[start:stop] = self._decode(flat[start:stop]) * scale
 
         self._in_threads(block, self._chunks(h * w))
         return chroma.reshape(h, w, 2)
@@ -499,32 +574,61 @@ class SOMColorizer(BaseEstimator):
         self._in_threads(block, self._blocks(L))
         return out.reshape(h, w, self.n_colors_)
 
-    def _palette(self, L):
+    def _palette(self, descriptor):
         if not hasattr(self, "palette_regressor_"):
             raise ValueError("this model was fitted before the global color prior existed: "
                              "set global_prior=0, or fit it again")
-        q = self.palette_regressor_.predict(lightness_descriptor(L)[None])[0]
-        q = np.clip(q, 0, None)
+        q = np.clip(self.palette_regressor_.predict(descriptor[None])[0], 0, None)
         return (q / max(q.sum(), 1e-12)).astype(np.float32)
 
-    def _global_prior(self, L):
+    def _global_prior(self, L, descriptor=None):
         """Weights (K,) of the learned global color prior for a lightness image, or None."""
         if not self.global_prior:
             return None
-        return palette_weights(self._palette(L), self.codebook_frequencies_, self.global_prior)
+        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
+        return palette_weights(self._palette(descriptor), self.codebook_frequencies_,
+                               self.global_prior)
 
-    def _colorize(self, pixels, alpha=None, prior=None, clamp=None):
+    def _chroma_scale(self, L, descriptor=None):
+        """The learned chroma scale (in [0, 1]) of a lightness image; 1 when it is off."""
+        regressor = getattr(self, "chroma_scale_regressor_", None)
+        if not self.chroma_shrinkage or regressor is None:
+            return 1.0
+        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
+        column = _SCALE_DECODERS.index(self.decoder if self.decoder in _SCALE_DECODERS
+                                       else "mode")  # the MRF ends in a mode
+        return float(np.clip(regressor.predict(descriptor[None])[0, column], 0, 1))
+
+    def _guidance(self, L, prior=None, hinted=False):
+        """(prior weights or None, chroma scale) of a lightness image, its descriptor computed
+        once. A given ``prior`` (a reference's) replaces the learned palette; a reference or
+        hints turn the scale off: the user's colors are not to be toned down."""
+        shrink = self.chroma_shrinkage and prior is None and not hinted
+        learn_prior = prior is None and self.global_prior
+        if not (shrink or learn_prior):
+            return prior, 1.0
+        descriptor = lightness_descriptor(L)
+        if learn_prior:
+            prior = self._global_prior(L, descriptor)
+        return prior, self._chroma_scale(L, descriptor) if shrink else 1.0
+
+    def _colorize(self, pixels, alpha=None, prior=None, clamp=None, scale=None):
+        """RGB of one image. ``prior``: a reference's weights (else the learned palette);
+        ``clamp``: hinted labels; ``scale``: the chroma scale (else the learned one), both
+        given by callers that colorize an image in pieces (:mod:`nncolor.tiling`)."""
         h, w = pixels.shape[:2]
         L = self.color_space_.lightness(pixels)
-        if prior is None:  # an explicit reference replaces the learned palette
+        if scale is None:
+            prior, scale = self._guidance(L, prior, hinted=clamp is not None)
+        elif prior is None:
             prior = self._global_prior(L)
         factor = self.reduction_factor((h, w))
         if factor > 1:  # the working resolution (nncolor.upsample)
-            rgb = self._colorize_reduced(L, factor, prior, clamp)
+            rgb = self._colorize_reduced(L, factor, prior, clamp, scale)
             return rgb if alpha is None else np.dstack([rgb, alpha])
-        return self._to_rgb(L, self._chroma(L, prior, clamp), alpha)
+        return self._to_rgb(L, self._chroma(L, prior, clamp, scale), alpha)
 
-    def _chroma(self, L, prior=None, clamp=None):
+    def _chroma(self, L, prior=None, clamp=None, scale=1.0):
         """Chroma (H*W, 2) of a lightness image (H, W), with the priors and hints applied."""
         h, w = L.shape
         local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
@@ -532,7 +636,7 @@ class SOMColorizer(BaseEstimator):
             proba = self._proba_from_L(L, prior)
             if local is not None:
                 proba = reweight(proba, local.reshape(proba.shape))
-            return self._mrf_chroma(proba, L, clamp).reshape(-1, 2)
+            return self._mrf_chroma(proba, L, clamp).reshape(-1, 2) * np.float32(scale)
 
         chroma = np.empty((h * w, 2), dtype=np.float32)
         flat_clamp = None if clamp is None else clamp.reshape(-1)
@@ -554,6 +658,8 @@ class SOMColorizer(BaseEstimator):
             chroma[start:stop] = self._decode(proba)
 
         self._in_threads(block, self._blocks(L))
+        if scale != 1:
+            chroma *= np.float32(scale)
         return chroma
 
     # ------------------------------------------------- working resolution
@@ -577,7 +683,7 @@ class SOMColorizer(BaseEstimator):
             size = getattr(self, "training_size_", None)
         return upsample.reduction_factor(shape[:2], size)
 
-    def _reduced_chroma(self, L_small, prior=None, clamp=None):
+    def _reduced_chroma(self, L_small, prior=None, clamp=None, scale=1.0):
         """Working-resolution stage: guided-filter coefficients of a shrunk lightness image.
 
         Parameters
@@ -588,6 +694,8 @@ class SOMColorizer(BaseEstimator):
             A reference's histogram prior.
         clamp : ndarray of int, shape (h, w), or None
             Hinted codebook colors on the small grid (-1: none).
+        scale : float
+            The chroma scale (:meth:`chroma_scale`).
 
         Returns
         -------
@@ -596,16 +704,16 @@ class SOMColorizer(BaseEstimator):
         bounds : ndarray of float32, shape (4,)
             The small chroma's (u_min, u_max, v_min, v_max).
         """
-        chroma = self._chroma(L_small, prior, clamp).reshape(L_small.shape + (2,))
+        chroma = self._chroma(L_small, prior, clamp, scale).reshape(L_small.shape + (2,))
         bounds = np.array([chroma[..., 0].min(), chroma[..., 0].max(),
                            chroma[..., 1].min(), chroma[..., 1].max()], dtype=np.float32)
         return upsample.guided_coefficients(L_small, chroma), bounds
 
-    def _colorize_reduced(self, L, factor, prior=None, clamp=None):
+    def _colorize_reduced(self, L, factor, prior=None, clamp=None, scale=1.0):
         """RGB (H, W, 3) of a lightness image classified ``factor`` times smaller."""
         small = upsample.block_mean(L, factor)
         small_clamp = None if clamp is None else upsample.downscale_labels(clamp, factor)
-        coef, bounds = self._reduced_chroma(small, prior, small_clamp)
+        coef, bounds = self._reduced_chroma(small, prior, small_clamp, scale)
         return upsample.guided_rgb(coef, L, factor, bounds=bounds)
 
     def _device_model(self, xp):
@@ -619,14 +727,16 @@ class SOMColorizer(BaseEstimator):
     def _colorize_on(self, model, pixels, alpha=None):
         """:meth:`_colorize` on ``model``'s device; one copy in, one copy back."""
         L = self.color_space_.lightness(pixels)
-        prior = self._global_prior(L)  # from a 64 x 64 version: cheap on the CPU
+        prior, scale = self._guidance(L)  # from a 64 x 64 version: cheap on the CPU
         if self.decoder != "mrf":
-            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature, prior))
+            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature, prior,
+                                        scale))
             return rgb if alpha is None else np.dstack([rgb, alpha])
         # the MRF kernel is CPU-only for now: the probabilities come back for it
         proba = to_numpy(model.proba(model.xp.asarray(L)))
         proba = proba if prior is None else reweight(proba, prior)
-        return self._to_rgb(L, self._mrf_chroma(proba, L).reshape(-1, 2), alpha)
+        chroma = self._mrf_chroma(proba, L).reshape(-1, 2) * np.float32(scale)
+        return self._to_rgb(L, chroma, alpha)
 
     def _mrf_chroma(self, proba, L, clamp=None):
         """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
@@ -728,6 +838,13 @@ def _takes_images(classifier):
     return getattr(classifier, "_takes_images", False)
 
 
+def _shrink(luv, factor):
+    """An L*u*v* image (H, W, 3) averaged over ``factor x factor`` blocks (itself for 1)."""
+    if factor == 1:
+        return luv
+    return np.dstack([upsample.block_mean(luv[..., c], factor) for c in range(3)])
+
+
 def _histograms(label_sets, n_colors):
     """Normalized codebook histogram (float32, shape (n_colors,)) of each array of labels."""
     return np.stack([np.bincount(labels, minlength=n_colors) / max(len(labels), 1)
@@ -756,8 +873,9 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=200, som_iterations=10_000, decoder="annealed", global_prior=0.5, n_jobs=None,
-    random_state=None, backend="mlp", device="cpu", working_size="auto", **cnn_params,
+    max_iter=200, early_stopping=True, som_iterations=10_000, decoder="annealed",
+    global_prior=0.5, chroma_shrinkage=True, n_jobs=None, random_state=None, backend="mlp",
+    device="cpu", working_size="auto", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -772,7 +890,12 @@ def make_colorizer(
     n_samples : int, default=2500
         Training pixels drawn per image.
     max_iter : int, default=200
-        MLP epochs.
+        Most MLP epochs.
+    early_stopping : bool, default=True
+        Stop the MLP when its accuracy on a tenth of the training pixels has not improved
+        for 3 epochs (scikit-learn's ``early_stopping``, ``n_iter_no_change=3``): on a
+        million pixels it stops after about 10 to 25 epochs with the held-out quality of
+        200, in a tenth of the time. False trains all ``max_iter`` epochs.
     som_iterations : int, default=10000
         SOM training steps.
     decoder : {"mode", "expectation", "annealed", "mrf"}, default="annealed"
@@ -781,6 +904,8 @@ def make_colorizer(
     global_prior : float >= 0, default=0.5
         Strength of the learned global color prior, see :class:`SOMColorizer`; 0 is the
         paper's colorizer as published.
+    chroma_shrinkage : bool, default=True
+        The learned chroma scale, see :class:`SOMColorizer`; False is the paper's.
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None
@@ -816,7 +941,8 @@ def make_colorizer(
     else:
         classifier = MLPClassifier(
             hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
-            learning_rate_init=0.001, max_iter=max_iter,
+            learning_rate_init=0.001, max_iter=max_iter, early_stopping=early_stopping,
+            n_iter_no_change=3,
         )
     return SOMColorizer(
         color_space=LuvConverter(),
@@ -825,6 +951,7 @@ def make_colorizer(
         classifier=classifier,
         decoder=decoder,
         global_prior=global_prior,
+        chroma_shrinkage=chroma_shrinkage,
         mrf=PottsMRF(),
         n_jobs=n_jobs,
         random_state=random_state,

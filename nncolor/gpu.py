@@ -124,14 +124,14 @@ class DeviceModel:
         return class_probabilities(self.xp, self.logits(L)) @ self.spread
 
 
-def colorize(model, pixels, decoder, temperature, weights=None):
+def colorize(model, pixels, decoder, temperature, weights=None, scale=1.0):
     """RGB (H, W, 3) of a gray or color image ``pixels`` in [0, 1], on ``model``'s device.
 
     ``pixels`` is moved to the device, and the result is returned there: the caller copies
     it back. ``decoder`` is "mode", "expectation" or "annealed"; ``weights`` as in
-    :meth:`DeviceModel.chroma`.
+    :meth:`DeviceModel.chroma`; ``scale`` multiplies the chroma (the learned chroma scale).
     """
     xp = model.xp
     L = lightness(xp.asarray(pixels, dtype=xp.float32))
-    chroma = model.chroma(L, decoder, temperature, weights)
+    chroma = model.chroma(L, decoder, temperature, weights) * float(scale)
     return luv2rgb(xp.concat([L[..., None], chroma], axis=-1))

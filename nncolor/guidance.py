@@ -55,7 +55,7 @@ def lightness_descriptor(L):
     --------
     >>> import numpy as np
     >>> lightness_descriptor(np.full((30, 40), 50.0)).shape
-    (112,)
+    (104,)
     """
     L = np.asarray(L, dtype=np.float32)
     if L.ndim != 2 or L.size == 0:
@@ -71,43 +71,95 @@ def lightness_descriptor(L):
     return np.concatenate([thumb, hist, *pooled]).astype(np.float32)
 
 
-def fit_palette_regressor(descriptors, histograms, *, n_neighbors=15, n_components=16,
-                          max_photos=2000, random_state=None):
-    """Learn to guess a photo's codebook histogram from the descriptor of its gray version.
+def fit_photo_regressor(descriptors, targets, *, n_neighbors=15, n_components=16):
+    """Learn to guess something of a photo (its palette) from the descriptor of its gray version.
 
     Standardized descriptors are projected on their first principal components, and a
-    photo's palette is the distance-weighted mean of the histograms of its
-    ``n_neighbors`` nearest training photos in that space. The neighbours are stored in
-    the model, so at most ``max_photos`` photos (drawn at random) are kept: with 16
-    components and 25 colors that is about 330 KB.
+    photo's guess is the distance-weighted mean of the targets of its ``n_neighbors``
+    nearest training photos in that space. The neighbours are stored in the model: keep
+    their number bounded (:func:`reference_photos`); with 16 components and 25 targets,
+    2000 photos take about 330 KB.
 
     Parameters
     ----------
     descriptors : ndarray of float32, shape (n_photos, DESCRIPTOR_SIZE)
         :func:`lightness_descriptor` of each training photo.
-    histograms : ndarray of float32, shape (n_photos, K)
-        Each photo's distribution over the codebook.
-    n_neighbors, n_components, max_photos : int
+    targets : ndarray of float32, shape (n_photos, n_targets)
+        What to guess of each photo: its distribution over the codebook, say.
+    n_neighbors, n_components : int
         Capped by the number of photos.
-    random_state : int, RandomState instance or None
-        Chooses the photos kept when there are more than ``max_photos``.
 
     Returns
     -------
     sklearn.pipeline.Pipeline
-        Fitted; ``predict`` maps descriptors (n, DESCRIPTOR_SIZE) to palettes (n, K).
+        Fitted; ``predict`` maps descriptors (n, DESCRIPTOR_SIZE) to guesses (n, n_targets).
     """
     n = len(descriptors)
-    if n > max_photos:
-        keep = np.sort(check_random_state(random_state).choice(n, max_photos, replace=False))
-        descriptors, histograms, n = descriptors[keep], histograms[keep], max_photos
-    # PCA needs two photos to find a direction; with one, every palette is that photo's
+    # PCA needs two photos to find a direction; with one, every guess is that photo's
     project = [PCA(n_components=min(n_components, n, DESCRIPTOR_SIZE), svd_solver="full")] \
         if n > 1 else []
     return make_pipeline(
         StandardScaler(), *project,
         KNeighborsRegressor(n_neighbors=max(1, min(n_neighbors, n)), weights="distance"),
-    ).fit(descriptors, histograms)
+    ).fit(descriptors, targets)
+
+
+def reference_photos(n_photos, max_photos=2000, random_state=None):
+    """Indices (sorted) of at most ``max_photos`` of ``n_photos`` training photos, drawn at
+    random: the neighbours :func:`fit_photo_regressor` keeps."""
+    if n_photos <= max_photos:
+        return np.arange(n_photos)
+    return np.sort(check_random_state(random_state).choice(n_photos, max_photos, replace=False))
+
+
+def leave_one_out_predict(regressor, targets, descriptors):
+    """What :func:`fit_photo_regressor`'s model guesses for training photos, each without
+    itself (nor an exact duplicate) among its neighbours.
+
+    Parameters
+    ----------
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+    targets : ndarray, shape (n_fitted, n_targets)
+        The targets it was fitted on.
+    descriptors : ndarray, shape (n, DESCRIPTOR_SIZE)
+        Photos to guess for (those it was fitted on, and others).
+
+    Returns
+    -------
+    ndarray of float32, shape (n, n_targets)
+    """
+    knn = regressor[-1]
+    Z = regressor[:-1].transform(descriptors)
+    k = knn.n_neighbors
+    dist, ind = knn.kneighbors(Z, n_neighbors=min(k + 1, knn.n_samples_fit_))
+    if dist.shape[1] > 1:  # drop the photo itself: the nearest, at distance 0
+        self_hit = dist[:, :1] == 0
+        dist = np.where(self_hit, dist[:, 1:], dist[:, :-1])[:, :k]
+        ind = np.where(self_hit, ind[:, 1:], ind[:, :-1])[:, :k]
+    weights = 1 / np.maximum(dist, 1e-12)
+    y = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
+    guess = (weights[..., None] * y[ind]).sum(axis=1) / weights.sum(axis=1, keepdims=True)
+    return guess.astype(np.float32)
+
+
+def least_squares_scale(truth, decoded):
+    """The factor in [0, 1] that best brings decoded chroma onto the true chroma.
+
+    ``argmin_s |truth - s * decoded|^2``, clipped to [0, 1]: 1 where the colorizer's
+    colors are right, smaller where they tend to be wrong (a shrinkage toward gray, which
+    lowers the squared error of an unsure guess).
+
+    Parameters
+    ----------
+    truth, decoded : ndarray, shape (n, 2)
+        (u, v) of the same pixels.
+
+    Returns
+    -------
+    float
+    """
+    den = float((decoded * decoded).sum())
+    return float(np.clip((truth * decoded).sum() / den, 0, 1)) if den > 0 else 1.0
 
 
 def palette_weights(palette, frequencies, strength, floor=0.02):

@@ -13,6 +13,8 @@ import sys
 import time
 
 _EPOCH = re.compile(r"Iteration (\d+), loss = ([0-9.eE+-]+|nan|inf)")
+# with early_stopping the MLP also prints its held-out accuracy after each epoch
+_VALIDATION = re.compile(r"Validation score: ([0-9.eE+-]+|nan)")
 
 
 class _EpochReader(io.TextIOBase):
@@ -30,6 +32,10 @@ class _EpochReader(io.TextIOBase):
         *lines, self._buffer = self._buffer.split("\n")
         for line in lines:
             match = _EPOCH.search(line)
+            score = _VALIDATION.search(line)
+            if score is not None and self.bar is not None:
+                self.bar.set_postfix(loss=f"{self.loss:.4f}", validation=score.group(1)[:6])
+                continue
             if match is None:
                 if line.strip():  # anything else the fit prints goes where it was going
                     self.stream.write(line + "\n")

@@ -183,7 +183,9 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
-    prior = colorizer.color_prior(a, reference)  # once, for the whole image
+    # once, for the whole image; a reference or hints turn the chroma scale off
+    prior = colorizer.color_prior(a, reference)
+    scale = colorizer.chroma_scale(a) if reference is None and hints is None else 1.0
     model = _fixed_sweeps(colorizer)
     halo = tile_halo(colorizer)
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
@@ -196,7 +198,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
             pixels, alpha = check_image(a[window])
             clamp = None if hints is None else \
                 model._check_hints(hints[window], [(pixels, alpha)], single=True)[0]
-            rgb = model._colorize(pixels, alpha, prior, clamp)
+            rgb = model._colorize(pixels, alpha, prior, clamp, scale)
             core = rgb[y0 - window[0].start:y1 - window[0].start,
                        x0 - window[1].start:x1 - window[1].start]
             out[y0:y1, x0:x1] = _convert(core, dtype)
@@ -238,7 +240,9 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
-    prior = None if reference is None else colorizer._reference_prior(reference)
+    # once, for the whole image; a reference or hints turn the chroma scale off
+    prior = colorizer.color_prior(image, reference)
+    scale = colorizer.chroma_scale(image) if reference is None and hints is None else 1.0
     factor = colorizer.reduction_factor((h, w))
     # bands start on multiples of the factor, so their blocks are the image's blocks
     rows = max(factor, band_pixels // max(w, 1) // factor * factor)
@@ -258,7 +262,7 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
             marked = upsample.downscale_labels(band_clamp, factor)
             target = clamp[y0 // factor:y0 // factor + len(marked)]
             target[marked >= 0] = marked[marked >= 0]
-    coef, bounds = colorizer._reduced_chroma(small, prior, clamp)
+    coef, bounds = colorizer._reduced_chroma(small, prior, clamp, scale)
 
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
     out = np.empty((h, w, channels), dtype=dtype)

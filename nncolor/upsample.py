@@ -279,7 +279,8 @@ def _guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, m, srgb, out):
                 y = lum / f32(903.3)
             den = f32(13) * lum + _EPS
             ap = _U0 + u / den
-            bp = _V0 + v / den
+            # v' <= 0 is no real color (a strong negative v under a tiny L): keep it finite
+            bp = max(_V0 + v / den, f32(1e-4))
             cc = f32(3) * y * (f32(5) * bp - f32(3))
             z = ((ap - f32(4)) * cc - f32(15) * ap * bp * y) / (f32(12) * bp)
             x = -(cc / bp + f32(3) * z)

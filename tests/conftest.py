@@ -27,9 +27,11 @@ def tiny_colorizer(**overrides):
     from nncolor import make_colorizer
 
     # working_size=None: these 48 px photos would make every larger test image go through
-    # the working resolution; the tests that are about it ask for it (test_working_resolution)
+    # the working resolution; the tests that are about it ask for it (test_working_resolution).
+    # No early stopping: a tenth of a few hundred pixels is too few to judge epochs by.
     params = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(16,), n_samples=300,
-                  max_iter=30, som_iterations=300, random_state=0, working_size=None)
+                  max_iter=30, early_stopping=False, som_iterations=300, random_state=0,
+                  working_size=None)
     params.update(overrides)
     return make_colorizer(**params)
 

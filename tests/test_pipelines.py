@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
@@ -70,20 +71,51 @@ def test_decoder_evaluation_names_a_missing_folder(tmp_path):
 
 
 def test_default_model_pipeline_quick(tmp_path, capsys):
-    """The script that trains the shipped model runs `nncolor train` and reports on it."""
+    """The script that trains the shipped models writes each with a card naming its data
+    and its held-out figures per folder; it refuses to replace a model file unasked."""
     from nncolor.model_file import load_model
     from pipelines import default_model
 
     from .conftest import shared_folder
 
-    folder = shared_folder("opencountry-64")
-    path = tmp_path / "m.skops"
-    default_model.main(["--data", str(folder), "--model", str(path), "--quick"])
+    shared_folder("web-faces")  # skips, with the reason, without the photos
+    default_model.main(["--models", "people", "--out", str(tmp_path), "--quick"])
     text = capsys.readouterr().out
-    assert text.startswith("command: nncolor train") and "file size" in text
-    card = load_model(path).model_card_
-    assert card["training_data"]["sources"] == {str(folder): 347}
+    assert "people.skops" in text and "KiB" in text
+    card = load_model(tmp_path / "people.skops").model_card_
+    assert card["description"].startswith("people")
+    assert set(card["held_out_by_folder"]) == {"flickr-people", "web-faces"}
     assert set(card["held_out"]) == {"colorizer", "gray", "mean color"}
+    assert all("flickr-people" in s or "web-faces" in s for s in card["training_data"]["sources"])
+    with pytest.raises(SystemExit, match="exists"):
+        default_model.main(["--models", "people", "--out", str(tmp_path), "--quick"])
+
+
+def test_quality_pipeline_quick(tmp_path, capsys):
+    """The quality table: every folder, model and decoder, with gains against gray."""
+    from pipelines import quality
+
+    from .conftest import shared_folder
+
+    shared_folder("scenes-256")
+    quality.main(["--quick", "--out", str(tmp_path), "--models", "default"])
+    table = pd.read_csv(tmp_path / "quality.csv")
+    assert set(table["decoder"]) == {"expectation", "annealed"}
+    assert table["folder"].nunique() == len(quality.FOLDERS)
+    assert np.isfinite(table["gain_db"]).all() and (table["colorfulness"] >= 0).all()
+    assert (tmp_path / "grid_scenes-256.jpg").is_file()
+
+
+def test_quality_ablation_quick(tmp_path):
+    from pipelines import quality
+
+    from .conftest import shared_folder
+
+    shared_folder("scenes-256")
+    quality.main(["--ablation", "--quick", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "ablation.csv")
+    assert table["variant"].nunique() == len(quality.ablation_variants(quick=True))
+    assert set(table["global_prior"]) == {0.0, 0.5}
 
 
 def test_benchmark_mrf_step_quick(tmp_path):
