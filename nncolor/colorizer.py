@@ -246,11 +246,11 @@ class SOMColorizer(BaseEstimator):
         self.training_size_ = training_size
         self.chroma_scale_regressor_ = None if _takes_images(classifier) else \
             fit_photo_regressor(descriptors[keep], self._chroma_scales(
-                luv, descriptors, palettes[keep], rng.randint(np.iinfo(np.int32).max))[keep])
+                luv, descriptors, palettes, keep, rng.randint(np.iinfo(np.int32).max))[keep])
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
 
-    def _chroma_scales(self, luv, descriptors, palettes, seed):
+    def _chroma_scales(self, luv, descriptors, palettes, keep, seed):
         """Per training photo and decoder, the least-squares factor (in [0, 1]) between the
         colorizer's chroma and the truth, on pixels drawn afresh (not the training draw).
 
@@ -261,7 +261,10 @@ class SOMColorizer(BaseEstimator):
         check = clone(self.features_).set_params(n_samples=min(_SCALE_PIXELS,
                                                                 self.features_.n_samples))
         feats, indices = check.sample([im[..., 0] for im in luv], random_state=seed)
-        guesses = leave_one_out_predict(self.palette_regressor_, palettes, descriptors)
+        position = np.full(len(luv), -1)
+        position[keep] = np.arange(len(keep))  # where each photo is among the neighbours
+        guesses = leave_one_out_predict(self.palette_regressor_, palettes[keep], descriptors,
+                                        position)
         starts = np.cumsum([0] + [len(i) for i in indices])
         out = np.ones((len(luv), len(_SCALE_DECODERS)), dtype=np.float32)
         for n, (im, idx) in enumerate(zip(luv, indices)):
@@ -338,7 +341,8 @@ class SOMColorizer(BaseEstimator):
             histograms of the training photos whose gray versions look most alike
             (:mod:`nncolor.guidance`).
         """
-        return self._map(X, lambda pixels, alpha: self._palette(self.color_space_.lightness(pixels)))
+        return self._map(X, lambda pixels, alpha: self._palette(
+            lightness_descriptor(self.color_space_.lightness(pixels))))
 
     def color_prior(self, image, reference=None):
         """The prior over the codebook that :meth:`predict` applies to every pixel of an image.

@@ -112,9 +112,9 @@ def reference_photos(n_photos, max_photos=2000, random_state=None):
     return np.sort(check_random_state(random_state).choice(n_photos, max_photos, replace=False))
 
 
-def leave_one_out_predict(regressor, targets, descriptors):
+def leave_one_out_predict(regressor, targets, descriptors, positions):
     """What :func:`fit_photo_regressor`'s model guesses for training photos, each without
-    itself (nor an exact duplicate) among its neighbours.
+    itself among its neighbours.
 
     Parameters
     ----------
@@ -122,20 +122,24 @@ def leave_one_out_predict(regressor, targets, descriptors):
     targets : ndarray, shape (n_fitted, n_targets)
         The targets it was fitted on.
     descriptors : ndarray, shape (n, DESCRIPTOR_SIZE)
-        Photos to guess for (those it was fitted on, and others).
+        Photos to guess for.
+    positions : ndarray of int, shape (n,)
+        Each photo's row among the fitted ones, or -1 for a photo it was not fitted on.
 
     Returns
     -------
     ndarray of float32, shape (n, n_targets)
     """
     knn = regressor[-1]
-    Z = regressor[:-1].transform(descriptors)
     k = knn.n_neighbors
-    dist, ind = knn.kneighbors(Z, n_neighbors=min(k + 1, knn.n_samples_fit_))
-    if dist.shape[1] > 1:  # drop the photo itself: the nearest, at distance 0
-        self_hit = dist[:, :1] == 0
-        dist = np.where(self_hit, dist[:, 1:], dist[:, :-1])[:, :k]
-        ind = np.where(self_hit, ind[:, 1:], ind[:, :-1])[:, :k]
+    dist, ind = knn.kneighbors(regressor[:-1].transform(descriptors),
+                               n_neighbors=min(k + 1, knn.n_samples_fit_))
+    # drop each photo itself (else its first k neighbours stay); float rounding puts it a
+    # hair away from distance 0, so it is known by position, not by distance
+    itself = ind == np.asarray(positions)[:, None]
+    order = np.argsort(itself, axis=1, kind="stable")[:, :k]
+    dist = np.take_along_axis(dist, order, axis=1)
+    ind = np.take_along_axis(ind, order, axis=1)
     weights = 1 / np.maximum(dist, 1e-12)
     y = np.asarray(targets, dtype=np.float64).reshape(len(targets), -1)
     guess = (weights[..., None] * y[ind]).sum(axis=1) / weights.sum(axis=1, keepdims=True)

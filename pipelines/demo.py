@@ -1,11 +1,14 @@
 """The main job: colorize photos with the model that ships in the package, no training.
 
-Loads the default model (``nncolor/models/default.skops``, trained on real outdoor
-photos by ``python -m pipelines.default_model``; or ``--model FILE``) and colorizes
-grayscale versions of two color photos that ship with scikit-learn and scikit-image
-(``coffee``, ``flower``: the model never saw them) and the real black-and-white
-``skimage.data.camera()``. Writes the colorized images, a side-by-side figure and a metrics
-table (with the gray and mean-color baselines) to the output folder.
+Loads the default model (``nncolor/models/default.skops``, trained on real photos of
+landscapes, streets, people and objects by ``python -m pipelines.default_model``; or
+``--model FILE``) and colorizes grayscale versions of a portrait, a street and a
+landscape it never saw, and the real black-and-white ``skimage.data.camera()``. The three
+are the first held-out photos (by file name) of ``web-faces``, ``street-256`` and
+``scenes-256`` in ``../shared/data`` where that folder is present; elsewhere, two photos
+that ship with scikit-image and scikit-learn (``coffee``, ``flower``). Writes the
+colorized images, a side-by-side figure and a metrics table (with the gray and mean-color
+baselines) to the output folder.
 
 ``--train`` trains the paper's colorizer on four other package photos instead (astronaut,
 chelsea, rocket, china), so the whole method runs from scratch anywhere.
@@ -29,8 +32,17 @@ from nncolor.plot import plot_comparison
 from ._cli import refuse_existing
 
 
-def photos():
+#: name -> folder of ../shared/data whose first held-out photo the demo shows
+SHARED = {"portrait": "web-faces", "street": "street-256", "landscape": "scenes-256"}
+
+
+def photos(data_dir=Path("../shared/data")):
     """Name -> RGB uint8 photo of the color photos to colorize (the model never saw them)."""
+    from .quality import held_out
+
+    if all((data_dir / folder).is_dir() for folder in SHARED.values()):
+        return {name: held_out(data_dir / folder, limit=1)[0][0]
+                for name, folder in SHARED.items()}
     flower = load_sample_images().images[1]
     return {"coffee": data.coffee(), "flower": flower}
 
@@ -70,14 +82,15 @@ def train_on_shipped_photos(quick=False):
     return col
 
 
-#: Every file a run writes (checked before the work starts).
-OUTPUTS = ["coffee_colorized.png", "flower_colorized.png", "camera_colorized.png",
-           "comparison.png", "metrics.csv"]
+def outputs(names):
+    """Every file a run writes (checked before the work starts)."""
+    return [f"{name}_colorized.png" for name in [*names, "camera"]] + ["comparison.png",
+                                                                        "metrics.csv"]
 
 
 def run(out, overwrite=False, model=None, train=False, quick=False):
-    refuse_existing(out, OUTPUTS, overwrite)
     held_out = photos()
+    refuse_existing(out, outputs(held_out), overwrite)
     if train:
         col = train_on_shipped_photos(quick)
     else:
