@@ -101,13 +101,13 @@ def run(out, overwrite=False, model=None, train=False, quick=False):
     inputs = {name: gray_version(rgb) for name, rgb in held_out.items()}
     inputs["camera"] = data.camera() / 255.0
     start = time.perf_counter()
-    outputs = dict(zip(inputs, col.predict(list(inputs.values()))))
+    colored = dict(zip(inputs, col.predict(list(inputs.values()))))
     print(f"colorized {len(inputs)} images in {time.perf_counter() - start:.2f} s")
 
     out = Path(out)
-    for name, image in outputs.items():
+    for name, image in colored.items():
         save_image(out / f"{name}_colorized.png", image, overwrite)
-    rows = [(n, inputs[n], outputs[n], held_out.get(n)) for n in inputs]
+    rows = [(n, inputs[n], colored[n], held_out.get(n)) for n in inputs]
     save_figure(out / "comparison.png", plot_comparison(rows), overwrite)
     table = evaluate(col, list(held_out.values()), names=list(held_out))
     save_table(out / "metrics.csv", table, overwrite)

@@ -102,8 +102,9 @@ def test_prediction_panel(photos, mode_colorizer):
 def test_predicted_chroma_matches_codebook_for_mode(photos, mode_colorizer):
     uv = predicted_chroma(mode_colorizer, photos[4])
     assert uv.shape == photos[4].shape[:2] + (2,)
-    # every predicted chroma is a codebook color
-    codes = {tuple(c) for c in np.round(mode_colorizer.codebook_, 4)}
+    # every predicted chroma is a codebook color, toned down by the photo's chroma scale
+    scale = np.float32(mode_colorizer.chroma_scale(photos[4]))
+    codes = {tuple(c) for c in np.round(mode_colorizer.codebook_ * scale, 4)}
     assert {tuple(c) for c in np.round(uv.reshape(-1, 2), 4)} <= codes
 
 
