@@ -50,22 +50,33 @@ DECODERS = ("expectation", "annealed", "mrf")
 GRID_PHOTOS, GRID_HEIGHT = 4, 160
 
 
-def held_out(folder, test_size=0.25, seed=0, limit=None):
-    """The held-out color photos of a folder (uint8 RGB) and their names.
+def split_folder(folder, pattern=None, limit=None, test_size=0.25, seed=0):
+    """A folder's color photos (uint8 RGB) split by file name, as the shipped models were.
 
-    Gray files (R = G = B everywhere) are left out: there is no color to measure.
+    Gray files (R = G = B everywhere) are left out: there is no color to learn or measure.
+    ``pattern`` and ``limit`` are :func:`nncolor.datasets.load_folder`'s.
+
+    Returns
+    -------
+    train : list of ndarray
+    test, test_names : list of ndarray, list of str
     """
-    images, names = load_folder(folder, require_color=False)
-    _, test = split_by_name(names, test_size=test_size, seed=seed)
-    test = [i for i in test if images[i].ndim == 3][:limit]
-    return [images[i] for i in test], [names[i] for i in test]
+    images, names = load_folder(folder, pattern=pattern, limit=limit, require_color=False)
+    color = [i for i, im in enumerate(images) if im.ndim == 3]
+    images, names = [images[i] for i in color], [names[i] for i in color]
+    train, test = split_by_name(names, test_size=test_size, seed=seed)
+    return [images[i] for i in train], [images[i] for i in test], [names[i] for i in test]
 
 
-def training_part(folder, test_size=0.25, seed=0):
+def held_out(folder, limit=None):
+    """The first ``limit`` held-out color photos of a folder and their names."""
+    _, test, names = split_folder(folder)
+    return test[:limit], names[:limit]
+
+
+def training_part(folder):
     """The training color photos of a folder (the complement of :func:`held_out`)."""
-    images, names = load_folder(folder, require_color=False)
-    train, _ = split_by_name(names, test_size=test_size, seed=seed)
-    return [images[i] for i in train if images[i].ndim == 3]
+    return split_folder(folder)[0]
 
 
 def measure(model, images, names):
