@@ -1054,13 +1054,12 @@ def _list_shipped_models(args):
 
 
 def describe_card(card):
-    """One line from a model card: its own ``description``, or what it was trained on and
+    """One line from a model card: its own ``description`` (or what it was trained on), and
     how it did against the gray baseline."""
-    if card.get("description"):
-        return " ".join(str(card["description"]).split())
     params = card.get("params") or {}
     data = card.get("training_data") or {}
-    parts = [f"{card.get('n_colors', '?')} colors, {params.get('patch_size', '?')}-pixel "
+    parts = [" ".join(str(card["description"]).split()) if card.get("description") else
+             f"{card.get('n_colors', '?')} colors, {params.get('patch_size', '?')}-pixel "
              f"patches, trained on {data.get('n_photos', '?')} photos"]
     held_out = card.get("held_out") or {}
     ours, gray = held_out.get("colorizer", {}), held_out.get("gray", {})

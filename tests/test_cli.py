@@ -253,9 +253,11 @@ def test_shipped_model_loads_fast_with_its_card():
     col = load_default_model()
     assert time.perf_counter() - start < 1.0
     card = col.model_card_
-    assert card["params"]["decoder"] == "annealed"
+    assert card["params"]["decoder"] == col.decoder
     assert card["held_out"]["colorizer"]["n_images"] > 0
-    assert card["command"].startswith("nncolor train")
+    assert card["command"].startswith("python -m pipelines.default_model")
+    # trained and measured on every kind of photo
+    assert len(card["held_out_by_folder"]) == len(card["training_data"]["sources"]) == 7
 
 
 # ------------------------------------------------------ train, info, evaluate, grid

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from nncolor.model_file import load_model
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,7 +66,8 @@ def test_options_list_the_shipped_models_and_the_decoders(client):
     assert body["models"][0] == "default"
     assert set(body["decoders"]) == {"mode", "expectation", "annealed", "mrf"}
     colors = client.get("/api/palette?model=default").json()["colors"]
-    assert len(colors) == 9 and all(len(c) == 7 and c[0] == "#" for c in colors)
+    n_colors = load_model("default").n_colors_
+    assert len(colors) == n_colors and all(len(c) == 7 and c[0] == "#" for c in colors)
 
 
 def test_the_page_and_its_files_are_served(client):
