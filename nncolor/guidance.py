@@ -62,9 +62,11 @@ def lightness_descriptor(L):
         raise ValueError(f"L must be a non-empty 2-D lightness image; got shape {L.shape}")
     step = max(1, -(-max(L.shape) // DESCRIPTOR_MAX_SIDE))
     L = L[::step, ::step] / np.float32(100)
-    thumb = resize(L, (_THUMB, _THUMB), anti_aliasing=True).ravel()
-    hist = np.histogram(L, bins=_BINS, range=(0, 1))[0] / L.size
     small = resize(L, (_EDGE_SIDE, _EDGE_SIDE), anti_aliasing=True)
+    # the thumbnail from the 64 x 64 version: straight from a megapixel, the anti-aliasing
+    # filter is 8 times wider and takes 0.3 s
+    thumb = resize(small, (_THUMB, _THUMB), anti_aliasing=True).ravel()
+    hist = np.histogram(L, bins=_BINS, range=(0, 1))[0] / L.size
     cell = _EDGE_SIDE // _CELLS
     pooled = [np.abs(ndimage.sobel(small, axis)).reshape(_CELLS, cell, _CELLS, cell)
               .mean(axis=(1, 3)).ravel() for axis in (1, 0)]

@@ -170,8 +170,9 @@ def ablation_variants(quick):
     n = 100 if quick else 1000
 
     def paper(**changes):
+        # as published: no learned prior, no learned scale (the guidance variants below)
         col = make_colorizer(5, (3, 3), (50, 50), n_samples=n, max_iter=5 if quick else 50,
-                             random_state=0, global_prior=0.0)
+                             random_state=0, global_prior=0.0, chroma_shrinkage=False)
         return col.set_params(**changes)
 
     som_before = {"quantizer__fine_tuning_iterations": 0}
@@ -179,7 +180,8 @@ def ablation_variants(quick):
         ("SOM as before (no convergence phase), 50 epochs", paper(**som_before)),
         ("SOM 100k steps, radius 1, no convergence phase",
          paper(**som_before, quantizer__n_iterations=100_000, quantizer__sigma=1.0)),
-        ("SOM + convergence phase (batch map)", paper()),
+        # fitted with the prior on, so that the chroma scale is fitted as the library fits it
+        ("SOM + convergence phase (batch map)", paper(global_prior=0.5)),
         ("k-means codebook", paper(quantizer=KMeansQuantizer((3, 3)))),
         ("SOM + convergence, early stopping",
          paper(classifier__early_stopping=True, classifier__n_iter_no_change=3)),
@@ -200,16 +202,19 @@ def ablation(folder, out, quick, overwrite):
         col.fit(train)
         fit_s = time.perf_counter() - start
         decoders = ("expectation", "annealed") if quick else ("mode", "expectation", "annealed")
-        priors = (0.0, 0.5) if variant.startswith("SOM + convergence phase") else (0.0,)
+        # the learned prior and scale are fitted anyway; set_params turns them on or off
+        guidance = [(0.0, False), (0.5, False), (0.0, True), (0.5, True)] \
+            if variant.startswith("SOM + convergence phase") else [(0.0, False)]
         for decoder in decoders:
-            for prior in priors:
-                col.set_params(decoder=decoder, global_prior=prior)
+            for prior, shrink in guidance:
+                col.set_params(decoder=decoder, global_prior=prior, chroma_shrinkage=shrink)
                 row = {"variant": variant, "decoder": decoder, "global_prior": prior,
-                       "fit_s": fit_s, **measure(col, images, names)}
+                       "chroma_shrinkage": shrink, "fit_s": fit_s,
+                       **measure(col, images, names)}
                 rows.append(row)
-                print(f"{variant:50s} {decoder:12s} prior {prior:.1f}: gain "
-                      f"{row['gain_db']:+.2f} dB, colorfulness {row['colorfulness']:.2f}, "
-                      f"fit {fit_s:.0f} s", flush=True)
+                print(f"{variant:50s} {decoder:12s} prior {prior:.1f} scale {shrink!s:5s}: "
+                      f"gain {row['gain_db']:+.2f} dB, colorfulness "
+                      f"{row['colorfulness']:.2f}, fit {fit_s:.0f} s", flush=True)
     return pd.DataFrame(rows)
 
 
@@ -249,7 +254,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     if args.ablation:
         table = ablation(DATA / args.ablation_data, out, args.quick, args.overwrite)
-        keys = ["variant", "decoder", "global_prior"]
+        keys = ["variant", "decoder", "global_prior", "chroma_shrinkage"]
         name = "ablation"
     else:
         decoders = args.decoders or (DECODERS[:2] if args.quick else DECODERS)

@@ -115,6 +115,7 @@ def test_quality_ablation_quick(tmp_path):
     table = pd.read_csv(tmp_path / "ablation.csv")
     assert table["variant"].nunique() == len(quality.ablation_variants(quick=True))
     assert set(table["global_prior"]) == {0.0, 0.5}
+    assert set(table["chroma_shrinkage"]) == {False, True}
 
 
 def test_benchmark_mrf_step_quick(tmp_path):
