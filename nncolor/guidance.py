@@ -8,10 +8,17 @@ in the spirit of the GIST of Oliva & Torralba 2001: coarse layout, lightness his
 oriented edge energy), and a k-nearest-neighbour regressor maps descriptors to the photos'
 codebook histograms. At predict time the photo's neighbours vote for its palette, and
 each pixel's distribution is reweighted by it (:func:`palette_weights`), as a reference
-photo's histogram reweights it in the histogram transfer of Charpiat et al. (2008).
+photo's histogram reweights it in the histogram transfer of Melas-Kyriazi & Han (2017).
+
+The same neighbours also learn how far to trust the colorizer on a photo: the
+least-squares factor (:func:`least_squares_scale`) between its colors and the true ones,
+with which the colorizer tones a photo's chroma down toward gray.
 
 References
 ----------
+Melas-Kyriazi, L. & Han, G. (2017). Combining deep convolutional neural networks with
+Markov random fields for image colorization.
+
 Oliva, A. & Torralba, A. (2001). Modeling the shape of the scene: a holistic
 representation of the spatial envelope. IJCV 42(3), 145-175.
 

@@ -172,7 +172,8 @@ def ablation_variants(quick):
     def paper(**changes):
         # as published: no learned prior, no learned scale (the guidance variants below)
         col = make_colorizer(5, (3, 3), (50, 50), n_samples=n, max_iter=5 if quick else 50,
-                             random_state=0, global_prior=0.0, chroma_shrinkage=False)
+                             early_stopping=False, random_state=0, global_prior=0.0,
+                             chroma_shrinkage=False)
         return col.set_params(**changes)
 
     som_before = {"quantizer__fine_tuning_iterations": 0}
@@ -183,7 +184,7 @@ def ablation_variants(quick):
         # fitted with the prior on, so that the chroma scale is fitted as the library fits it
         ("SOM + convergence phase (batch map)", paper(global_prior=0.5)),
         ("k-means codebook", paper(quantizer=KMeansQuantizer((3, 3)))),
-        ("SOM + convergence, early stopping",
+        ("SOM + convergence, early stopping (the default)",
          paper(classifier__early_stopping=True, classifier__n_iter_no_change=3)),
         ("SOM + convergence, 300 px/photo", paper(features__n_samples=max(10, n * 3 // 10))),
         ("SOM + convergence, 2500 px/photo", paper(features__n_samples=n * 5 // 2)),

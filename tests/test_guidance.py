@@ -104,7 +104,7 @@ def test_the_convergence_phase_keeps_the_codebook_spread(photos):
 
 @pytest.fixture(scope="module")
 def fitted(photos):
-    return tiny_colorizer().fit(photos[:4])
+    return tiny_colorizer(chroma_shrinkage=True).fit(photos[:4])
 
 
 def test_the_learned_prior_and_scale_are_fitted(fitted, photos):
