@@ -74,36 +74,19 @@ class SOMColorizer(BaseEstimator):
         and each pixel's distribution is shifted toward it by the weights
         ``(palette / training frequencies) ** global_prior``. 0 turns it off; an explicit
         ``reference`` replaces it. Models saved before it existed load with 0.
-    chroma_shrinkage : bool, default=False
+    chroma_shrinkage : bool, default=True
         Scale each photo's chroma toward gray by a learned factor in [0, 1]: the
         least-squares factor between the colorizer's colors and the true ones on its most
         alike training photos (fitted on pixels the classifier did not train on, each
         photo's palette guessed without itself). Where the model tends to be wrong (a
         street, a portrait) its colors are toned down rather than painted wrong; where it
         tends to be right they stay. It raises PSNR and lowers colorfulness: on coast and
-        forest photos the paper's colorizer with the annealed decoder went from +1.38 to
-        +1.66 dB over gray, and from 0.62 to 0.38 of the truth's colorfulness
-        (``python -m pipelines.quality --ablation``). Off by default, by the rule that chose
-        the default decoder (best PSNR keeping half the truth's colorfulness); the shipped
-        general models turn it on, since they must stay near gray where unsure. Fitted
-        whatever its value (so it can be turned on after fit), for the ``global_prior`` set
-        at fit time; not applied with a ``reference`` or ``hints``.
-    mrf : PottsMRF or None
-        The smoother used by ``decoder="mrf"``, by color hints and by :meth:`sample`;
-        None means ``PottsMRF()``.
-    n_jobs : int or None
-        Threads that classify blocks of pixels at predict time (BLAS is then limited to
-        one thread each, which is faster for these narrow matrices). None means 1, or
-        the ``n_jobs`` of an enclosing ``joblib.parallel_config``.
-    random_state : int, RandomState instance or None
-        Seeds pixel sampling and every step whose own ``random_state`` is None.
-    device : {"cpu", "cuda", "auto"}, default="cpu"
-        Where :meth:`predict` colorizes. ``"cuda"``: on a GPU with CuPy, end to end
-        (:mod:`nncolor.gpu`; needs ``pip install nncolor[gpu]`` and an ``MLPClassifier``
-        classifier; the MRF decoder, hints and ``reference`` finish on the CPU);
-        fails with a message naming what is missing. ``"auto"``: the GPU when there is
-        one, else the CPU (logged once). Fitting and the fitted state are NumPy either
-        way, so a model moves freely between machines with and without a GPU.
+        forest photos the paper's colorizer with the annealed decoder and the learned
+        prior went from +1.38 to +1.66 dB over gray, and from 0.62 to 0.38 of the truth's
+        colorfulness (``python -m pipelines.quality --ablation``). Fitted whatever its
+        value (so it can be turned on or off after fit), for the ``global_prior`` set at
+        fit time; not applied with a ``reference`` or ``hints``. Models saved before it
+        existed load with False.
     working_size : "auto", int or None, default="auto"
         The working resolution of :meth:`predict`: an image whose side ``sqrt(H * W)``
         is at least 1.5 times this is classified shrunk by the integer factor
@@ -159,7 +142,7 @@ class SOMColorizer(BaseEstimator):
 
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
-        decoder="annealed", temperature=0.38, global_prior=0.5, chroma_shrinkage=False,
+        decoder="annealed", temperature=0.38, global_prior=0.5, chroma_shrinkage=True,
         mrf=None, n_jobs=None, random_state=None, device="cpu", working_size="auto",
     ):
         self.color_space = color_space
@@ -883,7 +866,7 @@ def _seeded(estimator, rng):
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
     max_iter=200, early_stopping=True, som_iterations=10_000, decoder="annealed",
-    global_prior=0.5, chroma_shrinkage=False, n_jobs=None, random_state=None, backend="mlp",
+    global_prior=0.5, chroma_shrinkage=True, n_jobs=None, random_state=None, backend="mlp",
     device="cpu", working_size="auto", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
@@ -913,8 +896,9 @@ def make_colorizer(
     global_prior : float >= 0, default=0.5
         Strength of the learned global color prior, see :class:`SOMColorizer`; 0 is the
         paper's colorizer as published.
-    chroma_shrinkage : bool, default=False
-        The learned chroma scale, see :class:`SOMColorizer` (the shipped models use it).
+    chroma_shrinkage : bool, default=True
+        The learned chroma scale, see :class:`SOMColorizer`; False keeps the colors at
+        full strength (more colorful, lower PSNR).
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None

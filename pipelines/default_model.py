@@ -55,7 +55,8 @@ MODELS = {
         dict(som_shape=(4, 4), hidden_layer_sizes=(64, 64), n_samples=500),
     ),
 }
-# the learned chroma scale on: a general model must stay near gray where it is unsure
+# the learned chroma scale on (the default): a general model must stay near gray where
+# it is unsure
 COMMON = dict(patch_size=5, max_iter=40, decoder="annealed", chroma_shrinkage=True,
               random_state=0)
 # The decoders were chosen on the held-out figures of ``python -m pipelines.quality``:
