@@ -54,7 +54,7 @@ def _up(nn, c_in, c_out):
 
 
 def _simple_net(torch, n_classes, width, depth):
-    """Seed 001's conv stack; stride 8."""
+    """Avery & Amin's (2018) conv stack; stride 8."""
     nn = torch.nn
     w = width
     layers = [*_conv(nn, 1, w), *_conv(nn, w, w, 2), *_conv(nn, w, 2 * w),
@@ -119,7 +119,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     architecture : {"simple", "fusion"}, default="simple"
-        Seed 001's conv stack, or Iizuka et al.'s fusion network (module docstring).
+        Avery & Amin's (2018) conv stack, or Iizuka et al.'s fusion network (module docstring).
     width : int, default=8
         Channels of the first layer; deeper layers have 2, 4 or 8 times as many.
     depth : int, default=1
