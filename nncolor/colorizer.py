@@ -352,12 +352,36 @@ class SOMColorizer(BaseEstimator):
         ndarray of float32, shape (K,), or None
             Weights to multiply each pixel's distribution by (then re-normalize).
         """
+        return self.guidance(image, reference)[0]
+
+    def guidance(self, image, reference=None, hinted=False):
+        """What :meth:`predict` applies to a whole image: its prior and its chroma scale.
+
+        Both from one decimated copy of the image and one descriptor, so that an image
+        colorized in pieces (:mod:`nncolor.tiling`) gets the guidance of the whole.
+
+        Parameters
+        ----------
+        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+        reference : color image or array of shape (n, 3) of RGB colors, optional
+            Its histogram replaces the learned palette.
+        hinted : bool, default=False
+            Whether color hints are given. A reference or hints turn the chroma scale
+            off: the user's colors are not to be toned down.
+
+        Returns
+        -------
+        prior : ndarray of float32, shape (K,), or None
+            :meth:`color_prior`.
+        scale : float
+            :meth:`chroma_scale`, or 1 when it does not apply.
+        """
         check_is_fitted(self)
-        if reference is not None:
-            return self._reference_prior(reference)
-        if not self.global_prior:
-            return None
-        return self._global_prior(self._decimated_lightness(image))
+        if reference is not None:  # the reference's histogram, at full strength
+            return self._reference_prior(reference), 1.0
+        if not self.global_prior and not self.chroma_shrinkage:
+            return None, 1.0  # nothing learned to apply: skip the image's lightness
+        return self._guidance(self._decimated_lightness(image), None, hinted)
 
     def _decimated_lightness(self, image):
         """L of every n-th pixel of an image: what its descriptor looks at, at little cost."""
@@ -381,10 +405,7 @@ class SOMColorizer(BaseEstimator):
         float
             In [0, 1]; 1 when ``chroma_shrinkage`` is off.
         """
-        check_is_fitted(self)
-        if not self.chroma_shrinkage:
-            return 1.0
-        return self._chroma_scale(self._decimated_lightness(image))
+        return self.guidance(image)[1]
 
     def sample(self, X, n_samples=4, random_state=None):
         """Alternative colorizations: per-pixel draws made spatially coherent by the MRF.
@@ -606,14 +627,13 @@ class SOMColorizer(BaseEstimator):
 
     def _colorize(self, pixels, alpha=None, prior=None, clamp=None, scale=None):
         """RGB of one image. ``prior``: a reference's weights (else the learned palette);
-        ``clamp``: hinted labels; ``scale``: the chroma scale (else the learned one), both
-        given by callers that colorize an image in pieces (:mod:`nncolor.tiling`)."""
+        ``clamp``: hinted labels. Given a ``scale``, ``prior`` and ``scale`` are taken as
+        they are: the whole image's :meth:`guidance`, for callers that colorize an image in
+        pieces (:mod:`nncolor.tiling`)."""
         h, w = pixels.shape[:2]
         L = self.color_space_.lightness(pixels)
         if scale is None:
             prior, scale = self._guidance(L, prior, hinted=clamp is not None)
-        elif prior is None:
-            prior = self._global_prior(L)
         factor = self.reduction_factor((h, w))
         if factor > 1:  # the working resolution (nncolor.upsample)
             rgb = self._colorize_reduced(L, factor, prior, clamp, scale)

@@ -183,9 +183,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
-    # once, for the whole image; a reference or hints turn the chroma scale off
-    prior = colorizer.color_prior(a, reference)
-    scale = colorizer.chroma_scale(a) if reference is None and hints is None else 1.0
+    prior, scale = colorizer.guidance(a, reference, hinted=hints is not None)  # whole image
     model = _fixed_sweeps(colorizer)
     halo = tile_halo(colorizer)
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
@@ -240,9 +238,7 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
-    # once, for the whole image; a reference or hints turn the chroma scale off
-    prior = colorizer.color_prior(image, reference)
-    scale = colorizer.chroma_scale(image) if reference is None and hints is None else 1.0
+    prior, scale = colorizer.guidance(image, reference, hinted=hints is not None)  # whole image
     factor = colorizer.reduction_factor((h, w))
     # bands start on multiples of the factor, so their blocks are the image's blocks
     rows = max(factor, band_pixels // max(w, 1) // factor * factor)

@@ -23,6 +23,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 
 from nncolor import make_colorizer
 from nncolor.metrics import evaluate, verdict
@@ -86,7 +87,7 @@ def train_model(name, quick=False):
     fit_seconds = time.perf_counter() - start
     tables = {folder: evaluate(col, images, names) for folder, (images, names) in held_out.items()}
     card = make_card(col, sources=counts, n_photos=len(train),
-                     held_out=_concat(tables.values()),
+                     held_out=pd.concat(list(tables.values()), ignore_index=True),
                      split={"by": "nncolor.datasets.split_by_name, per folder",
                             "test_size": 0.25, "seed": 0},
                      command=f"python -m pipelines.default_model --models {name}",
@@ -96,12 +97,6 @@ def train_model(name, quick=False):
     for folder, table in tables.items():
         print(f"default_model {name}: {folder}: {verdict(table)[1]}", flush=True)
     return col, card
-
-
-def _concat(tables):
-    import pandas as pd
-
-    return pd.concat(list(tables), ignore_index=True)
 
 
 def main(argv=None):
