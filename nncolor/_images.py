@@ -1,12 +1,12 @@
 """Input checking for images: one place that names what is wrong with an input.
 
 Every public entry point that takes images goes through :func:`check_images`, so the
-rules (shapes, dtypes, value ranges) and their error messages live here only.
+rules (shapes, dtypes, value ranges) and their error messages live here only; and
+:func:`to_bit_depth` turns a result back into 8- or 16-bit pixels.
 """
 from numbers import Integral
 
 import numpy as np
-from skimage.util import img_as_float32
 
 _SHAPES = "H x W (gray), H x W x 1, H x W x 3 (RGB) or H x W x 4 (RGBA)"
 
@@ -58,10 +58,40 @@ def check_image(image, *, name="image"):
             f"{name} has integer dtype {a.dtype}; integer images must be uint8 (0-255) or "
             "uint16 (0-65535): convert with .astype(np.uint8) or .astype(np.uint16)"
         )
+    from skimage.util import img_as_float32  # here: nncolor.io imports this module cheaply
+
     a = img_as_float32(a)
     if a.ndim == 3 and a.shape[-1] == 4:
         return np.ascontiguousarray(a[..., :3]), np.ascontiguousarray(a[..., 3])
     return a, None
+
+
+def to_bit_depth(image, bit_depth):
+    """An image as uint8 (``bit_depth=8``) or uint16 (16): floats clipped to [0, 1] and
+    rounded, integers rescaled (scikit-image's conversions).
+
+    Parameters
+    ----------
+    image : ndarray
+        Float in [0, 1] (values outside are clipped), bool, uint8 or uint16, any shape.
+    bit_depth : {8, 16}
+
+    Returns
+    -------
+    ndarray of uint8 or uint16
+        The same shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> to_bit_depth(np.array([0.0, 0.5, 1.2], np.float32), 8).tolist()
+    [0, 128, 255]
+    """
+    from skimage.util import img_as_ubyte, img_as_uint
+
+    if np.issubdtype(image.dtype, np.floating):
+        image = np.clip(image, 0, 1)
+    return img_as_ubyte(image) if bit_depth == 8 else img_as_uint(image)
 
 
 def is_single_image(X):

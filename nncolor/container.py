@@ -9,10 +9,21 @@ players need it, such as PCM in MP4), subtitles (converted to MP4's text format 
 needed), data and attachment streams, the global and per-stream metadata (title,
 language tags, creation time) and the chapters. What the container cannot hold is
 compared afterwards and named in one warning line.
+
+The frames themselves go in and out through imageio's ffmpeg plugin: :func:`read_frames`
+(or :func:`open_reader` and :func:`iter_frames` when the metadata is wanted first) and
+:func:`open_writer`, with :func:`closed_on_exit` around either so that no ffmpeg process
+outlives an error, :func:`ffmpeg_log_as_warnings` so that imageio's log lines come out as
+Python warnings, and :func:`check_written` before a written file is published. imageio and
+imageio-ffmpeg (which ships its own ffmpeg) are imported only when a film is read or written
+(:func:`backend`), so nncolor works without them (``pip install nncolor[video]``).
 """
+import os
 import re
 import subprocess
+import tempfile
 import warnings
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -23,6 +34,8 @@ MP4_AUDIO = {"aac", "mp3", "alac", "ac3", "eac3"}
 MOV_AUDIO = MP4_AUDIO | {"pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_f32le"}
 #: Text subtitles MP4 and QuickTime hold only as their own timed text (mov_text).
 TEXT_SUBTITLES = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text"}
+
+_INSTALL = "pip install nncolor[video]"  # or: pip install imageio imageio-ffmpeg
 
 # global tags every muxer rewrites: not the input's to keep
 _MUXER_TAGS = {"encoder", "major_brand", "minor_version", "compatible_brands", "duration",
@@ -295,3 +308,318 @@ def last_error(text):
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
     errors = [ln for ln in lines if re.search(r"error|invalid|not found|could not", ln, re.I)]
     return (errors or lines or ["no message"])[-1]
+
+
+# ------------------------------------------------------------------ frames
+def backend():
+    """imageio (its v2 API) and imageio_ffmpeg, imported on first use.
+
+    Returns
+    -------
+    iio : module
+        ``imageio.v2``.
+    imageio_ffmpeg : module
+        Its ``get_ffmpeg_exe()`` is the ffmpeg program it ships.
+
+    Raises
+    ------
+    ImportError
+        Either is not installed; the message names the ``pip install`` that adds them.
+    """
+    try:
+        import imageio.v2 as iio
+        import imageio_ffmpeg
+    except ImportError as exc:
+        raise ImportError(
+            f"video support needs imageio and imageio-ffmpeg ({exc}); install them with "
+            f"`{_INSTALL}`") from exc
+    return iio, imageio_ffmpeg
+
+
+def ffmpeg_exe():
+    """The path of the ffmpeg program imageio-ffmpeg ships (ImportError without it)."""
+    return backend()[1].get_ffmpeg_exe()
+
+
+def check_video_file(src):
+    """``src`` as a Path, or FileNotFoundError when no such file exists."""
+    src = Path(src)
+    if not src.is_file():
+        raise FileNotFoundError(f"{src}: no such video file")
+    return src
+
+
+def open_reader(src):
+    """An imageio ffmpeg reader of the film ``src``; close it (:func:`closed_on_exit`).
+
+    Its ``get_meta_data()`` gives ``fps`` (float), ``size`` ((width, height) of the
+    upright frames) and ``duration`` (seconds), before any frame is decoded.
+
+    Raises
+    ------
+    ValueError
+        ``src`` is not a film ffmpeg reads, or ffmpeg cannot tell its frame rate; the
+        message names the file.
+    ImportError
+        imageio or imageio-ffmpeg is not installed.
+    """
+    iio, _ = backend()
+    try:
+        reader = iio.get_reader(src, format="FFMPEG")
+    except Exception as exc:  # imageio raises OSError, RuntimeError or IndexError here
+        raise ValueError(f"{src} is not a readable video: {last_error(exc)}") from None
+    if not reader.get_meta_data().get("fps"):
+        reader.close()
+        raise ValueError(f"{src}: ffmpeg cannot tell the frame rate of this video")
+    return reader
+
+
+def iter_frames(reader, src, max_frames=None):
+    """The frames of an open reader, up to ``max_frames``; a generator.
+
+    Parameters
+    ----------
+    reader : imageio reader
+        From :func:`open_reader`.
+    src : path-like
+        The film's name, for error messages.
+    max_frames : int, optional
+        Stop after this many frames.
+
+    Yields
+    ------
+    ndarray of uint8, shape (H, W, 3)
+        Upright (ffmpeg applies a rotation flag).
+
+    Raises
+    ------
+    ValueError
+        A frame cannot be decoded; the message names the file and the frame.
+    """
+    frames = iter(reader)
+    count = 0
+    while max_frames is None or count < max_frames:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise ValueError(f"{src}: could not read frame {count}: "
+                             f"{last_error(exc)}") from exc
+        count += 1
+        yield frame
+
+
+def read_frames(src, max_frames=None):
+    """The frames of a video file as ``H x W x 3`` uint8 arrays, streamed.
+
+    The file is checked now (a missing or unreadable file raises at once); the frames
+    are read one at a time as the returned iterator is consumed, for
+    :func:`nncolor.video.colorize_frames` or a batch job.
+
+    Parameters
+    ----------
+    src : path-like
+    max_frames : int, optional
+        Stop after this many frames.
+
+    Returns
+    -------
+    iterator of ndarray of uint8, shape (H, W, 3)
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        Not a film ffmpeg reads (now), or a frame that cannot be decoded (while iterating).
+    ImportError
+        imageio or imageio-ffmpeg is not installed.
+    """
+    backend()  # the missing library is named before the missing file
+    src = check_video_file(src)
+    reader = open_reader(src)
+
+    def frames():
+        with closed_on_exit(reader):
+            yield from iter_frames(reader, src, max_frames)
+
+    return frames()
+
+
+@contextmanager
+def closed_on_exit(resource):
+    """Close an imageio reader or writer on every exit.
+
+    Their own ``with`` closes them only on success: after an error ffmpeg would keep
+    running until garbage collection, and a writer could create its file after
+    :func:`~nncolor.io.atomic_path` removed it. An error in ``close`` after another error
+    is dropped: the first error is the one to report.
+    """
+    try:
+        yield resource
+    except BaseException:
+        with suppress(Exception):
+            resource.close()
+        raise
+    resource.close()
+
+
+def exact_frame_rate(fps):
+    """The exact frame rate behind ffmpeg's rounded one (it prints 23.98 for 24000/1001).
+
+    Writing 23.98 fps instead of 24000/1001 would drift the picture 0.3 s from the
+    copied sound every 30 minutes; the NTSC rates are snapped back to their fractions.
+
+    Parameters
+    ----------
+    fps : float
+        Frames per second, as imageio's metadata gives it.
+
+    Returns
+    -------
+    Fraction
+
+    Examples
+    --------
+    >>> exact_frame_rate(23.98), exact_frame_rate(25.0)
+    (Fraction(24000, 1001), Fraction(25, 1))
+    """
+    for base in (24, 30, 48, 60, 120):
+        if abs(fps - base * 1000 / 1001) < 0.006:
+            return Fraction(base * 1000, 1001)
+    return Fraction(fps).limit_denominator(1001)
+
+
+def open_writer(path, fps, size, *, quality=8, codec="libx264", sar=1):
+    """An imageio ffmpeg writer at the input's frame rate, size and pixel shape.
+
+    ``macro_block_size=1``: imageio would otherwise scale frames up to a multiple of 16.
+    yuv420p (what every player reads) needs even sides; odd ones get yuv444p, which
+    browsers and QuickTime do not play (said in a RuntimeWarning).
+
+    Parameters
+    ----------
+    path : path-like
+        The film to write; its extension picks the container.
+    fps : Fraction or float
+        Frames per second (:func:`exact_frame_rate`).
+    size : (int, int)
+        (width, height) of the frames in pixels.
+    quality : float in [1, 10], default=8
+        imageio's scale: 10 is lossless H.264, 8 is CRF 10.
+    codec : str, default="libx264"
+    sar : Fraction, default=1
+        The input's sample aspect ratio (:func:`display_sar`), kept as the display aspect
+        ratio (``-aspect``), so a 4:3 film stored in 360 x 240 pixels still shows at 4:3.
+
+    Returns
+    -------
+    imageio writer
+        ``append_data(frame)`` takes ``H x W x 3`` uint8 frames; close it
+        (:func:`closed_on_exit`).
+    """
+    iio, _ = backend()
+    w, h = size
+    pixelformat = "yuv420p" if w % 2 == 0 and h % 2 == 0 else "yuv444p"
+    if pixelformat != "yuv420p":
+        warnings.warn(f"the frames are {w} x {h} pixels, an odd size, so the film is written "
+                      "as yuv444p, which browsers and QuickTime do not play; crop or pad the "
+                      "input to even sides for yuv420p", RuntimeWarning, stacklevel=3)
+    return iio.get_writer(path, format="FFMPEG", fps=fps, codec=codec, quality=quality,
+                          macro_block_size=1, pixelformat=pixelformat,
+                          ffmpeg_log_level="error", output_params=aspect_option(size, sar))
+
+
+@contextmanager
+def ffmpeg_log_as_warnings():
+    """Within it, imageio's and imageio-ffmpeg's log records become Python warnings.
+
+    They report through ``logging``, printed raw on stderr; as RuntimeWarnings
+    (``"ffmpeg: ..."``, on one line) the command line prints them in its own one-line
+    format and a library user filters them as usual. imageio's note that the frame size
+    read differs from the stored one is dropped: it means the frames are rotated upright,
+    which :func:`nncolor.video.colorize_video` expects. The loggers are restored on exit.
+    """
+    import logging
+
+    class ToWarnings(logging.Handler):
+        def emit(self, record):
+            text = " ".join(record.getMessage().split())
+            if "frame size for reading" not in text:
+                warnings.warn(f"ffmpeg: {text}", RuntimeWarning, stacklevel=2)
+
+    handler = ToWarnings(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("imageio", "imageio_ffmpeg")]
+    saved = [lg.propagate for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.propagate = False
+    try:
+        yield
+    finally:
+        for lg, propagate in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.propagate = propagate
+
+
+def expected_frames(meta, max_frames=None):
+    """How many frames a film holds, estimated from its metadata (for a progress bar).
+
+    Parameters
+    ----------
+    meta : dict
+        A reader's ``get_meta_data()``: ``fps`` and, if known, ``duration`` (seconds).
+    max_frames : int, optional
+        The most frames that will be read.
+
+    Returns
+    -------
+    int or None
+        ``duration x fps`` rounded (at most ``max_frames``), ``max_frames`` when the
+        duration is unknown, or None when neither is known.
+    """
+    duration = meta.get("duration") or 0
+    estimate = round(duration * meta["fps"]) or None
+    if max_frames is not None:
+        return min(max_frames, estimate) if estimate else max_frames
+    return estimate
+
+
+@contextmanager
+def temporary_sibling(path):
+    """A temporary file name beside ``path`` (same folder and extension), removed on exit.
+
+    ffmpeg picks the container from the extension, so an intermediate film keeps it.
+    """
+    path = Path(path)
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.video.", suffix=path.suffix,
+                                dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
+def check_written(path):
+    """Make sure a video stream was written to ``path`` before it is published.
+
+    ffmpeg's writer can fail without an exception (an encoder that refuses the frame
+    size, say).
+
+    Raises
+    ------
+    RuntimeError
+        ``path`` holds no video stream; the message quotes ffmpeg's last error.
+    """
+    _, log = run_ffmpeg(ffmpeg_exe(), ["-i", str(path)])
+    if not parse_ffmpeg_log(log).of_kind("video"):
+        raise RuntimeError(f"ffmpeg wrote no video to {path}: {last_error(log)}")
+
+
+def probe_streams(path):
+    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view;
+    :func:`probe` tells more)."""
+    return {s.kind for s in probe(ffmpeg_exe(), path).streams}

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-#: The common image file extensions, named in messages and accepted for output names.
-#: Folders are read in every format the installed Pillow decodes
-#: (:func:`nncolor.formats.image_extensions`), these and more.
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
+from . import formats
+# IMAGE_EXTENSIONS is defined in nncolor.formats, below both this module and nncolor.io,
+# which names it in messages too; it stays importable from here
+from .formats import IMAGE_EXTENSIONS
+from .io import read_image
 
 
 def load_folder(path, pattern=None, limit=None, *, require_color=True):
@@ -106,14 +107,10 @@ def _matches(name, patterns):
 def is_image_name(relative):
     """An image file name by extension (any format the installed Pillow decodes, any
     case), not hidden nor in a hidden folder (:func:`nncolor.formats.is_image_name`)."""
-    from .formats import is_image_name as decodable
-
-    return decodable(relative)
+    return formats.is_image_name(relative)
 
 
 def _read(file, require_color):
-    from .io import read_image
-
     array = read_image(file)  # upright; errors name the file
     if array.dtype == np.uint16:  # 16-bit scans: the 0-255 scale the colorizer trains on
         array = np.round(array / 257.0).astype(np.uint8)

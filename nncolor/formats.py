@@ -9,6 +9,11 @@ folder scan passes over, why.
 from functools import lru_cache
 from pathlib import Path
 
+#: The common image file extensions, named in messages and accepted for output names.
+#: Folders are read in every format the installed Pillow decodes
+#: (:func:`image_extensions`), these and more.
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif")
+
 #: Extensions of films (``nncolor video`` colorizes them), named as such when a folder scan
 #: passes over them.
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mkv", ".mov", ".avi", ".webm", ".mpg", ".mpeg",

@@ -20,7 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from . import defaults
-from .datasets import IMAGE_EXTENSIONS
+# to_bit_depth: an array conversion the estimators use too, kept below them; offered here too
+from ._images import to_bit_depth
+from .formats import IMAGE_EXTENSIONS, why_not_image, writable_extensions
 from .icc import ProfileWarning, cmyk_to_srgb, color_space, embedded_profile, srgb_profile, to_srgb
 
 #: The most pixels (width x height) :func:`read_image` decodes unless told otherwise:
@@ -199,8 +201,6 @@ def _write_tiff(path, data):
 
 def _check_writable(path, suffix):
     """Refuse, before writing, a format Pillow reads but cannot write (PSD, say)."""
-    from .formats import writable_extensions
-
     if suffix not in writable_extensions():
         raise ValueError(f"{path}: cannot write {suffix or 'extension-less'} files; save as "
                          ".png, .jpg or .tif (the command line's --format png, jpg or tif)")
@@ -215,16 +215,6 @@ def _write_pil(path, data, suffix):
     if data.ndim == 3:
         options["icc_profile"] = srgb_profile()
     Image.fromarray(data).save(path, **options)
-
-
-def to_bit_depth(image, bit_depth):
-    """An image as uint8 (``bit_depth=8``) or uint16 (16): floats clipped to [0, 1] and
-    rounded, integers rescaled (scikit-image's conversions)."""
-    from skimage.util import img_as_ubyte, img_as_uint
-
-    if np.issubdtype(image.dtype, np.floating):
-        image = np.clip(image, 0, 1)
-    return img_as_ubyte(image) if bit_depth == 8 else img_as_uint(image)
 
 
 def _write_png_to(f, data, compress_level=6):
@@ -669,8 +659,6 @@ def find_images(item, recursive=False, skipped=None):
 
 def _scan_folder(folder, recursive):
     """(image files, [(path, reason)] passed over) of a folder, both sorted."""
-    from .formats import why_not_image
-
     found, passed_over = [], []
     for root, dirs, files in os.walk(folder):
         root = Path(root)

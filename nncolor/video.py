@@ -29,15 +29,12 @@ L changed by less than ``threshold``), with and without smoothing.
 Frames are streamed: memory holds one frame, its probabilities and the smoother's state
 (``H x W x K`` float32 each), whatever the length of the film. imageio and
 imageio-ffmpeg (which ships its own ffmpeg) are imported only when a video is read or
-written, so nncolor works without them (``pip install nncolor[video]``).
+written, so nncolor works without them (``pip install nncolor[video]``). Reading and
+writing the film, and keeping what else its container carries, is :mod:`nncolor.container`'s
+work; this module colorizes the frames in between.
 """
-import os
-import tempfile
 import time
-import warnings
-from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
-from fractions import Fraction
 from numbers import Real
 from pathlib import Path
 from typing import NamedTuple
@@ -46,15 +43,15 @@ import numpy as np
 from scipy.ndimage import maximum_filter, uniform_filter
 from sklearn.utils.validation import check_is_fitted
 
+from . import container
 from ._images import check_image
-from .container import (aspect_option, display_sar, last_error, parse_ffmpeg_log, probe,
-                        remux, run_ffmpeg)
+# read_frames and probe_streams live with the rest of the ffmpeg plumbing in
+# nncolor.container; they are importable from here too, where they were first
+from .container import probe_streams, read_frames  # noqa: F401
 from .io import atomic_path, check_pixel_count
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
-
-_INSTALL = "pip install nncolor[video]"  # or: pip install imageio imageio-ffmpeg
 
 
 # --------------------------------------------------------------- smoothing
@@ -401,9 +398,9 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     ImportError
         imageio or imageio-ffmpeg is not installed.
     """
-    iio, ffmpeg = _backend()
+    container.backend()  # the missing library is named before anything else
     check_is_fitted(colorizer)
-    src, dst = _check_src(src), Path(dst)
+    src, dst = container.check_video_file(src), Path(dst)
     if dst.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "
                          f"{', '.join(VIDEO_SUFFIXES)}")
@@ -419,21 +416,24 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     smoother.reset()  # a smoother given by the caller may remember another film
     n = 0
     # atomic_path first: an existing dst is refused before ffmpeg even opens src
-    with atomic_path(dst, overwrite) as tmp, _third_party_warnings(), \
-            _closing(_open_reader(iio, src)) as reader:
+    with atomic_path(dst, overwrite) as tmp, container.ffmpeg_log_as_warnings(), \
+            container.closed_on_exit(container.open_reader(src)) as reader:
         meta = reader.get_meta_data()
         check_pixel_count(src, meta["size"], max_pixels)
-        fps = _frame_rate(meta["fps"])
-        info = probe(ffmpeg.get_ffmpeg_exe(), src)
+        fps = container.exact_frame_rate(meta["fps"])
+        exe = container.ffmpeg_exe()
+        info = container.probe(exe, src)
         # the frames go to a second temporary file; the last pass puts the input's sound,
         # subtitles, chapters and tags beside them
-        with _sibling_temp(dst) as video_tmp:
-            with _closing(_writer(iio, video_tmp, fps, meta["size"], quality, codec,
-                                  display_sar(info.video))) as writer, \
-                    _progress(progress, _expected_frames(meta, max_frames), src.name) as bar:
-                for out in colorize_frames(colorizer, _read(reader, src, max_frames),
-                                           smoothing=smoother, raw=measure_flicker,
-                                           client=client):
+        with container.temporary_sibling(dst) as video_tmp:
+            with container.closed_on_exit(container.open_writer(
+                    video_tmp, fps, meta["size"], quality=quality, codec=codec,
+                    sar=container.display_sar(info.video))) as writer, \
+                    _progress(progress, container.expected_frames(meta, max_frames),
+                              src.name) as bar:
+                frames = container.iter_frames(reader, src, max_frames)
+                for out in colorize_frames(colorizer, frames, smoothing=smoother,
+                                           raw=measure_flicker, client=client):
                     writer.append_data(out.rgb)
                     meter.update(out.chroma, out.L)
                     if measure_flicker:
@@ -442,40 +442,15 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
                     bar.update()
             if n == 0:
                 raise ValueError(f"{src} holds no video frames")
-            _check_written(ffmpeg, video_tmp)
+            container.check_written(video_tmp)
             seconds = float(n / fps) if max_frames is not None else None
-            kept, left_out = remux(ffmpeg.get_ffmpeg_exe(), video_tmp, src, tmp, info, seconds)
+            kept, left_out = container.remux(exe, video_tmp, src, tmp, info, seconds)
     w, h = meta["size"]
     return VideoReport(src=src, dst=dst, frames=n, fps=float(fps), size=(w, h),
                        audio=any(s.kind == "audio" for s in kept), scene_cuts=smoother.n_cuts_,
                        flicker_raw=raw_meter.value if measure_flicker else None,
                        flicker_smoothed=meter.value, seconds=time.perf_counter() - start,
                        left_out=tuple(left_out))
-
-
-def read_frames(src, max_frames=None):
-    """The frames of a video file as ``H x W x 3`` uint8 arrays, streamed.
-
-    The file is checked now (a missing or unreadable file raises at once); the frames
-    are read one at a time as the returned iterator is consumed, for
-    :func:`colorize_frames` or a batch job.
-    """
-    iio, _ = _backend()
-    src = _check_src(src)
-    reader = _open_reader(iio, src)
-
-    def frames():
-        with _closing(reader):
-            yield from _read(reader, src, max_frames)
-
-    return frames()
-
-
-def _check_src(src):
-    src = Path(src)
-    if not src.is_file():
-        raise FileNotFoundError(f"{src}: no such video file")
-    return src
 
 
 def _smoother(smoothing, colorizer):
@@ -485,168 +460,7 @@ def _smoother(smoothing, colorizer):
     return TemporalSmoother(smoothing, window=colorizer.features_.patch_size)
 
 
-def _backend():
-    """imageio (v2 API) and imageio_ffmpeg, imported on first use."""
-    try:
-        import imageio.v2 as iio
-        import imageio_ffmpeg
-    except ImportError as exc:
-        raise ImportError(
-            f"video support needs imageio and imageio-ffmpeg ({exc}); install them with "
-            f"`{_INSTALL}`") from exc
-    return iio, imageio_ffmpeg
-
-
-@contextmanager
-def _closing(resource):
-    """Close an imageio reader or writer on every exit.
-
-    Their own ``with`` closes them only on success: after an error ffmpeg would keep
-    running until garbage collection, and a writer could create its file after
-    :func:`~nncolor.io.atomic_path` removed it.
-    """
-    try:
-        yield resource
-    except BaseException:
-        with suppress(Exception):  # the first error is the one to report
-            resource.close()
-        raise
-    resource.close()
-
-
-def _open_reader(iio, src):
-    """An imageio ffmpeg reader of ``src``, or a ValueError naming the file."""
-    try:
-        reader = iio.get_reader(src, format="FFMPEG")
-    except Exception as exc:  # imageio raises OSError, RuntimeError or IndexError here
-        raise ValueError(f"{src} is not a readable video: {last_error(exc)}") from None
-    if not reader.get_meta_data().get("fps"):
-        reader.close()
-        raise ValueError(f"{src}: ffmpeg cannot tell the frame rate of this video")
-    return reader
-
-
-def _read(reader, src, max_frames):
-    """Frames from the reader, up to ``max_frames``; read errors name the file."""
-    frames = iter(reader)
-    count = 0
-    while max_frames is None or count < max_frames:
-        try:
-            frame = next(frames)
-        except StopIteration:
-            return
-        except Exception as exc:
-            raise ValueError(f"{src}: could not read frame {count}: "
-                             f"{last_error(exc)}") from exc
-        count += 1
-        yield frame
-
-
-def _frame_rate(fps):
-    """The exact frame rate behind ffmpeg's rounded one (it prints 23.98 for 24000/1001).
-
-    Writing 23.98 fps instead of 24000/1001 would drift the picture 0.3 s from the
-    copied sound every 30 minutes; the NTSC rates are snapped back to their fractions.
-    """
-    for base in (24, 30, 48, 60, 120):
-        if abs(fps - base * 1000 / 1001) < 0.006:
-            return Fraction(base * 1000, 1001)
-    return Fraction(fps).limit_denominator(1001)
-
-
-def _writer(iio, path, fps, size, quality, codec, sar=1):
-    """An imageio ffmpeg writer at the input's frame rate, size and pixel shape.
-
-    ``macro_block_size=1``: imageio would otherwise scale frames up to a multiple of 16.
-    yuv420p (what every player reads) needs even sides; odd ones get yuv444p, which
-    browsers and QuickTime do not play (said in a warning). ``sar``: the input's sample
-    aspect ratio, kept as the display aspect ratio (``-aspect``), so a 4:3 film stored in
-    360 x 240 pixels still shows at 4:3.
-    """
-    w, h = size
-    pixelformat = "yuv420p" if w % 2 == 0 and h % 2 == 0 else "yuv444p"
-    if pixelformat != "yuv420p":
-        warnings.warn(f"the frames are {w} x {h} pixels, an odd size, so the film is written "
-                      "as yuv444p, which browsers and QuickTime do not play; crop or pad the "
-                      "input to even sides for yuv420p", RuntimeWarning, stacklevel=3)
-    return iio.get_writer(path, format="FFMPEG", fps=fps, codec=codec, quality=quality,
-                          macro_block_size=1, pixelformat=pixelformat,
-                          ffmpeg_log_level="error", output_params=aspect_option(size, sar))
-
-
-@contextmanager
-def _third_party_warnings():
-    """imageio and imageio-ffmpeg report through ``logging`` (printed raw on stderr):
-    turn their records into Python warnings, which the command line prints in its own
-    one-line format and a library user filters as usual. imageio's note that the frame
-    size read differs from the stored one is dropped: it means the frames are rotated
-    upright, which :func:`colorize_video` expects."""
-    import logging
-
-    class ToWarnings(logging.Handler):
-        def emit(self, record):
-            text = " ".join(record.getMessage().split())
-            if "frame size for reading" not in text:
-                warnings.warn(f"ffmpeg: {text}", RuntimeWarning, stacklevel=2)
-
-    handler = ToWarnings(logging.WARNING)
-    loggers = [logging.getLogger(name) for name in ("imageio", "imageio_ffmpeg")]
-    saved = [(lg.propagate, lg.level) for lg in loggers]
-    for lg in loggers:
-        lg.addHandler(handler)
-        lg.propagate = False
-    try:
-        yield
-    finally:
-        for lg, (propagate, _) in zip(loggers, saved):
-            lg.removeHandler(handler)
-            lg.propagate = propagate
-
-
-def _expected_frames(meta, max_frames):
-    """Frame count for the progress bar: an estimate from duration x fps, or None."""
-    duration = meta.get("duration") or 0
-    estimate = round(duration * meta["fps"]) or None
-    if max_frames is not None:
-        return min(max_frames, estimate) if estimate else max_frames
-    return estimate
-
-
 def _progress(enabled, total, name):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, unit="frame", desc=f"colorizing {name}", disable=not enabled)
-
-
-@contextmanager
-def _sibling_temp(path):
-    """A temporary file name beside ``path`` (same folder and extension), removed on exit."""
-    path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.video.", suffix=path.suffix,
-                                dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(name)
-    finally:
-        if os.path.exists(name):
-            os.unlink(name)
-
-
-def _run_ffmpeg(ffmpeg, args):
-    """Run the bundled ffmpeg; returns (exit status, stderr text)."""
-    return run_ffmpeg(ffmpeg.get_ffmpeg_exe(), args)
-
-
-def probe_streams(path):
-    """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view;
-    :func:`nncolor.container.probe` tells more)."""
-    _, ffmpeg = _backend()
-    return {s.kind for s in probe(ffmpeg.get_ffmpeg_exe(), path).streams}
-
-
-def _check_written(ffmpeg, path):
-    """ffmpeg's writer can fail without an exception (e.g. an encoder that refuses the
-    frame size): make sure a video stream was written before the file is published."""
-    _, log = _run_ffmpeg(ffmpeg, ["-i", str(path)])
-    if not parse_ffmpeg_log(log).of_kind("video"):
-        raise RuntimeError(f"ffmpeg wrote no video to {path}: {last_error(log)}")

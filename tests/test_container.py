@@ -1,7 +1,8 @@
-"""Films keep what their container carries: display geometry (non-square pixels, rotation),
-every audio track (in a codec the output's players play), subtitles, chapters and tags;
-what the output cannot hold is named in one line, and every message, imageio's too, comes
-out in nncolor's one-line format.
+"""nncolor.container: films keep what their container carries: display geometry
+(non-square pixels, rotation), every audio track (in a codec the output's players play),
+subtitles, chapters and tags; what the output cannot hold is named in one line, and every
+message, imageio's too, comes out in nncolor's one-line format. And the frames in and out:
+reading, the exact frame rate, the writer's pixel format, the checks around them.
 
 Each input is built here with the bundled ffmpeg (lavfi test sources, under a second).
 """
@@ -14,6 +15,7 @@ from fractions import Fraction
 
 import pytest
 
+from nncolor import container
 from nncolor.container import parse_ffmpeg_log, probe
 
 HAVE_FFMPEG = all(importlib.util.find_spec(m) for m in ("imageio", "imageio_ffmpeg"))
@@ -97,17 +99,17 @@ def test_rotated_film_comes_out_upright_with_its_shape(tmp_path, model_file):
 def test_imageio_log_messages_become_one_line_warnings(col, tmp_path, monkeypatch):
     import logging
 
-    from nncolor import video
+    from nncolor import container
 
     src = tmp_path / "in.mp4"
     make(*lavfi_film(size="64x48", seconds=0.2), "-vf", "format=yuv420p", src)
-    real = video._read
+    real = container.iter_frames
 
     def noisy(reader, path, max_frames):  # imageio-ffmpeg logs while frames are read
         logging.getLogger("imageio_ffmpeg").warning("something\nodd happened")
         yield from real(reader, path, max_frames)
 
-    monkeypatch.setattr(video, "_read", noisy)
+    monkeypatch.setattr(container, "iter_frames", noisy)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         colorize(col, src, tmp_path / "out.mp4")
@@ -229,3 +231,108 @@ def _stream_line(path, kind):
     log = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True,
                          text=True, check=False).stderr
     return next(ln for ln in log.splitlines() if f": {kind}:" in ln)
+
+
+# ------------------------------------------------------------- frames in and out
+def test_frames_are_read_streamed_and_cut(tmp_path):
+    src = tmp_path / "in.mkv"
+    make(*lavfi_film(size="64x48", seconds=0.4), "-c:v", "ffv1", src)
+    frames = container.read_frames(src, max_frames=4)
+    first = next(frames)
+    assert first.shape == (48, 64, 3) and first.dtype.name == "uint8"
+    assert len(list(frames)) == 3
+    assert len(list(container.read_frames(src))) == 10
+    assert container.probe_streams(src) == {"video"}
+
+
+def test_unreadable_films_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.mp4: no such video file"):
+        container.read_frames(tmp_path / "nothing.mp4")
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("this is not a film\n")
+    with pytest.raises(ValueError, match=r"notes\.mp4 is not a readable video"):
+        container.open_reader(fake)
+    assert container.probe_streams(fake) == set()
+
+
+def test_without_imageio_ffmpeg_the_error_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import now fails
+    with pytest.raises(ImportError, match=r"pip install nncolor\[video\]"):
+        container.read_frames(tmp_path / "nothing.mp4")  # before the missing file
+
+
+@pytest.mark.parametrize("fps,exact", [(23.98, Fraction(24000, 1001)),
+                                       (29.97, Fraction(30000, 1001)),
+                                       (59.94, Fraction(60000, 1001)),
+                                       (25.0, Fraction(25)), (12.5, Fraction(25, 2))])
+def test_exact_frame_rate(fps, exact):
+    assert container.exact_frame_rate(fps) == exact
+
+
+def test_odd_sizes_are_written_as_yuv444p_with_a_warning(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "odd.mp4"
+    with pytest.warns(RuntimeWarning, match="63 x 47 pixels.*yuv444p.*even sides"):
+        writer = container.open_writer(path, Fraction(10), (63, 47), sar=Fraction(8, 9))
+    with container.closed_on_exit(writer):
+        for value in (0, 128, 255):
+            writer.append_data(np.full((47, 63, 3), value, np.uint8))
+    container.check_written(path)
+    assert "yuv444p" in _stream_line(path, "Video") and "63x47" in _stream_line(path, "Video")
+    assert probe(ffmpeg_exe(), path).video.sar == Fraction(8, 9)
+
+
+def test_check_written_refuses_a_file_without_a_picture(tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(RuntimeError, match="ffmpeg wrote no video to .*empty.mp4"):
+        container.check_written(empty)
+
+
+def test_closed_on_exit_closes_once_and_keeps_the_first_error():
+    class Resource:
+        closed = 0
+
+        def close(self):
+            self.closed += 1
+            raise OSError("broken pipe")  # ffmpeg already gone
+
+    ok, failing = Resource(), Resource()
+    with pytest.raises(OSError, match="broken pipe"):  # after success, close's own error
+        with container.closed_on_exit(ok):
+            pass
+    with pytest.raises(ValueError, match="the first"):
+        with container.closed_on_exit(failing):
+            raise ValueError("the first")
+    assert ok.closed == failing.closed == 1
+
+
+def test_ffmpeg_log_lines_become_warnings_within_only():
+    import logging
+
+    log = logging.getLogger("imageio")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with container.ffmpeg_log_as_warnings():
+            log.warning("two\n  lines")
+            log.warning("The frame size for reading (240, 360) is different from the "
+                        "source frame size (360, 240).")  # the upright frames: expected
+            log.info("chatter")  # below WARNING: not shown
+    assert [str(w.message) for w in caught] == ["ffmpeg: two lines"]
+    assert log.propagate and not [h for h in log.handlers if type(h).__name__ == "ToWarnings"]
+
+
+def test_expected_frames():
+    assert container.expected_frames({"fps": 25.0, "duration": 2.0}) == 50
+    assert container.expected_frames({"fps": 25.0, "duration": 2.0}, 10) == 10
+    assert container.expected_frames({"fps": 25.0}) is None
+    assert container.expected_frames({"fps": 25.0}, 7) == 7
+
+
+def test_temporary_sibling_keeps_the_folder_and_extension(tmp_path):
+    with container.temporary_sibling(tmp_path / "film.mkv") as tmp:
+        assert tmp.parent == tmp_path and tmp.suffix == ".mkv" and tmp.name.startswith(".")
+        tmp.write_bytes(b"frames")
+    assert list(tmp_path.iterdir()) == []
+

@@ -1,6 +1,8 @@
-"""Faithful image files: read as they are displayed (through their ICC profile), written as
-sRGB and marked so, and every format the installed Pillow decodes taken from a folder,
-with every file passed over named.
+"""nncolor.io: image files read as they are displayed (through their ICC profile), written
+as sRGB and marked so, atomically, and every format the installed Pillow decodes taken
+from a folder, with every file passed over named (which formats those are:
+test_formats.py; hostile and damaged files: test_hostile_files.py; faults while writing:
+test_faults.py).
 
 Each case builds its own small file: ICC profiles byte by byte (tests/icc_profiles.py),
 photos from scikit-image.
@@ -20,7 +22,7 @@ from skimage.color import rgb2lab
 
 from nncolor import formats
 from nncolor.icc import ProfileWarning, srgb_profile
-from nncolor.io import find_images, read_image, save_image
+from nncolor.io import atomic_path, find_images, leftover_temporaries, read_image, save_image
 
 from .conftest import small
 from .icc_profiles import cmyk_dot_gain, gray_gamma, rgb_gamma
@@ -164,29 +166,7 @@ def test_outputs_say_they_are_srgb_and_keep_their_depth(tmp_path, suffix, depth,
         assert png.Reader(filename=str(path)).read()[3]["bitdepth"] == 16
 
 
-# ---------------------------------------------------------- formats and folders
-def test_the_formats_are_those_pillow_decodes():
-    extensions = formats.image_extensions()
-    assert {".png", ".jpg", ".jpeg", ".tif", ".webp", ".bmp", ".gif"} <= set(extensions)
-    assert (".avif" in extensions) == features.check("avif")
-    # formats Pillow only identifies (stubs, MPEG headers) are not taken as pictures
-    assert not {".h5", ".grib", ".bufr", ".mpg", ".txt"} & set(extensions)
-
-
-def test_an_installed_heif_plugin_is_registered(monkeypatch):
-    calls = []
-    fake = type(sys)("pillow_heif")
-    fake.register_heif_opener = lambda: calls.append(1)
-    monkeypatch.setitem(sys.modules, "pillow_heif", fake)
-    formats.register_plugins.cache_clear()
-    try:
-        assert formats.register_plugins() is True
-        formats.image_extensions()
-        assert calls == [1]  # once, however often the formats are listed
-    finally:
-        formats.register_plugins.cache_clear()
-
-
+# ------------------------------------------------------------------- folders
 def test_folder_takes_webp_avif_png_and_names_what_it_passes_over(tmp_path):
     """The issue's recipe: a.webp, b.avif, c.png, the same gray photo; and beside them
     files that are not images, each named with the reason."""
@@ -276,3 +256,47 @@ def test_an_avif_output_is_written_and_marked_srgb(tmp_path):
     assert result.returncode == 0, result.stderr
     icc, _ = profile_of(tmp_path / "out.avif")
     assert icc == srgb_profile() and read_image(tmp_path / "out.avif").shape == (32, 32, 3)
+
+
+# ----------------------------------------------------------- atomic writing
+def test_atomic_path_publishes_only_on_success(tmp_path):
+    target = tmp_path / "sub" / "out.png"
+    with pytest.raises(RuntimeError, match="interrupted"):
+        with atomic_path(target) as tmp:
+            assert tmp.parent == target.parent and tmp.suffix == ".png"
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert list(target.parent.iterdir()) == []  # neither the file nor its temporary
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(b"whole")
+    assert target.read_bytes() == b"whole" and list(target.parent.iterdir()) == [target]
+
+
+def test_atomic_path_never_replaces_a_file_unless_asked(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("earlier")
+    with pytest.raises(FileExistsError, match="out.csv exists"):
+        with atomic_path(target):
+            pytest.fail("an existing output is refused before anything is written")
+    with atomic_path(target, overwrite=True) as tmp:
+        tmp.write_text("later")
+    assert target.read_text() == "later" and list(tmp_path.iterdir()) == [target]
+
+
+def test_a_file_made_while_writing_is_not_replaced(tmp_path):
+    target = tmp_path / "out.csv"
+    with pytest.raises(FileExistsError, match="out.csv exists"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("ours")
+            target.write_text("theirs")  # another process, meanwhile
+    assert target.read_text() == "theirs" and list(tmp_path.iterdir()) == [target]
+
+
+def test_leftover_temporaries_finds_only_those_of_the_outputs(tmp_path):
+    outputs = [tmp_path / "a.png", tmp_path / "b.tif"]
+    leftover = tmp_path / ".a.k3j_9x2q.png"  # what a killed writer of a.png leaves
+    for name in (leftover.name, ".c.k3j_9x2q.png", ".a.toolong_name.png", "a.png"):
+        (tmp_path / name).write_bytes(b"")
+    assert leftover_temporaries(outputs + [tmp_path / "gone" / "x.png"]) == [leftover]
+    with atomic_path(tmp_path / "b.tif") as tmp:  # a live temporary has the same form
+        assert set(leftover_temporaries(outputs)) == {leftover, tmp}
