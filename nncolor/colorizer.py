@@ -15,10 +15,10 @@ from ._images import check_image, check_images, is_single_image
 from .color import LuvConverter
 from .decode import DECODERS, decode, entropy, sample_labels
 from .device import DEVICES, device_namespace, resolve_device
-from .guidance import (DESCRIPTOR_MAX_SIDE, clamp_hints, fit_photo_regressor, hint_labels,
-                       hint_prior, least_squares_scale, leave_one_out_predict,
-                       lightness_descriptor, palette_weights, reference_photos,
-                       reference_prior, reweight)
+from .guidance import (DESCRIPTOR_MAX_SIDE, clamp_hints, fit_photo_regressor, guess_palette,
+                       guess_scale, hint_labels, hint_prior, least_squares_scale,
+                       leave_one_out_predict, lightness_descriptor, palette_weights,
+                       reference_photos, reference_prior, reweight)
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
 from .patches import PatchExtractor
@@ -46,6 +46,13 @@ class SOMColorizer(BaseEstimator):
     every pixel of a gray image, look its codebook (u, v) up, join it with the input's L
     and convert back to RGB. The steps are parameters, so nested parameters such as
     ``features__patch_size`` or ``quantizer__shape`` can be set and grid-searched.
+
+    Prediction is a pipeline of public stages, one image at a time, which
+    :meth:`predict`, :mod:`nncolor.tiling`, :mod:`nncolor.video`, the GPU path
+    (:mod:`nncolor.gpu`) and the plots compose: :meth:`lightness` ->
+    :meth:`probabilities` (with the priors of :meth:`guidance` and :meth:`hint_labels`,
+    :mod:`nncolor.guidance`) -> :meth:`decode_proba` (the two together in bounded memory:
+    :meth:`chroma`) -> :meth:`to_rgb`.
 
     Parameters
     ----------
@@ -916,8 +923,7 @@ class SOMColorizer(BaseEstimator):
         if not hasattr(self, "palette_regressor_"):
             raise ValueError("this model was fitted before the global color prior existed: "
                              "set global_prior=0, or fit it again")
-        q = np.clip(self.palette_regressor_.predict(descriptor[None])[0], 0, None)
-        return (q / max(q.sum(), 1e-12)).astype(np.float32)
+        return guess_palette(self.palette_regressor_, descriptor)
 
     def _global_prior(self, L, descriptor=None):
         """Weights (K,) of the learned global color prior for a lightness image, or None."""
@@ -935,7 +941,7 @@ class SOMColorizer(BaseEstimator):
         descriptor = lightness_descriptor(L) if descriptor is None else descriptor
         column = _SCALE_DECODERS.index(self.decoder if self.decoder in _SCALE_DECODERS
                                        else "mode")  # the MRF ends in a mode
-        return float(np.clip(regressor.predict(descriptor[None])[0, column], 0, 1))
+        return guess_scale(regressor, descriptor, column)
 
     def _guidance(self, L, prior=None, hinted=False):
         """(prior weights or None, chroma scale) of a lightness image, its descriptor computed

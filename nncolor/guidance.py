@@ -168,6 +168,46 @@ def leave_one_out_predict(regressor, targets, descriptors, positions):
     return guess.astype(np.float32)
 
 
+def guess_palette(regressor, descriptor):
+    """A photo's palette guessed from the descriptor of its gray version.
+
+    Parameters
+    ----------
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+        Fitted on the training photos' codebook histograms.
+    descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)
+        :func:`lightness_descriptor` of the photo.
+
+    Returns
+    -------
+    ndarray of float32, shape (K,)
+        Non-negative, summing to one (turn it into weights with :func:`palette_weights`).
+    """
+    q = np.clip(regressor.predict(descriptor[None])[0], 0, None)
+    return (q / max(q.sum(), 1e-12)).astype(np.float32)
+
+
+def guess_scale(regressor, descriptor, column=0):
+    """A photo's chroma scale guessed from the descriptor of its gray version.
+
+    Parameters
+    ----------
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+        Fitted on the training photos' :func:`least_squares_scale` factors, one column
+        per decoder.
+    descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)
+        :func:`lightness_descriptor` of the photo.
+    column : int, default=0
+        The decoder's column.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    return float(np.clip(regressor.predict(descriptor[None])[0, column], 0, 1))
+
+
 def least_squares_scale(truth, decoded):
     """The factor in [0, 1] that best brings decoded chroma onto the true chroma.
 

@@ -201,3 +201,14 @@ def test_hint_prior_spreads_within_a_region_and_clamp_sets_the_hint():
     assert out is proba
     np.testing.assert_array_equal(out[[1, 3]], [[0, 0, 1], [1, 0, 0]])
     np.testing.assert_array_equal(out[[0, 2]], 1 / np.float32(3))
+
+
+def test_the_colorizer_guesses_with_the_guidance_functions(fitted, photos):
+    from nncolor.guidance import guess_palette, guess_scale
+
+    L = fitted.lightness(photos[4])
+    descriptor = lightness_descriptor(L)
+    palette = guess_palette(fitted.palette_regressor_, descriptor)
+    np.testing.assert_array_equal(palette, fitted.predict_palette(photos[4]))
+    scale = guess_scale(fitted.chroma_scale_regressor_, descriptor, 2)  # annealed's column
+    assert 0 <= scale <= 1 and scale == pytest.approx(fitted.chroma_scale(photos[4]))
