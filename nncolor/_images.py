@@ -8,7 +8,8 @@ from numbers import Integral
 
 import numpy as np
 
-_SHAPES = "H x W (gray), H x W x 1, H x W x 3 (RGB) or H x W x 4 (RGBA)"
+#: The image shapes every entry point takes, as error messages name them.
+IMAGE_SHAPES = "H x W (gray), H x W x 1, H x W x 3 (RGB) or H x W x 4 (RGBA)"
 
 
 def check_image(image, *, name="image"):
@@ -40,7 +41,7 @@ def check_image(image, *, name="image"):
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
-        raise ValueError(f"{name} must be {_SHAPES}; got shape {a.shape}")
+        raise ValueError(f"{name} must be {IMAGE_SHAPES}; got shape {a.shape}")
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"{name} is empty: shape {a.shape}")
     if np.issubdtype(a.dtype, np.floating):

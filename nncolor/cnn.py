@@ -27,6 +27,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .mlp import softmax
+
 # labels of padded pixels: the loss skips them
 _IGNORE = -1
 
@@ -174,8 +176,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     fit_time_ : float
         Seconds spent in the last ``fit`` or ``partial_fit``.
     """
-
-    _takes_images = True  # the colorizer feeds whole L images, not patch rows
 
     _parameter_constraints = {
         "architecture": [StrOptions({"simple", "fusion"})],
@@ -359,7 +359,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         images = [X] if single else list(X)
         with _torch_context(torch, self.n_threads):
             net = self._network(torch)
-            out = [_softmax(self._logits(torch, net, _check_image(L))) for L in images]
+            out = [softmax(self._logits(torch, net, _check_image(L)), np)
+                   .astype(np.float32, copy=False) for L in images]
         return out[0] if single else out
 
     def predict(self, X):
@@ -411,6 +412,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        # it learns from whole lightness images (a list of H x W arrays), not from rows of
+        # features: the colorizer feeds it L images (nncolor.colorizer.takes_images)
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
         return tags
 
 
@@ -469,13 +474,6 @@ def _random_crop(L, t, size, rng):
     r = rng.randint(L.shape[0] - size + 1)
     c = rng.randint(L.shape[1] - size + 1)
     return _normalize(L[r:r + size, c:c + size]), t[r:r + size, c:c + size]
-
-
-def _softmax(z):
-    z = z - z.max(-1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(-1, keepdims=True)
-    return z.astype(np.float32, copy=False)
 
 
 def _to_numpy(state):

@@ -5,20 +5,20 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, clone
 from sklearn.neural_network import MLPClassifier
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from . import gpu, upsample
-from ._images import check_images, is_single_image
-from .color import LuvConverter, rgb2luv
-from .decode import DECODERS, decode, entropy, histogram_prior, reweight, sample_labels
-from .device import DEVICES, device_namespace, resolve_device, to_numpy
-from .guidance import (DESCRIPTOR_MAX_SIDE, fit_photo_regressor, least_squares_scale,
+from ._images import check_image, check_images, is_single_image
+from .color import LuvConverter
+from .decode import DECODERS, decode, entropy, sample_labels
+from .device import DEVICES, device_namespace, resolve_device
+from .guidance import (DESCRIPTOR_MAX_SIDE, clamp_hints, fit_photo_regressor, guess_palette,
+                       guess_scale, hint_labels, hint_prior, least_squares_scale,
                        leave_one_out_predict, lightness_descriptor, palette_weights,
-                       reference_photos)
-from .hints import hint_prior
+                       reference_photos, reference_prior, reweight)
 from .mlp import is_fast_mlp, mlp_predict, mlp_predict_proba
 from .mrf import PottsMRF
 from .patches import PatchExtractor
@@ -46,6 +46,13 @@ class SOMColorizer(BaseEstimator):
     every pixel of a gray image, look its codebook (u, v) up, join it with the input's L
     and convert back to RGB. The steps are parameters, so nested parameters such as
     ``features__patch_size`` or ``quantizer__shape`` can be set and grid-searched.
+
+    Prediction is a pipeline of public stages, one image at a time, which
+    :meth:`predict`, :mod:`nncolor.tiling`, :mod:`nncolor.video`, the GPU path
+    (:mod:`nncolor.gpu`) and the plots compose: :meth:`lightness` ->
+    :meth:`probabilities` (with the priors of :meth:`guidance` and :meth:`hint_labels`,
+    :mod:`nncolor.guidance`) -> :meth:`decode_proba` (the two together in bounded memory:
+    :meth:`chroma`) -> :meth:`to_rgb`.
 
     Parameters
     ----------
@@ -212,7 +219,7 @@ class SOMColorizer(BaseEstimator):
                 "all training pixels fall into one codebook color; nothing to learn "
                 "(train on more varied color images)"
             )
-        if _takes_images(classifier):
+        if takes_images(classifier):
             # a CNN learns from whole L images against whole label maps
             label_maps = [quantizer.predict(im[..., 1:].reshape(-1, 2)).reshape(im.shape[:2])
                           for im in luv]
@@ -232,7 +239,7 @@ class SOMColorizer(BaseEstimator):
         self.palette_regressor_ = fit_photo_regressor(descriptors[keep], palettes[keep])
         self.n_training_pixels_ = len(chroma)
         self.training_size_ = training_size
-        self.chroma_scale_regressor_ = None if _takes_images(classifier) else \
+        self.chroma_scale_regressor_ = None if takes_images(classifier) else \
             fit_photo_regressor(descriptors[keep], self._chroma_scales(
                 luv, descriptors, palettes, keep, rng.randint(np.iinfo(np.int32).max))[keep])
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
@@ -256,7 +263,8 @@ class SOMColorizer(BaseEstimator):
         starts = np.cumsum([0] + [len(i) for i in indices])
         out = np.ones((len(luv), len(_SCALE_DECODERS)), dtype=np.float32)
         for n, (im, idx) in enumerate(zip(luv, indices)):
-            proba = self._block_proba(feats[starts[n]:starts[n + 1]])
+            proba = self._spread(self._classify_patches(feats[starts[n]:starts[n + 1]],
+                                                        proba=True))
             if self.global_prior:
                 proba = reweight(proba, palette_weights(guesses[n], self.codebook_frequencies_,
                                                         self.global_prior))
@@ -270,6 +278,11 @@ class SOMColorizer(BaseEstimator):
     def predict(self, X, *, reference=None, hints=None):
         """Colorize images.
 
+        The stages below, image by image: :meth:`guidance` (the learned prior and chroma
+        scale, or the reference's histogram), :meth:`hint_labels`, then
+        :meth:`chroma` at the working resolution (:meth:`reduction_factor`; the chroma
+        is brought back to full size by :mod:`nncolor.upsample`) and :meth:`to_rgb`.
+
         Parameters
         ----------
         X : image or list of images
@@ -281,28 +294,34 @@ class SOMColorizer(BaseEstimator):
             codebook, so ambiguous pixels lean toward the reference's colors.
         hints : RGBA image, or list of them (one per image, None for none), optional
             Color hints: pixels with alpha > 0.5 get their hint's codebook color, and the
-            hint spreads along regions of similar lightness (:mod:`nncolor.hints`).
+            hint spreads along regions of similar lightness (:mod:`nncolor.guidance`).
 
         Returns
         -------
         images : list of ndarray of float32 in [0, 1], or one array for one image
             ``H x W x 3`` RGB, or ``H x W x 4`` with the input's alpha passed through.
+
+        Raises
+        ------
+        ValueError
+            An image, the reference or the hints are not what is described above.
         """
         check_is_fitted(self)
         self._validate_params()
-        prior = None if reference is None else self._reference_prior(reference)
+        prior = None if reference is None else \
+            reference_prior(reference, self.quantizer_, self.n_colors_)
         images = check_images(X)
-        hints = self._check_hints(hints, images, single=is_single_image(X))
+        clamps = self._hint_maps(hints, images, single=is_single_image(X))
         if resolve_device(self.device) == "cuda" and prior is None and not any(
-                clamp is not None for clamp in hints):
-            model = self._device_model(device_namespace("cuda"))
+                clamp is not None for clamp in clamps):
+            model = gpu.DeviceModel(self, device_namespace("cuda"))
             # a photo classified at the working resolution is cheap on the CPU
             out = [self._colorize(pixels, alpha)
                    if self.reduction_factor(pixels.shape) > 1 else
-                   self._colorize_on(model, pixels, alpha) for pixels, alpha in images]
+                   gpu.colorize_image(self, model, pixels, alpha) for pixels, alpha in images]
         else:
             out = [self._colorize(pixels, alpha, prior, clamp)
-                   for (pixels, alpha), clamp in zip(images, hints)]
+                   for (pixels, alpha), clamp in zip(images, clamps)]
         return out[0] if is_single_image(X) else out
 
     def predict_uncertainty(self, X):
@@ -354,42 +373,6 @@ class SOMColorizer(BaseEstimator):
         """
         return self.guidance(image, reference)[0]
 
-    def guidance(self, image, reference=None, hinted=False):
-        """What :meth:`predict` applies to a whole image: its prior and its chroma scale.
-
-        Both from one decimated copy of the image and one descriptor, so that an image
-        colorized in pieces (:mod:`nncolor.tiling`) gets the guidance of the whole.
-
-        Parameters
-        ----------
-        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
-        reference : color image or array of shape (n, 3) of RGB colors, optional
-            Its histogram replaces the learned palette.
-        hinted : bool, default=False
-            Whether color hints are given. A reference or hints turn the chroma scale
-            off: the user's colors are not to be toned down.
-
-        Returns
-        -------
-        prior : ndarray of float32, shape (K,), or None
-            :meth:`color_prior`.
-        scale : float
-            :meth:`chroma_scale`, or 1 when it does not apply.
-        """
-        check_is_fitted(self)
-        if reference is not None:  # the reference's histogram, at full strength
-            return self._reference_prior(reference), 1.0
-        if not self.global_prior and not self.chroma_shrinkage:
-            return None, 1.0  # nothing learned to apply: skip the image's lightness
-        return self._guidance(self._decimated_lightness(image), None, hinted)
-
-    def _decimated_lightness(self, image):
-        """L of every n-th pixel of an image: what its descriptor looks at, at little cost."""
-        a = np.asarray(image)
-        step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
-        pixels, _ = check_images(a[::step, ::step])[0]
-        return self.color_space_.lightness(pixels)
-
     def chroma_scale(self, image):
         """The learned chroma scale :meth:`predict` applies to an image (no reference, no hints).
 
@@ -422,21 +405,24 @@ class SOMColorizer(BaseEstimator):
 
         def draws(pixels, alpha):
             L = self.color_space_.lightness(pixels)
-            proba = self._proba_from_L(L)
+            proba = self.probabilities(L)
             eye = np.eye(self.n_colors_, dtype=np.float32)
-            mrf = clone(self._mrf()).set_params(unary="log", unary_weight=1.0, decode="mode")
+            mrf = clone(self.potts_mrf()).set_params(unary="log", unary_weight=1.0,
+                                                     decode="mode")
             out = []
             for _ in range(n_samples):
                 drawn = eye[sample_labels(proba, np.random.default_rng(rng.randint(2**31)))]
                 q = mrf.smooth(_SAMPLE_MIX * drawn + (1 - _SAMPLE_MIX) * proba, L,
                                self.quantizer_.grid_)
-                out.append(self._to_rgb(L, self.codebook_[q.argmax(-1)].reshape(-1, 2), alpha))
+                out.append(self.to_rgb(L, self.codebook_[q.argmax(-1)], alpha))
             return out
 
         return self._map(X, draws)
 
     def predict_proba(self, X):
         """Per-pixel probabilities over the codebook colors.
+
+        :meth:`probabilities` of each image's lightness, the learned prior applied.
 
         Returns
         -------
@@ -445,45 +431,6 @@ class SOMColorizer(BaseEstimator):
             get probability zero.
         """
         return self._map(X, self._proba)
-
-    def decode_proba(self, proba, L):
-        """Chroma of given per-pixel probabilities, by the colorizer's decoder.
-
-        The last step of :meth:`predict` on its own, for distributions changed after
-        :meth:`predict_proba` (averaged over the frames of a film, for instance:
-        :mod:`nncolor.video`). With ``decoder="mrf"`` the MRF first smooths them along
-        regions of similar lightness ``L``; the other decoders do not use ``L``.
-
-        Parameters
-        ----------
-        proba : ndarray, shape (H, W, K)
-            Distributions over the K codebook colors (each sums to one).
-        L : ndarray, shape (H, W)
-            Lightness L* in [0, 100] of the image they belong to.
-
-        Returns
-        -------
-        chroma : ndarray of float32, shape (H, W, 2)
-            (u, v) of every pixel; join it with L for the L*u*v* image.
-        """
-        check_is_fitted(self)
-        proba = np.asarray(proba, dtype=np.float32)
-        L = np.asarray(L, dtype=np.float32)
-        if proba.ndim != 3 or proba.shape[-1] != self.n_colors_ or L.shape != proba.shape[:2]:
-            raise ValueError(f"expected proba of shape (H, W, {self.n_colors_}) and L of shape "
-                             f"(H, W); got {proba.shape} and {L.shape}")
-        scale = np.float32(self._chroma_scale(L))
-        if self.decoder == "mrf":
-            return self._mrf_chroma(proba, L) * scale
-        h, w, k = proba.shape
-        flat = proba.reshape(-1, k)
-        chroma = np.empty((h * w, 2), dtype=np.float32)
-
-        def block(start, stop):
-            chroma[start:stop] = self._decode(flat[start:stop]) * scale
-
-        self._in_threads(block, self._chunks(h * w))
-        return chroma.reshape(h, w, 2)
 
     def predict_labels(self, X):
         """Most probable codebook color of every pixel.
@@ -507,172 +454,309 @@ class SOMColorizer(BaseEstimator):
         truth = [pixels for pixels, _ in images]
         return psnr(truth, [self._colorize(pixels) for pixels in truth])
 
-    # ------------------------------------------------------------ internals
-    def _map(self, X, fn):
+    # ---------------------------------------------------- prediction stages
+    # One image at a time, in the order predict runs them:
+    #   L = lightness(image)                       (H, W)
+    #   prior, scale = guidance(image, reference)  (K,) or None, float
+    #   clamp = hint_labels(hints, L.shape)        (H, W), -1 where free
+    #   proba = probabilities(L, prior=, clamp=)   (H, W, K)
+    #   uv = decode_proba(proba, L, clamp=, scale=)  (H, W, 2)
+    #   rgb = to_rgb(L, uv, alpha)                 (H, W, 3 | 4)
+    # chroma(L, prior=, clamp=, scale=) is decode_proba(probabilities(...)) in bounded memory.
+    def lightness(self, image):
+        """Stage 1: the lightness of one image, what every later stage works from.
+
+        Parameters
+        ----------
+        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+            Gray, RGB or RGBA, any dtype :meth:`predict` takes; alpha is dropped (give it
+            back to :meth:`to_rgb`).
+
+        Returns
+        -------
+        L : ndarray of float32, shape (H, W)
+            CIE L* in [0, 100].
+
+        Raises
+        ------
+        ValueError, TypeError
+            The image's shape, dtype or values are not an image's.
+        """
         check_is_fitted(self)
-        out = [fn(pixels, alpha) for pixels, alpha in check_images(X)]
-        return out[0] if is_single_image(X) else out
+        pixels, _ = check_image(image)
+        return self.color_space_.lightness(pixels)
 
-    def _classes(self):
-        return np.asarray(self.classifier_.classes_)
+    def guidance(self, image, reference=None, hinted=False):
+        """Stage 2: what :meth:`predict` applies to a whole image: its prior and chroma scale.
 
-    def _classify(self, feats, proba):
-        """Labels (or probabilities over ``classes_``) of a block of patch rows."""
-        clf = self.classifier_
-        if isinstance(feats, _Dense):  # an image classifier already gave the whole image
-            return feats.proba if proba else self._classes()[feats.proba.argmax(-1)]
-        if is_fast_mlp(clf):
-            return mlp_predict_proba(clf, feats) if proba else mlp_predict(clf, feats)
-        return clf.predict_proba(feats) if proba else clf.predict(feats)
+        Both from one decimated copy of the image and one descriptor, so that an image
+        colorized in pieces (:mod:`nncolor.tiling`) gets the guidance of the whole.
 
-    def _blocks(self, L):
-        """``(start, stop, features)`` blocks of a lightness image for :meth:`_classify`.
+        Parameters
+        ----------
+        image : array-like, shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4)
+        reference : color image or array of shape (n, 3) of RGB colors, optional
+            Its histogram (:func:`nncolor.guidance.reference_prior`) replaces the learned
+            palette.
+        hinted : bool, default=False
+            Whether color hints are given. A reference or hints turn the chroma scale
+            off: the user's colors are not to be toned down.
 
-        Patch rows from ``features_``; for an image classifier (a CNN), slices of its
-        probabilities over the whole image, computed once.
+        Returns
+        -------
+        prior : ndarray of float32, shape (K,), or None
+            :meth:`color_prior`.
+        scale : float
+            :meth:`chroma_scale`, or 1 when it does not apply.
+
+        Raises
+        ------
+        ValueError
+            The reference holds no color image or colors.
         """
-        if not _takes_images(self.classifier_):
-            return self.features_.iter_dense(L)
-        proba = self.classifier_.predict_proba(L).reshape(L.size, -1)
-        return ((start, stop, _Dense(proba[start:stop]))
-                for start, stop in self._chunks(L.size))
+        check_is_fitted(self)
+        if reference is not None:  # the reference's histogram, at full strength
+            return reference_prior(reference, self.quantizer_, self.n_colors_), 1.0
+        if not self.global_prior and not self.chroma_shrinkage:
+            return None, 1.0  # nothing learned to apply: skip the image's lightness
+        return self._guidance(self._decimated_lightness(image), None, hinted)
 
-    def _in_threads(self, fn, items):
-        """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
-        # narrow matrix products scale better over blocks than inside one BLAS call; one
-        # block at a time, BLAS threads cost more than they give (measured on a busy
-        # 2-core machine, 1 MP: 1.4 s with one BLAS thread, 8.8 s with two)
-        if effective_n_jobs(self.n_jobs) == 1:
-            with threadpool_limits(1):
-                for item in items:
-                    fn(*item)
-            return
-        with threadpool_limits(1):
-            # sharedmem: the blocks write into one output array, so they must be threads
-            # even inside a user's joblib context that prefers processes
-            Parallel(n_jobs=self.n_jobs, require="sharedmem")(
-                delayed(fn)(*item) for item in items)
+    def hint_labels(self, hints, shape=None):
+        """Stage 3: color hints as codebook labels, what the later stages take as ``clamp``.
 
-    def _labels(self, pixels, alpha=None):
-        L = self.color_space_.lightness(pixels)
-        prior = self._global_prior(L)
-        if prior is not None:  # the prior moves the most probable color
-            return self._proba_from_L(L, prior).argmax(-1)
-        h, w = L.shape
-        out = np.empty(h * w, dtype=np.intp)
+        Parameters
+        ----------
+        hints : RGBA image, array-like of shape (H, W, 4)
+            Pixels with alpha > 0.5 are hinted with their RGB; any dtype :meth:`predict`
+            takes.
+        shape : tuple of int, optional
+            ``(H, W)`` of the image the hints belong to, checked against theirs.
 
-        def block(start, stop, feats):
-            out[start:stop] = self._classify(feats, proba=False)
+        Returns
+        -------
+        clamp : ndarray of intp, shape (H, W)
+            The hinted codebook color of each pixel, -1 where there is no hint.
 
-        self._in_threads(block, self._blocks(L))
-        return out.reshape(h, w)
-
-    def _proba(self, pixels, alpha=None):
-        return self._proba_from_L(self.color_space_.lightness(pixels))
-
-    def _proba_from_L(self, L, prior=None):
-        """Probabilities (H, W, K) of a lightness image: for callers that have L already.
-
-        Each pixel's distribution is reweighted by ``prior`` (K,), by default the learned
-        global prior of the image (none when ``global_prior`` is 0).
+        Raises
+        ------
+        ValueError
+            ``hints`` is no RGBA image, or not of ``shape``.
         """
+        check_is_fitted(self)
+        return hint_labels(hints, self.quantizer_, shape)
+
+    def probabilities(self, L, *, prior="auto", clamp=None):
+        """Stage 4: every pixel's distribution over the codebook, the priors applied.
+
+        The classifier's probabilities (all K colors; a color it never saw in training
+        gets zero), each pixel's multiplied by ``prior``, then by the prior that the
+        hints spread (:func:`nncolor.guidance.hint_prior`), re-normalized after each.
+
+        Parameters
+        ----------
+        L : array-like, shape (H, W)
+            Lightness L* in [0, 100] (:meth:`lightness`).
+        prior : "auto", ndarray of shape (K,), or None, default="auto"
+            Weights over the codebook (:meth:`guidance`); ``"auto"``: the learned global
+            prior of ``L`` (what :meth:`predict_proba` applies); None: none.
+        clamp : ndarray of int, shape (H, W), optional
+            Hinted codebook colors, -1 where free (:meth:`hint_labels`).
+
+        Returns
+        -------
+        proba : ndarray of float32, shape (H, W, K)
+            Sums to one over the last axis.
+
+        Raises
+        ------
+        ValueError
+            ``L``, ``prior`` or ``clamp`` do not have the shapes above.
+        """
+        check_is_fitted(self)
+        L, prior, clamp = self._check_stage(L, prior, clamp)
+        if _is_auto(prior):
+            prior = self._global_prior(L)
         h, w = L.shape
-        prior = self._global_prior(L) if prior is None else prior
+        local = self._hint_prior(L, clamp)
         out = np.empty((h * w, self.n_colors_), dtype=np.float32)
+        blocks, classify = self._classified_blocks(L)
 
-        def block(start, stop, feats):
-            proba = self._block_proba(feats)
-            out[start:stop] = proba if prior is None else reweight(proba, prior)
+        def block(start, stop, rows):
+            out[start:stop] = self._guided_proba(rows, classify, start, stop, prior, local)
 
-        self._in_threads(block, self._blocks(L))
+        self._in_threads(block, blocks)
         return out.reshape(h, w, self.n_colors_)
 
-    def _palette(self, descriptor):
-        if not hasattr(self, "palette_regressor_"):
-            raise ValueError("this model was fitted before the global color prior existed: "
-                             "set global_prior=0, or fit it again")
-        q = np.clip(self.palette_regressor_.predict(descriptor[None])[0], 0, None)
-        return (q / max(q.sum(), 1e-12)).astype(np.float32)
+    def decode_proba(self, proba, L, *, clamp=None, scale="auto"):
+        """Stage 5: chroma of per-pixel probabilities, by the colorizer's decoder.
 
-    def _global_prior(self, L, descriptor=None):
-        """Weights (K,) of the learned global color prior for a lightness image, or None."""
-        if not self.global_prior:
-            return None
-        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
-        return palette_weights(self._palette(descriptor), self.codebook_frequencies_,
-                               self.global_prior)
+        The last step of :meth:`predict` before :meth:`to_rgb`, for distributions from
+        :meth:`probabilities` or changed after it (averaged over the frames of a film,
+        for instance: :mod:`nncolor.video`). With ``decoder="mrf"`` the MRF first smooths
+        them along regions of similar lightness ``L``; the other decoders do not use ``L``.
 
-    def _chroma_scale(self, L, descriptor=None):
-        """The learned chroma scale (in [0, 1]) of a lightness image; 1 when it is off."""
-        regressor = getattr(self, "chroma_scale_regressor_", None)
-        if not self.chroma_shrinkage or regressor is None:
-            return 1.0
-        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
-        column = _SCALE_DECODERS.index(self.decoder if self.decoder in _SCALE_DECODERS
-                                       else "mode")  # the MRF ends in a mode
-        return float(np.clip(regressor.predict(descriptor[None])[0, column], 0, 1))
+        Parameters
+        ----------
+        proba : ndarray, shape (H, W, K)
+            Distributions over the K codebook colors (each sums to one).
+        L : ndarray, shape (H, W)
+            Lightness L* in [0, 100] of the image they belong to.
+        clamp : ndarray of int, shape (H, W), optional
+            Hinted codebook colors (:meth:`hint_labels`), -1 where free: a hinted pixel
+            takes its hint's color (the MRF holds it there while it smooths).
+        scale : "auto" or float, default="auto"
+            Factor on the chroma (:meth:`guidance`); ``"auto"``: the learned chroma scale
+            of ``L``, or 1 with hints.
 
-    def _guidance(self, L, prior=None, hinted=False):
-        """(prior weights or None, chroma scale) of a lightness image, its descriptor computed
-        once. A given ``prior`` (a reference's) replaces the learned palette; a reference or
-        hints turn the scale off: the user's colors are not to be toned down."""
-        shrink = self.chroma_shrinkage and prior is None and not hinted
-        learn_prior = prior is None and self.global_prior
-        if not (shrink or learn_prior):
-            return prior, 1.0
-        descriptor = lightness_descriptor(L)
-        if learn_prior:
-            prior = self._global_prior(L, descriptor)
-        return prior, self._chroma_scale(L, descriptor) if shrink else 1.0
+        Returns
+        -------
+        chroma : ndarray of float32, shape (H, W, 2)
+            (u, v) of every pixel; join it with L for the L*u*v* image.
 
-    def _colorize(self, pixels, alpha=None, prior=None, clamp=None, scale=None):
-        """RGB of one image. ``prior``: a reference's weights (else the learned palette);
-        ``clamp``: hinted labels. Given a ``scale``, ``prior`` and ``scale`` are taken as
-        they are: the whole image's :meth:`guidance`, for callers that colorize an image in
-        pieces (:mod:`nncolor.tiling`)."""
-        h, w = pixels.shape[:2]
-        L = self.color_space_.lightness(pixels)
-        if scale is None:
-            prior, scale = self._guidance(L, prior, hinted=clamp is not None)
-        factor = self.reduction_factor((h, w))
-        if factor > 1:  # the working resolution (nncolor.upsample)
-            rgb = self._colorize_reduced(L, factor, prior, clamp, scale)
-            return rgb if alpha is None else np.dstack([rgb, alpha])
-        return self._to_rgb(L, self._chroma(L, prior, clamp, scale), alpha)
-
-    def _chroma(self, L, prior=None, clamp=None, scale=1.0):
-        """Chroma (H*W, 2) of a lightness image (H, W), with the priors and hints applied."""
-        h, w = L.shape
-        local = None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(h * w, -1)
+        Raises
+        ------
+        ValueError
+            The shapes of ``proba``, ``L`` and ``clamp`` disagree.
+        """
+        check_is_fitted(self)
+        proba = np.asarray(proba, dtype=np.float32)
+        L = np.asarray(L, dtype=np.float32)
+        if proba.ndim != 3 or proba.shape[-1] != self.n_colors_ or L.shape != proba.shape[:2]:
+            raise ValueError(f"expected proba of shape (H, W, {self.n_colors_}) and L of shape "
+                             f"(H, W); got {proba.shape} and {L.shape}")
+        L, _, clamp = self._check_stage(L, None, clamp)
+        if _is_auto(scale):
+            scale = 1.0 if clamp is not None else self._chroma_scale(L)
+        scale = np.float32(scale)
         if self.decoder == "mrf":
-            proba = self._proba_from_L(L, prior)
-            if local is not None:
-                proba = reweight(proba, local.reshape(proba.shape))
-            return self._mrf_chroma(proba, L, clamp).reshape(-1, 2) * np.float32(scale)
-
-        chroma = np.empty((h * w, 2), dtype=np.float32)
+            return self._mrf_chroma(proba, L, clamp) * scale
+        h, w, k = proba.shape
+        flat = proba.reshape(-1, k)
         flat_clamp = None if clamp is None else clamp.reshape(-1)
-        fast = self.decoder == "mode" and prior is None and clamp is None
+        chroma = np.empty((h * w, 2), dtype=np.float32)
 
-        def block(start, stop, feats):
-            if fast:  # labels straight from the classifier: no probabilities needed
-                chroma[start:stop] = self.codebook_[self._classify(feats, proba=False)]
-                return
-            proba = self._block_proba(feats)
-            if prior is not None:
-                proba = reweight(proba, prior)
-            if local is not None:
-                proba = reweight(proba, local[start:stop])
+        def block(start, stop):
+            rows = flat[start:stop]
             if flat_clamp is not None:
-                hinted = np.flatnonzero(flat_clamp[start:stop] >= 0)
-                proba[hinted] = 0
-                proba[hinted, flat_clamp[start:stop][hinted]] = 1
-            chroma[start:stop] = self._decode(proba)
+                rows = clamp_hints(rows.copy(), flat_clamp[start:stop])
+            chroma[start:stop] = self._decode(rows) * scale
 
-        self._in_threads(block, self._blocks(L))
+        self._in_threads(block, self._chunks(h * w))
+        return chroma.reshape(h, w, 2)
+
+    def chroma(self, L, *, prior="auto", clamp=None, scale="auto"):
+        """Stages 4 and 5 together: the decoded chroma of a lightness image, in bounded memory.
+
+        Equal to ``decode_proba(probabilities(L, prior=prior, clamp=clamp), L,
+        clamp=clamp, scale=scale)``, a block of pixels at a time (but with the MRF, which
+        smooths the whole image), without the whole image's probabilities; with the
+        ``"mode"`` decoder and no prior or hints, the classifier's labels are looked up
+        directly. This is what :meth:`predict` computes at its working resolution, and
+        :mod:`nncolor.tiling` for each tile.
+
+        Parameters
+        ----------
+        L : array-like, shape (H, W)
+            Lightness L* in [0, 100].
+        prior : "auto", ndarray of shape (K,), or None, default="auto"
+            As in :meth:`probabilities`.
+        clamp : ndarray of int, shape (H, W), optional
+            As in :meth:`decode_proba`.
+        scale : "auto" or float, default="auto"
+            Factor on the chroma; ``"auto"``: what :meth:`predict` applies, the learned
+            chroma scale of ``L``, or 1 with hints or with a given ``prior`` array (a
+            reference's).
+
+        Returns
+        -------
+        chroma : ndarray of float32, shape (H, W, 2)
+
+        Raises
+        ------
+        ValueError
+            ``L``, ``prior`` or ``clamp`` do not have the shapes above.
+        """
+        check_is_fitted(self)
+        L, prior, clamp = self._check_stage(L, prior, clamp)
+        prior, scale = self._resolve_auto(L, prior, clamp, scale)
+        if self.decoder == "mrf":
+            return self.decode_proba(self.probabilities(L, prior=prior, clamp=clamp), L,
+                                     clamp=clamp, scale=scale)
+        h, w = L.shape
+        chroma = np.empty((h * w, 2), dtype=np.float32)
+        blocks, classify = self._classified_blocks(L)
+        if self.decoder == "mode" and prior is None and clamp is None:
+            def block(start, stop, rows):  # labels straight from the classifier
+                chroma[start:stop] = self.codebook_[classify(rows, proba=False)]
+        else:
+            local = self._hint_prior(L, clamp)
+            flat_clamp = None if clamp is None else clamp.reshape(-1)
+
+            def block(start, stop, rows):
+                proba = self._guided_proba(rows, classify, start, stop, prior, local)
+                if flat_clamp is not None:
+                    clamp_hints(proba, flat_clamp[start:stop])
+                chroma[start:stop] = self._decode(proba)
+
+        self._in_threads(block, blocks)
         if scale != 1:
             chroma *= np.float32(scale)
-        return chroma
+        return chroma.reshape(h, w, 2)
+
+    def to_rgb(self, L, chroma, alpha=None):
+        """Stage 6: lightness and chroma joined and converted to RGB, in bounded blocks.
+
+        Parameters
+        ----------
+        L : ndarray of float32, shape (H, W)
+            Lightness L* in [0, 100].
+        chroma : ndarray of float32, shape (H, W, 2)
+            (u, v) of every pixel (:meth:`chroma`, :meth:`decode_proba`).
+        alpha : ndarray, shape (H, W), optional
+            Passed through as a fourth channel.
+
+        Returns
+        -------
+        rgb : ndarray of float32, shape (H, W, 3), or (H, W, 4) with ``alpha``
+            sRGB in [0, 1]; colors out of gamut are desaturated at constant L*.
+
+        Raises
+        ------
+        ValueError
+            ``chroma`` is not of shape (H, W, 2).
+        """
+        check_is_fitted(self)
+        L = np.asarray(L, dtype=np.float32)
+        chroma = np.asarray(chroma, dtype=np.float32)
+        if L.ndim != 2 or chroma.shape != L.shape + (2,):
+            raise ValueError(f"expected L of shape (H, W) and chroma of shape (H, W, 2); got "
+                             f"{L.shape} and {chroma.shape}")
+        h, w = L.shape
+        n = h * w
+        rgb = np.empty((n, 3), dtype=np.float32)
+        flat_L = L.reshape(-1)
+        flat_chroma = chroma.reshape(-1, 2)
+
+        def block(start, stop):
+            luv = np.empty((stop - start, 3), dtype=np.float32)
+            luv[:, 0] = flat_L[start:stop]
+            luv[:, 1:] = flat_chroma[start:stop]
+            rgb[start:stop] = self.color_space_.inverse_transform(luv)
+
+        self._in_threads(block, self._chunks(n))
+        rgb = rgb.reshape(h, w, 3)
+        return rgb if alpha is None else np.dstack([rgb, alpha])
+
+    def potts_mrf(self):
+        """The Potts MRF that the ``"mrf"`` decoder and :meth:`sample` smooth with.
+
+        Returns
+        -------
+        PottsMRF
+            ``mrf``, or a default ``PottsMRF()`` when it is None. Not a copy: clone it
+            before changing it.
+        """
+        return self.mrf if self.mrf is not None else PottsMRF()
 
     # ------------------------------------------------- working resolution
     def reduction_factor(self, shape):
@@ -695,159 +779,232 @@ class SOMColorizer(BaseEstimator):
             size = getattr(self, "training_size_", None)
         return upsample.reduction_factor(shape[:2], size)
 
-    def _reduced_chroma(self, L_small, prior=None, clamp=None, scale=1.0):
-        """Working-resolution stage: guided-filter coefficients of a shrunk lightness image.
+    # ------------------------------------------------------------ internals
+    def _map(self, X, fn):
+        check_is_fitted(self)
+        out = [fn(pixels, alpha) for pixels, alpha in check_images(X)]
+        return out[0] if is_single_image(X) else out
 
-        Parameters
-        ----------
-        L_small : ndarray of float32, shape (h, w)
-            Lightness averaged over blocks (:func:`nncolor.upsample.block_mean`).
-        prior : ndarray of float32, shape (K,), or None
-            A reference's histogram prior.
-        clamp : ndarray of int, shape (h, w), or None
-            Hinted codebook colors on the small grid (-1: none).
-        scale : float
-            The chroma scale (:meth:`chroma_scale`).
-
-        Returns
-        -------
-        coef : ndarray of float32, shape (h, w, 4)
-            For :func:`nncolor.upsample.guided_rgb`.
-        bounds : ndarray of float32, shape (4,)
-            The small chroma's (u_min, u_max, v_min, v_max).
-        """
-        chroma = self._chroma(L_small, prior, clamp, scale).reshape(L_small.shape + (2,))
-        bounds = np.array([chroma[..., 0].min(), chroma[..., 0].max(),
-                           chroma[..., 1].min(), chroma[..., 1].max()], dtype=np.float32)
-        return upsample.guided_coefficients(L_small, chroma), bounds
-
-    def _colorize_reduced(self, L, factor, prior=None, clamp=None, scale=1.0):
-        """RGB (H, W, 3) of a lightness image classified ``factor`` times smaller."""
+    def _colorize(self, pixels, alpha=None, reference=None, clamp=None):
+        """RGB of one image (:meth:`predict`'s stages). ``reference``: a reference's prior,
+        which replaces the learned one; ``clamp``: hinted labels."""
+        L = self.color_space_.lightness(pixels)
+        prior, scale = self._guidance(L, reference, hinted=clamp is not None)
+        factor = self.reduction_factor(L.shape)
+        if factor == 1:
+            return self.to_rgb(L, self.chroma(L, prior=prior, clamp=clamp, scale=scale), alpha)
+        # the working resolution: classified small, upsampled along L (nncolor.upsample)
         small = upsample.block_mean(L, factor)
         small_clamp = None if clamp is None else upsample.downscale_labels(clamp, factor)
-        coef, bounds = self._reduced_chroma(small, prior, small_clamp, scale)
-        return upsample.guided_rgb(coef, L, factor, bounds=bounds)
-
-    def _device_model(self, xp):
-        """The fitted arrays the device path needs, on the namespace ``xp``'s device."""
-        if not is_fast_mlp(self.classifier_):
-            raise ValueError("device='cuda' colorizes with an MLPClassifier classifier; "
-                             f"this colorizer has {type(self.classifier_).__name__}: "
-                             "use device='cpu'")
-        return gpu.DeviceModel(self, xp)
-
-    def _colorize_on(self, model, pixels, alpha=None):
-        """:meth:`_colorize` on ``model``'s device; one copy in, one copy back."""
-        L = self.color_space_.lightness(pixels)
-        prior, scale = self._guidance(L)  # from a 64 x 64 version: cheap on the CPU
-        if self.decoder != "mrf":
-            rgb = to_numpy(gpu.colorize(model, pixels, self.decoder, self.temperature, prior,
-                                        scale))
-            return rgb if alpha is None else np.dstack([rgb, alpha])
-        # the MRF kernel is CPU-only for now: the probabilities come back for it
-        proba = to_numpy(model.proba(model.xp.asarray(L)))
-        proba = proba if prior is None else reweight(proba, prior)
-        chroma = self._mrf_chroma(proba, L).reshape(-1, 2) * np.float32(scale)
-        return self._to_rgb(L, chroma, alpha)
-
-    def _mrf_chroma(self, proba, L, clamp=None):
-        """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
-        mrf = self._mrf()
-        q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
-        return decode(q, self.codebook_, mrf.decode)
-
-    def _decode(self, proba):
-        """Chroma of probabilities (..., K) by the decoder (mrf: after smoothing)."""
-        return decode(proba, self.codebook_, self.decoder, self.temperature)
-
-    def _block_proba(self, feats):
-        """Probabilities over all K codebook colors of a block of patch rows.
-
-        Columns of codebook colors the classifier never saw in training stay zero.
-        """
-        out = np.zeros((len(feats), self.n_colors_), dtype=np.float32)
-        out[:, self._classes()] = self._classify(feats, proba=True)
-        return out
-
-    def _to_rgb(self, L, chroma, alpha):
-        """Join L (H x W) with chroma (H*W x 2) and convert to RGB, in bounded blocks."""
-        h, w = L.shape
-        n = h * w
-        rgb = np.empty((n, 3), dtype=np.float32)
-        flat_L = L.reshape(-1)
-
-        def block(start, stop):
-            luv = np.empty((stop - start, 3), dtype=np.float32)
-            luv[:, 0] = flat_L[start:stop]
-            luv[:, 1:] = chroma[start:stop]
-            rgb[start:stop] = self.color_space_.inverse_transform(luv)
-
-        self._in_threads(block, self._chunks(n))
-        rgb = rgb.reshape(h, w, 3)
+        coef, bounds = upsample.fit_guide(
+            small, self.chroma(small, prior=prior, clamp=small_clamp, scale=scale))
+        rgb = upsample.guided_rgb(coef, L, factor, bounds=bounds)
         return rgb if alpha is None else np.dstack([rgb, alpha])
 
-    def _chunks(self, n):
-        """(start, stop) of bounded blocks of n pixels."""
-        step = self.features_.chunk_pixels
-        return ((s, min(n, s + step)) for s in range(0, n, step))
+    def _check_stage(self, L, prior, clamp):
+        """L as float32 (H, W), and the prior and the clamp checked against it."""
+        L = np.asarray(L, dtype=np.float32)
+        if L.ndim != 2:
+            raise ValueError(f"L must be a 2-D lightness image (H, W); got shape {L.shape}")
+        if prior is not None and not _is_auto(prior):
+            prior = np.asarray(prior, dtype=np.float32)
+            if prior.shape != (self.n_colors_,):
+                raise ValueError(f"prior must have shape ({self.n_colors_},); got {prior.shape}")
+        if clamp is not None:
+            clamp = np.asarray(clamp)
+            if clamp.shape != L.shape or not np.issubdtype(clamp.dtype, np.integer):
+                raise ValueError(f"clamp must be integer codebook labels of shape {L.shape}; "
+                                 f"got {clamp.dtype} of shape {clamp.shape}")
+        return L, prior, clamp
 
-    def _mrf(self):
-        return self.mrf if self.mrf is not None else PottsMRF()
+    def _resolve_auto(self, L, prior, clamp, scale):
+        """``prior`` and ``scale`` with ``"auto"`` replaced by what :meth:`predict` applies
+        to ``L``: a given prior array is a reference's, which turns the scale off."""
+        if not (_is_auto(prior) or _is_auto(scale)):
+            return prior, scale
+        reference = None if prior is None or _is_auto(prior) else prior
+        learned_prior, learned_scale = self._guidance(L, reference, hinted=clamp is not None)
+        return (learned_prior if _is_auto(prior) else prior,
+                learned_scale if _is_auto(scale) else scale)
 
-    def _reference_prior(self, reference):
-        """Histogram over the codebook of a reference image or of a list of RGB colors."""
-        ref = np.asarray(reference)
-        if ref.ndim == 2 and ref.shape[1] == 3:  # n x 3 colors: one 1-pixel-high image
-            ref = ref[None]
-            if np.issubdtype(ref.dtype, np.integer) and ref.dtype not in (np.uint8, np.uint16):
-                # a color list typed as Python ints means 0-255
-                if ref.min() < 0 or ref.max() > 255:
-                    raise ValueError("reference colors given as integers must be in 0-255")
-                ref = ref.astype(np.uint8)
-        pixels, _ = check_images(ref, require_color=True)[0]
-        chroma = rgb2luv(pixels)[..., 1:].reshape(-1, 2)
-        return histogram_prior(self.quantizer_.predict(chroma), self.n_colors_)
-
-    def _check_hints(self, hints, images, single):
+    def _hint_maps(self, hints, images, single):
         """One clamp map (H x W codebook labels, -1 where free) or None per image."""
         if hints is None:
             return [None] * len(images)
         hints = [hints] if single else list(hints)
         if len(hints) != len(images):
             raise ValueError(f"{len(hints)} hint images for {len(images)} images")
-        out = []
-        for i, ((pixels, _), hint) in enumerate(zip(images, hints)):
-            if hint is None:
-                out.append(None)
-                continue
-            rgb, alpha = check_images(hint)[0]
-            if alpha is None or rgb.ndim != 3:
-                raise ValueError(f"hints for image {i} must be an RGBA image whose alpha "
-                                 "marks the hinted pixels")
-            if rgb.shape[:2] != pixels.shape[:2]:
-                raise ValueError(f"hints for image {i} have shape {rgb.shape[:2]}, the image "
-                                 f"{pixels.shape[:2]}")
-            clamp = np.full(pixels.shape[:2], -1, dtype=np.intp)
-            marked = alpha > 0.5
-            if marked.any():
-                clamp[marked] = self.quantizer_.predict(rgb2luv(rgb[marked])[:, 1:])
-            out.append(clamp)
+        return [None if hint is None else
+                hint_labels(hint, self.quantizer_, pixels.shape[:2], name=f"hints for image {i}")
+                for i, ((pixels, _), hint) in enumerate(zip(images, hints))]
+
+    def _hint_prior(self, L, clamp):
+        """The hints' per-pixel prior, (H * W, K), or None without hints."""
+        return None if clamp is None else hint_prior(L, clamp, self.n_colors_).reshape(L.size, -1)
+
+    def _classes(self):
+        return np.asarray(self.classifier_.classes_)
+
+    def _classified_blocks(self, L):
+        """The blocks of a lightness image, and the function that classifies a block.
+
+        Returns ``(blocks, classify)``: ``blocks`` yields ``(start, stop, rows)`` of
+        bounded size, ``classify(rows, proba)`` gives the block's labels, or (``proba``
+        True) its probabilities over ``classes_``. A patch classifier classifies rows of
+        patches (from ``features_``) block by block, in the caller's threads; an image
+        classifier (:func:`takes_images`) classifies the whole image here, once, and its
+        blocks are slices of those probabilities.
+        """
+        if not takes_images(self.classifier_):
+            return self.features_.iter_dense(L), self._classify_patches
+        whole = self.classifier_.predict_proba(L).reshape(L.size, -1)
+        classes = self._classes()
+
+        def classify(rows, proba):
+            return rows if proba else classes[rows.argmax(-1)]
+
+        return ((start, stop, whole[start:stop]) for start, stop in self._chunks(L.size)), classify
+
+    def _classify_patches(self, feats, proba):
+        """Labels (or probabilities over ``classes_``) of a block of patch rows."""
+        clf = self.classifier_
+        if is_fast_mlp(clf):
+            return mlp_predict_proba(clf, feats) if proba else mlp_predict(clf, feats)
+        return clf.predict_proba(feats) if proba else clf.predict(feats)
+
+    def _spread(self, proba):
+        """Probabilities over ``classes_`` (n, n_classes) as probabilities over all K
+        codebook colors: a color the classifier never saw in training stays zero."""
+        out = np.zeros((len(proba), self.n_colors_), dtype=np.float32)
+        out[:, self._classes()] = proba
         return out
 
+    def _guided_proba(self, rows, classify, start, stop, prior, local):
+        """Probabilities (n, K) of the block ``start:stop``, reweighted by the global prior
+        and the hints' prior: the one place where guidance meets the classifier."""
+        proba = self._spread(classify(rows, proba=True))
+        return reweight(proba, prior, None if local is None else local[start:stop])
 
-class _Dense:
-    """A block of probabilities an image classifier computed, in place of patch rows."""
+    def _in_threads(self, fn, items):
+        """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
+        # narrow matrix products scale better over blocks than inside one BLAS call; one
+        # block at a time, BLAS threads cost more than they give (measured on a busy
+        # 2-core machine, 1 MP: 1.4 s with one BLAS thread, 8.8 s with two)
+        if effective_n_jobs(self.n_jobs) == 1:
+            with threadpool_limits(1):
+                for item in items:
+                    fn(*item)
+            return
+        with threadpool_limits(1):
+            # sharedmem: the blocks write into one output array, so they must be threads
+            # even inside a user's joblib context that prefers processes
+            Parallel(n_jobs=self.n_jobs, require="sharedmem")(
+                delayed(fn)(*item) for item in items)
 
-    def __init__(self, proba):
-        self.proba = proba
+    def _labels(self, pixels, alpha=None):
+        L = self.color_space_.lightness(pixels)
+        prior = self._global_prior(L)
+        if prior is not None:  # the prior moves the most probable color
+            return self.probabilities(L, prior=prior).argmax(-1)
+        h, w = L.shape
+        out = np.empty(h * w, dtype=np.intp)
+        blocks, classify = self._classified_blocks(L)
 
-    def __len__(self):
-        return len(self.proba)
+        def block(start, stop, rows):
+            out[start:stop] = classify(rows, proba=False)
+
+        self._in_threads(block, blocks)
+        return out.reshape(h, w)
+
+    def _proba(self, pixels, alpha=None):
+        return self.probabilities(self.color_space_.lightness(pixels))
+
+    def _palette(self, descriptor):
+        if not hasattr(self, "palette_regressor_"):
+            raise ValueError("this model was fitted before the global color prior existed: "
+                             "set global_prior=0, or fit it again")
+        return guess_palette(self.palette_regressor_, descriptor)
+
+    def _global_prior(self, L, descriptor=None):
+        """Weights (K,) of the learned global color prior for a lightness image, or None."""
+        if not self.global_prior:
+            return None
+        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
+        return palette_weights(self._palette(descriptor), self.codebook_frequencies_,
+                               self.global_prior)
+
+    def _chroma_scale(self, L, descriptor=None):
+        """The learned chroma scale (in [0, 1]) of a lightness image; 1 when it is off."""
+        regressor = getattr(self, "chroma_scale_regressor_", None)
+        if not self.chroma_shrinkage or regressor is None:
+            return 1.0
+        descriptor = lightness_descriptor(L) if descriptor is None else descriptor
+        column = _SCALE_DECODERS.index(self.decoder if self.decoder in _SCALE_DECODERS
+                                       else "mode")  # the MRF ends in a mode
+        return guess_scale(regressor, descriptor, column)
+
+    def _guidance(self, L, prior=None, hinted=False):
+        """(prior weights or None, chroma scale) of a lightness image, its descriptor computed
+        once. A given ``prior`` (a reference's) replaces the learned palette; a reference or
+        hints turn the scale off: the user's colors are not to be toned down."""
+        shrink = self.chroma_shrinkage and prior is None and not hinted
+        learn_prior = prior is None and self.global_prior
+        if not (shrink or learn_prior):
+            return prior, 1.0
+        descriptor = lightness_descriptor(L)
+        if learn_prior:
+            prior = self._global_prior(L, descriptor)
+        return prior, self._chroma_scale(L, descriptor) if shrink else 1.0
+
+    def _decimated_lightness(self, image):
+        """L of every n-th pixel of an image: what its descriptor looks at, at little cost."""
+        a = np.asarray(image)
+        step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
+        pixels, _ = check_images(a[::step, ::step])[0]
+        return self.color_space_.lightness(pixels)
+
+    def _mrf_chroma(self, proba, L, clamp=None):
+        """Chroma (H, W, 2) of probabilities (H, W, K) smoothed by the MRF, then decoded."""
+        mrf = self.potts_mrf()
+        q = mrf.smooth(proba, L, self.quantizer_.grid_, clamp=clamp)
+        return decode(q, self.codebook_, mrf.decode)
+
+    def _decode(self, proba):
+        """Chroma of probabilities (..., K) by the decoder (not the MRF)."""
+        return decode(proba, self.codebook_, self.decoder, self.temperature)
+
+    def _chunks(self, n):
+        """(start, stop) of bounded blocks of n pixels."""
+        step = self.features_.chunk_pixels
+        return ((s, min(n, s + step)) for s in range(0, n, step))
 
 
-def _takes_images(classifier):
-    """True for classifiers that learn from whole L images (:class:`nncolor.cnn.CNNClassifier`)."""
-    return getattr(classifier, "_takes_images", False)
+def takes_images(classifier):
+    """True for a classifier that learns from whole lightness images, not rows of features.
+
+    Such a classifier says so in its scikit-learn tags (``__sklearn_tags__``): its
+    ``input_tags`` accept 3-D arrays (a stack or list of ``H x W`` lightness images) and
+    not 2-D ones (rows of features), as :class:`nncolor.cnn.CNNClassifier` does. The
+    colorizer fits it on lightness images and codebook label maps, and asks it for a
+    whole image's probabilities at once; other classifiers get rows of patches.
+
+    Parameters
+    ----------
+    classifier : estimator
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        tags = get_tags(classifier)
+    except AttributeError:  # no scikit-learn tags: a classifier of feature rows
+        return False
+    return bool(tags.input_tags.three_d_array and not tags.input_tags.two_d_array)
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
 
 
 def _shrink(luv, factor):

@@ -40,14 +40,46 @@ def decode_annealed(proba, codebook, temperature=0.38):
     return decode_expectation(anneal(proba, temperature), codebook)
 
 
+#: The decoders :func:`decode` knows, by name. (The colorizer's ``"mrf"`` decoder smooths
+#: the distributions first, then decodes them by one of these: ``PottsMRF.decode``.)
+PROBABILITY_DECODERS = {
+    "mode": decode_mode,
+    "expectation": decode_expectation,
+    "annealed": decode_annealed,
+}
+
+
 def decode(proba, codebook, decoder, temperature=0.38):
-    """Chroma by the decoder named: ``"annealed"`` (at ``temperature``), ``"expectation"``,
-    or the mode otherwise (``"mode"``; ``"mrf"`` after its smoothing)."""
+    """Chroma of distributions by the decoder named.
+
+    Parameters
+    ----------
+    proba : array, shape (..., K)
+        Distributions over the K codebook colors (NumPy or any array-API array).
+    codebook : array, shape (K, 2)
+        (u, v) of each codebook color, in the namespace of ``proba``.
+    decoder : {"mode", "expectation", "annealed"}
+        See :data:`PROBABILITY_DECODERS`.
+    temperature : float, default=0.38
+        Temperature of ``"annealed"``; the others ignore it.
+
+    Returns
+    -------
+    array of float32, shape (..., 2)
+
+    Raises
+    ------
+    ValueError
+        ``decoder`` is none of the names above.
+    """
+    if decoder not in PROBABILITY_DECODERS:
+        raise ValueError(f"unknown decoder {decoder!r}: decode() takes "
+                         f"{', '.join(map(repr, PROBABILITY_DECODERS))} (the colorizer's "
+                         "'mrf' smooths the distributions first, then decodes them by one of "
+                         "these)")
     if decoder == "annealed":
         return decode_annealed(proba, codebook, temperature)
-    if decoder == "expectation":
-        return decode_expectation(proba, codebook)
-    return decode_mode(proba, codebook)
+    return PROBABILITY_DECODERS[decoder](proba, codebook)
 
 
 def entropy(proba):
@@ -63,24 +95,3 @@ def sample_labels(proba, rng):
     u = rng.random(proba.shape[:-1] + (1,), dtype=np.float32) * cdf[..., -1:]
     # <=: a draw of exactly 0 must not pick a leading color of probability 0
     return np.minimum((cdf <= u).sum(axis=-1), proba.shape[-1] - 1)
-
-
-def histogram_prior(labels, n_colors, floor=0.02):
-    """Codebook histogram of reference colors, mixed with a uniform ``floor``.
-
-    Multiplying a pixel's distribution by this prior (then re-normalizing) is the global
-    histogram transfer of Melas-Kyriazi & Han (2017, section 4.2). The floor keeps every
-    color possible, so a pixel the classifier is sure about is not forced into a reference color.
-    """
-    labels = np.asarray(labels).ravel()
-    if labels.size == 0:
-        raise ValueError("the reference holds no colors")
-    h = np.bincount(labels, minlength=n_colors).astype(np.float32) / labels.size
-    return ((1 - floor) * h + floor / n_colors).astype(np.float32)
-
-
-def reweight(proba, prior):
-    """``proba * prior`` re-normalized over the last axis."""
-    out = proba * prior
-    out /= out.sum(axis=-1, keepdims=True)
-    return out

@@ -17,13 +17,9 @@ import numpy as np
 
 from .color import lightness, luv2rgb
 from .decode import decode
-
-_ACTIVATIONS = {
-    "relu": lambda xp, h: xp.maximum(h, 0.0),
-    "tanh": lambda xp, h: xp.tanh(h),
-    "logistic": lambda xp, h: 1 / (1 + xp.exp(-h)),
-    "identity": lambda xp, h: h,
-}
+from .device import to_numpy
+from .guidance import reweight
+from .mlp import ACTIVATIONS, class_probabilities, is_fast_mlp
 
 
 def pad_index(n, r, mode):
@@ -50,16 +46,6 @@ def first_layer(xp, Lp, p, W1, b1):
     return h
 
 
-def class_probabilities(xp, logits):
-    """``MLPClassifier.predict_proba`` from output pre-activations (softmax, or logistic
-    for a binary classifier's single column)."""
-    if logits.shape[-1] == 1:
-        p1 = 1 / (1 + xp.exp(-logits))
-        return xp.concat([1 - p1, p1], axis=-1)
-    z = xp.exp(logits - xp.max(logits, axis=-1, keepdims=True))
-    return z / xp.sum(z, axis=-1, keepdims=True)
-
-
 class DeviceModel:
     """A fitted colorizer's arrays on a device, copied there once per ``predict`` call.
 
@@ -69,14 +55,22 @@ class DeviceModel:
         Fitted, with a plain ``MLPClassifier`` as its classifier.
     xp : array-API namespace
         Where the arrays go (CuPy's for a GPU).
+
+    Raises
+    ------
+    ValueError
+        The colorizer's classifier is not a plain ``MLPClassifier``.
     """
 
     def __init__(self, colorizer, xp):
         mlp = colorizer.classifier_
+        if not is_fast_mlp(mlp):
+            raise ValueError("device='cuda' colorizes with an MLPClassifier classifier; "
+                             f"this colorizer has {type(mlp).__name__}: use device='cpu'")
         self.xp = xp
         self.layers = [(xp.asarray(np.asarray(W, np.float32)), xp.asarray(np.asarray(b, np.float32)))
                        for W, b in zip(mlp.coefs_, mlp.intercepts_)]
-        self.activation = _ACTIVATIONS[mlp.activation]
+        self.activation = ACTIVATIONS[mlp.activation]
         classes = np.asarray(mlp.classes_)
         # codebook rows of the classes the classifier knows, and a 0/1 matrix that spreads
         # their probabilities over all K codebook colors (an unseen color gets 0)
@@ -113,7 +107,7 @@ class DeviceModel:
         multiplied by and re-normalized (:func:`nncolor.guidance.palette_weights`).
         """
         xp = self.xp
-        proba = class_probabilities(xp, self.logits(L))
+        proba = class_probabilities(self.logits(L), xp)
         if weights is not None:
             proba = proba * xp.asarray(np.asarray(weights, np.float32)[self.classes])
             proba = proba / xp.sum(proba, axis=-1, keepdims=True)
@@ -121,7 +115,7 @@ class DeviceModel:
 
     def proba(self, L):
         """Probabilities (H, W, K) over the whole codebook."""
-        return class_probabilities(self.xp, self.logits(L)) @ self.spread
+        return class_probabilities(self.logits(L), self.xp) @ self.spread
 
 
 def colorize(model, pixels, decoder, temperature, weights=None, scale=1.0):
@@ -135,3 +129,37 @@ def colorize(model, pixels, decoder, temperature, weights=None, scale=1.0):
     L = lightness(xp.asarray(pixels, dtype=xp.float32))
     chroma = model.chroma(L, decoder, temperature, weights) * float(scale)
     return luv2rgb(xp.concat([L[..., None], chroma], axis=-1))
+
+
+def colorize_image(colorizer, model, pixels, alpha=None):
+    """What ``colorizer.predict`` gives for one image, computed on ``model``'s device.
+
+    The colorizer's stages, with the classifier and the decoder on the device: its
+    :meth:`~nncolor.SOMColorizer.guidance` (from a decimated copy, on the CPU), then
+    :func:`colorize` with one copy of the image in and one of the result out. The
+    ``"mrf"`` decoder's smoothing runs on the CPU: the probabilities come back for it
+    (:meth:`~nncolor.SOMColorizer.decode_proba`, :meth:`~nncolor.SOMColorizer.to_rgb`).
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    model : DeviceModel
+        The colorizer's arrays on a device.
+    pixels : ndarray of float32, shape (H, W) or (H, W, 3)
+        A gray or RGB image, float32 in [0, 1] (as ``predict`` checks it).
+    alpha : ndarray of float32, shape (H, W), optional
+        Passed through as a fourth channel.
+
+    Returns
+    -------
+    ndarray of float32, shape (H, W, 3), or (H, W, 4) with ``alpha``
+        RGB in [0, 1], on the host.
+    """
+    prior, scale = colorizer.guidance(pixels)
+    if colorizer.decoder != "mrf":
+        rgb = to_numpy(colorize(model, pixels, colorizer.decoder, colorizer.temperature,
+                                prior, scale))
+        return rgb if alpha is None else np.dstack([rgb, alpha])
+    L = colorizer.color_space_.lightness(pixels)
+    proba = reweight(to_numpy(model.proba(model.xp.asarray(L))), prior)
+    return colorizer.to_rgb(L, colorizer.decode_proba(proba, L, scale=scale), alpha)

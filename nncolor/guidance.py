@@ -1,18 +1,26 @@
-"""The learned global color prior: a photo's palette guessed from its gray version.
+"""Guidance: what steers a colorization beyond its classifier, applied as priors.
 
-A patch of lightness says little about color on its own; the scene says much more (a
-coast is blue, a forest green, a portrait warm). Knowing a photo's true distribution over
-the codebook is worth about 2 dB of PSNR, so the colorizer learns to guess it: every
-training photo is summarized by a descriptor of its *gray* version (:func:`lightness_descriptor`,
-in the spirit of the GIST of Oliva & Torralba 2001: coarse layout, lightness histogram and
-oriented edge energy), and a k-nearest-neighbour regressor maps descriptors to the photos'
-codebook histograms. At predict time the photo's neighbours vote for its palette, and
-each pixel's distribution is reweighted by it (:func:`palette_weights`), as a reference
-photo's histogram reweights it in the histogram transfer of Melas-Kyriazi & Han (2017).
+Every kind of guidance is a set of weights over the codebook that multiply each pixel's
+distribution, which is then re-normalized (:func:`reweight`):
 
-The same neighbours also learn how far to trust the colorizer on a photo: the
-least-squares factor (:func:`least_squares_scale`) between its colors and the true ones,
-with which the colorizer tones a photo's chroma down toward gray.
+* **the learned global color prior**: a photo's palette guessed from its gray version.
+  A patch of lightness says little about color on its own; the scene says much more (a
+  coast is blue, a forest green, a portrait warm). Knowing a photo's true distribution
+  over the codebook is worth about 2 dB of PSNR, so the colorizer learns to guess it:
+  every training photo is summarized by a descriptor of its *gray* version
+  (:func:`lightness_descriptor`, in the spirit of the GIST of Oliva & Torralba 2001:
+  coarse layout, lightness histogram and oriented edge energy), and a k-nearest-neighbour
+  regressor maps descriptors to the photos' codebook histograms. At predict time the
+  photo's neighbours vote for its palette, and each pixel's distribution is reweighted by
+  it (:func:`palette_weights`). The same neighbours also learn how far to trust the
+  colorizer on a photo: the least-squares factor (:func:`least_squares_scale`) between
+  its colors and the true ones, with which the colorizer tones a photo's chroma down
+  toward gray.
+* **a reference**: the codebook histogram of a color photo or a list of colors
+  (:func:`reference_prior`, :func:`histogram_prior`), the global histogram transfer of
+  Melas-Kyriazi & Han (2017, section 4.2). It replaces the learned palette.
+* **color hints**: a few user-marked pixels (:func:`hint_labels`), spread along regions
+  of similar lightness (:func:`hint_prior`): a per-pixel prior.
 
 References
 ----------
@@ -27,12 +35,17 @@ to new a priori probabilities: a simple procedure. Neural Computation 14(1), 21-
 """
 import numpy as np
 from scipy import ndimage
+from skimage.filters import sobel
+from skimage.graph import MCP_Geometric
 from skimage.transform import resize
 from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
+
+from ._images import check_image, check_images
+from .color import rgb2luv
 
 # descriptor layout: an 8x8 thumbnail, an 8-bin histogram, 4x4 cells of |d/dx| and |d/dy|
 _THUMB, _BINS, _CELLS, _EDGE_SIDE = 8, 8, 4, 64
@@ -155,6 +168,46 @@ def leave_one_out_predict(regressor, targets, descriptors, positions):
     return guess.astype(np.float32)
 
 
+def guess_palette(regressor, descriptor):
+    """A photo's palette guessed from the descriptor of its gray version.
+
+    Parameters
+    ----------
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+        Fitted on the training photos' codebook histograms.
+    descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)
+        :func:`lightness_descriptor` of the photo.
+
+    Returns
+    -------
+    ndarray of float32, shape (K,)
+        Non-negative, summing to one (turn it into weights with :func:`palette_weights`).
+    """
+    q = np.clip(regressor.predict(descriptor[None])[0], 0, None)
+    return (q / max(q.sum(), 1e-12)).astype(np.float32)
+
+
+def guess_scale(regressor, descriptor, column=0):
+    """A photo's chroma scale guessed from the descriptor of its gray version.
+
+    Parameters
+    ----------
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+        Fitted on the training photos' :func:`least_squares_scale` factors, one column
+        per decoder.
+    descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)
+        :func:`lightness_descriptor` of the photo.
+    column : int, default=0
+        The decoder's column.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+    """
+    return float(np.clip(regressor.predict(descriptor[None])[0, column], 0, 1))
+
+
 def least_squares_scale(truth, decoded):
     """The factor in [0, 1] that best brings decoded chroma onto the true chroma.
 
@@ -197,10 +250,202 @@ def palette_weights(palette, frequencies, strength, floor=0.02):
     Returns
     -------
     ndarray of float32, shape (K,)
-        Multiply a distribution by it and re-normalize (:func:`nncolor.decode.reweight`).
+        Multiply a distribution by it and re-normalize (:func:`reweight`).
     """
     q = np.clip(np.asarray(palette, dtype=np.float64), 0, None)
     q = (1 - floor) * q / max(q.sum(), 1e-12) + floor / len(q)
     pi = np.asarray(frequencies, dtype=np.float64)
     w = (q / np.maximum(pi, 1e-6)) ** strength
     return (w / w.max()).astype(np.float32)
+
+
+# ------------------------------------------------------- applying guidance
+def reweight(proba, *priors):
+    """Distributions multiplied by each prior in turn, re-normalized after each.
+
+    Parameters
+    ----------
+    proba : ndarray of float32, shape (..., K)
+        Per-pixel distributions over the K codebook colors.
+    *priors : ndarray of float32, shape (K,) or broadcastable to ``proba``, or None
+        Non-negative weights: a global prior (K,) (:func:`palette_weights`,
+        :func:`histogram_prior`) or a per-pixel one (:func:`hint_prior`). None is
+        skipped.
+
+    Returns
+    -------
+    ndarray of float32, shape of ``proba``
+        A new array; ``proba`` itself when every prior is None.
+    """
+    for prior in priors:
+        if prior is not None:
+            proba = proba * prior
+            proba /= proba.sum(axis=-1, keepdims=True)
+    return proba
+
+
+# --------------------------------------------------------------- reference
+def histogram_prior(labels, n_colors, floor=0.02):
+    """Codebook histogram of reference colors, mixed with a uniform ``floor``.
+
+    Multiplying a pixel's distribution by this prior (then re-normalizing) is the global
+    histogram transfer of Melas-Kyriazi & Han (2017, section 4.2). The floor keeps every
+    color possible, so a pixel the classifier is sure about is not forced into a
+    reference color.
+
+    Parameters
+    ----------
+    labels : array-like of int
+        Codebook labels of the reference's pixels, any shape.
+    n_colors : int
+        K.
+    floor : float, default=0.02
+
+    Returns
+    -------
+    ndarray of float32, shape (K,)
+
+    Raises
+    ------
+    ValueError
+        ``labels`` is empty.
+    """
+    labels = np.asarray(labels).ravel()
+    if labels.size == 0:
+        raise ValueError("the reference holds no colors")
+    h = np.bincount(labels, minlength=n_colors).astype(np.float32) / labels.size
+    return ((1 - floor) * h + floor / n_colors).astype(np.float32)
+
+
+def reference_prior(reference, quantizer, n_colors):
+    """The :func:`histogram_prior` of a reference image or of a list of RGB colors.
+
+    Parameters
+    ----------
+    reference : color image, or array-like of shape (n, 3)
+        An RGB(A) image in any dtype the colorizer takes, or a list of RGB colors: floats
+        in [0, 1], or integers in 0-255.
+    quantizer : fitted quantizer
+        Maps (n, 2) chroma (u, v) to codebook labels (``predict``).
+    n_colors : int
+        K.
+
+    Returns
+    -------
+    ndarray of float32, shape (K,)
+
+    Raises
+    ------
+    ValueError
+        The reference is no color image, or integer colors lie outside 0-255.
+    """
+    ref = np.asarray(reference)
+    if ref.ndim == 2 and ref.shape[1] == 3:  # n x 3 colors: one 1-pixel-high image
+        ref = ref[None]
+        if np.issubdtype(ref.dtype, np.integer) and ref.dtype not in (np.uint8, np.uint16):
+            # a color list typed as Python ints means 0-255
+            if ref.min() < 0 or ref.max() > 255:
+                raise ValueError("reference colors given as integers must be in 0-255")
+            ref = ref.astype(np.uint8)
+    pixels, _ = check_images(ref, require_color=True)[0]
+    chroma = rgb2luv(pixels)[..., 1:].reshape(-1, 2)
+    return histogram_prior(quantizer.predict(chroma), n_colors)
+
+
+# ------------------------------------------------------------------- hints
+def hint_labels(hints, quantizer, shape=None, *, name="hints"):
+    """Codebook labels of the pixels an RGBA hint image marks.
+
+    Parameters
+    ----------
+    hints : RGBA image, array-like of shape (H, W, 4)
+        Any dtype the colorizer takes; pixels with alpha > 0.5 are hinted with their RGB.
+    quantizer : fitted quantizer
+        Maps (n, 2) chroma (u, v) to codebook labels (``predict``).
+    shape : tuple of 2 int, optional
+        ``(H, W)`` of the image the hints are for.
+    name : str
+        How the hints are called in error messages.
+
+    Returns
+    -------
+    ndarray of intp, shape (H, W)
+        The hinted codebook color of each pixel, -1 where there is no hint.
+
+    Raises
+    ------
+    ValueError
+        ``hints`` is no RGBA image, or its size differs from ``shape``.
+    """
+    rgb, alpha = check_image(hints, name=name)
+    if alpha is None or rgb.ndim != 3:
+        raise ValueError(f"{name} must be an RGBA image whose alpha marks the hinted pixels")
+    if shape is not None and rgb.shape[:2] != tuple(shape[:2]):
+        raise ValueError(f"{name} have shape {rgb.shape[:2]}, the image {tuple(shape[:2])}")
+    clamp = np.full(rgb.shape[:2], -1, dtype=np.intp)
+    marked = alpha > 0.5
+    if marked.any():
+        clamp[marked] = quantizer.predict(rgb2luv(rgb[marked])[:, 1:])
+    return clamp
+
+
+def hint_prior(L, clamp, n_colors, scale=30.0, strength=50.0, edge=0.25):
+    """Per-pixel multiplicative prior over the codebook from hinted pixels.
+
+    A hint raises the probability of its codebook color at pixels that a cheap path joins
+    to it, where a path's cost is its length plus the lightness edges it crosses: the
+    geodesic distance of scikit-image's ``MCP_Geometric`` over the cost image
+    ``1 + |grad L| / edge``. The prior multiplies the classifier's distribution
+    (Melas-Kyriazi & Han's "unary x histogram" rule, made local), so a hint recolors its
+    own region and fades across edges and with distance, while confident pixels elsewhere
+    keep their colors. (A Potts mean field started from a uniform field does not diffuse
+    one clamped pixel: it orders spontaneously into whatever color the coupling favours;
+    we measured that.)
+
+    Parameters
+    ----------
+    L : ndarray, shape (H, W)
+        Lightness L* in [0, 100].
+    clamp : ndarray of int, shape (H, W)
+        Hinted codebook color per pixel, -1 where there is no hint (:func:`hint_labels`).
+    n_colors : int
+    scale : float
+        Geodesic distance (in pixels of flat image) over which a hint's effect falls by e.
+    strength : float
+        How many times likelier a hint's color becomes right at the hint.
+    edge : float
+        Lightness step (L* units, through the Sobel gradient) that costs as much as one
+        extra pixel of distance: smaller keeps hints more strictly inside their region.
+
+    Returns
+    -------
+    prior : ndarray of float32, shape (H, W, n_colors), ones where no hint reaches.
+    """
+    prior = np.ones(L.shape + (n_colors,), dtype=np.float32)
+    cost = 1.0 + sobel(np.asarray(L, np.float64)) / edge
+    for label in np.unique(clamp[clamp >= 0]):
+        starts = np.argwhere(clamp == label)
+        dist, _ = MCP_Geometric(cost).find_costs(starts)
+        prior[..., label] += strength * np.exp(-dist / scale).astype(np.float32)
+    return prior
+
+
+def clamp_hints(proba, clamp):
+    """Distributions with each hinted pixel's set to its hint's color (in place).
+
+    Parameters
+    ----------
+    proba : ndarray of float32, shape (n, K)
+        Distributions of n pixels.
+    clamp : ndarray of int, shape (n,), or None
+        Hinted codebook color per pixel, -1 where free; None leaves ``proba`` as it is.
+
+    Returns
+    -------
+    ndarray, ``proba``
+    """
+    if clamp is not None:
+        hinted = np.flatnonzero(clamp >= 0)
+        proba[hinted] = 0
+        proba[hinted, clamp[hinted]] = 1
+    return proba

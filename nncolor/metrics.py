@@ -281,7 +281,7 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
     from sklearn.utils.validation import check_is_fitted
 
     from ._images import check_images
-    from .colorizer import _takes_images
+    from .colorizer import takes_images as _takes_images
 
     check_is_fitted(colorizer)
     truth = [pixels for pixels, _ in check_images(images, require_color=True)]

@@ -8,23 +8,62 @@ same weights, same arithmetic order, so the same labels (the tests check it).
 import numpy as np
 from sklearn.neural_network import MLPClassifier
 
-
-def _relu(h):
-    np.maximum(h, 0, out=h)
+from .device import namespace
 
 
-def _tanh(h):
-    np.tanh(h, out=h)
+#: ``MLPClassifier``'s hidden activations, as array-API functions ``f(xp, h)`` of the
+#: namespace and the pre-activations: the CPU path calls them with NumPy, the device path
+#: (:mod:`nncolor.gpu`) with CuPy's namespace.
+ACTIVATIONS = {
+    "relu": lambda xp, h: xp.maximum(h, 0.0),
+    "tanh": lambda xp, h: xp.tanh(h),
+    "logistic": lambda xp, h: 1 / (1 + xp.exp(-h)),
+    "identity": lambda xp, h: h,
+}
 
 
-def _logistic(h):
-    np.negative(h, out=h)
-    np.exp(h, out=h)
-    h += 1
-    np.reciprocal(h, out=h)
+def softmax(z, xp=None):
+    """Softmax over the last axis, with the largest term factored out (no overflow).
+
+    Parameters
+    ----------
+    z : array, shape (..., n)
+        NumPy or any array-API array of logits.
+    xp : array-API namespace, optional
+        Default: the namespace of ``z`` (:func:`nncolor.device.namespace`).
+
+    Returns
+    -------
+    array of the dtype of ``z``, shape (..., n)
+        Non-negative, summing to one over the last axis.
+    """
+    xp = namespace(z) if xp is None else xp
+    z = xp.exp(z - xp.max(z, axis=-1, keepdims=True))
+    z /= xp.sum(z, axis=-1, keepdims=True)
+    return z
 
 
-_ACTIVATIONS = {"relu": _relu, "tanh": _tanh, "logistic": _logistic, "identity": lambda h: None}
+def class_probabilities(logits, xp=None):
+    """``MLPClassifier.predict_proba`` from its output pre-activations.
+
+    Parameters
+    ----------
+    logits : array, shape (..., n_classes), or (..., 1) for a binary classifier
+        NumPy or any array-API array (:func:`mlp_logits`, or the device path's).
+    xp : array-API namespace, optional
+        Default: the namespace of ``logits``.
+
+    Returns
+    -------
+    array, shape (..., n_classes)
+        The softmax of the logits, or for a binary classifier's single logistic output
+        ``[1 - p, p]``.
+    """
+    xp = namespace(logits) if xp is None else xp
+    if logits.shape[-1] == 1:
+        p1 = ACTIVATIONS["logistic"](xp, logits)
+        return xp.concat([1 - p1, p1], axis=-1)
+    return softmax(logits, xp)
 
 
 def is_fast_mlp(estimator):
@@ -46,14 +85,14 @@ def mlp_logits(mlp, X):
     X = np.asarray(X, dtype=np.float32)
     layers = [(W.astype(np.float32, copy=False), b.astype(np.float32, copy=False))
               for W, b in zip(mlp.coefs_, mlp.intercepts_)]
-    hidden = _ACTIVATIONS[mlp.activation]
+    hidden = ACTIVATIONS[mlp.activation]
     out = np.empty((len(X), layers[-1][0].shape[1]), dtype=np.float32)
     for start in range(0, len(X), _ROWS):
         h = X[start:start + _ROWS]
         for W, b in layers[:-1]:
             h = h @ W
             h += b
-            hidden(h)
+            h = hidden(np, h)
         W, b = layers[-1]
         np.matmul(h, W, out=out[start:start + _ROWS])
         out[start:start + _ROWS] += b
@@ -69,11 +108,4 @@ def mlp_predict(mlp, X):
 
 def mlp_predict_proba(mlp, X):
     """Class probabilities, as ``mlp.predict_proba(X)``, float32."""
-    z = mlp_logits(mlp, X)
-    if z.shape[1] == 1:
-        _logistic(z)
-        return np.hstack([1 - z, z])
-    z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
-    return z
+    return class_probabilities(mlp_logits(mlp, X), np)

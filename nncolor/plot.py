@@ -339,21 +339,16 @@ def predicted_chroma(colorizer, image):
     """The (u, v) a fitted colorizer predicts for an image, before it is joined with L*.
 
     The colorizer's own decoder (:meth:`SOMColorizer.decode_proba`, the MRF included) on
-    its probabilities: codebook colors for ``"mode"``, means for ``"expectation"`` and
-    ``"annealed"``. Gamut mapping, which happens when L* is joined, is not applied.
+    its probabilities (:meth:`SOMColorizer.probabilities`): codebook colors for
+    ``"mode"``, means for ``"expectation"`` and ``"annealed"``. Gamut mapping, which
+    happens when L* is joined, is not applied.
 
     Returns
     -------
     ndarray of float32, shape (H, W, 2)
     """
-    from sklearn.utils.validation import check_is_fitted
-
-    from ._images import check_image
-
-    check_is_fitted(colorizer)
-    pixels, _ = check_image(image)
-    L = colorizer.color_space_.lightness(pixels)
-    return colorizer.decode_proba(colorizer._proba_from_L(L), L)
+    L = colorizer.lightness(image)
+    return colorizer.decode_proba(colorizer.probabilities(L), L)
 
 
 def plot_prediction_panel(colorizer, images, names=None, L=50, title=None):

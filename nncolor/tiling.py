@@ -27,8 +27,9 @@ whose halo holds all of them gives exactly the untiled color:
 Options of :meth:`~nncolor.SOMColorizer.predict`: ``reference`` is a global histogram,
 computed once and applied to every tile (exact). ``hints`` are cropped with each tile:
 a hint spreads along similar lightness with a reach of tens of pixels
-(:mod:`nncolor.hints`), and in a tile it cannot spread beyond the tile's halo, so near
-a tile border within that reach of a hint colors can differ from the untiled result.
+(:func:`nncolor.guidance.hint_prior`), and in a tile it cannot spread beyond the tile's
+halo, so near a tile border within that reach of a hint colors can differ from the
+untiled result.
 A CNN classifier sees the whole image (its global branch, its strided layers), so it
 is not tiled.
 
@@ -49,8 +50,8 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import upsample
-from ._images import _SHAPES, check_image
-from .colorizer import _takes_images
+from ._images import IMAGE_SHAPES, check_image
+from .colorizer import takes_images
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
 DEFAULT_TILE_SIZE = 1024
@@ -75,7 +76,7 @@ def tile_halo(colorizer):
     check_is_fitted(colorizer)
     halo = colorizer.features_.patch_size // 2
     if colorizer.decoder == "mrf":
-        halo += 2 * colorizer._mrf().n_iter + 2
+        halo += 2 * colorizer.potts_mrf().n_iter + 2
         halo += halo % 2  # even: tiles start on even rows/columns (the MRF checkerboard)
     return halo
 
@@ -83,7 +84,7 @@ def tile_halo(colorizer):
 def can_tile(colorizer):
     """True if the colorizer's classifier works on patches (a CNN sees whole images)."""
     check_is_fitted(colorizer)
-    return not _takes_images(colorizer.classifier_)
+    return not takes_images(colorizer.classifier_)
 
 
 def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=None):
@@ -177,7 +178,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
-        raise ValueError(f"image must be {_SHAPES}; got shape {a.shape}")
+        raise ValueError(f"image must be {IMAGE_SHAPES}; got shape {a.shape}")
     if colorizer.reduction_factor(a.shape[:2]) > 1:  # a working resolution: no tiles
         return colorize_in_bands(colorizer, a, reference=reference, hints=hints, dtype=dtype)
     dtype = _output_dtype(a, dtype)
@@ -194,9 +195,9 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
             window = (slice(max(0, y0 - halo), min(h, y1 + halo)),
                       slice(max(0, x0 - halo), min(w, x1 + halo)))
             pixels, alpha = check_image(a[window])
-            clamp = None if hints is None else \
-                model._check_hints(hints[window], [(pixels, alpha)], single=True)[0]
-            rgb = model._colorize(pixels, alpha, prior, clamp, scale)
+            L = model.color_space_.lightness(pixels)
+            clamp = None if hints is None else model.hint_labels(hints[window], L.shape)
+            rgb = model.to_rgb(L, model.chroma(L, prior=prior, clamp=clamp, scale=scale), alpha)
             core = rgb[y0 - window[0].start:y1 - window[0].start,
                        x0 - window[1].start:x1 - window[1].start]
             out[y0:y1, x0:x1] = _convert(core, dtype)
@@ -234,7 +235,7 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
-        raise ValueError(f"image must be {_SHAPES}; got shape {a.shape}")
+        raise ValueError(f"image must be {IMAGE_SHAPES}; got shape {a.shape}")
     dtype = _output_dtype(a, dtype)
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
@@ -254,11 +255,12 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
         pixels, alpha, L = band(y0, y1)
         upsample.block_mean(L, factor, out=small, row0=y0)
         if hints is not None:
-            band_clamp = colorizer._check_hints(hints[y0:y1], [(pixels, alpha)], single=True)[0]
-            marked = upsample.downscale_labels(band_clamp, factor)
+            marked = upsample.downscale_labels(colorizer.hint_labels(hints[y0:y1], L.shape),
+                                               factor)
             target = clamp[y0 // factor:y0 // factor + len(marked)]
             target[marked >= 0] = marked[marked >= 0]
-    coef, bounds = colorizer._reduced_chroma(small, prior, clamp, scale)
+    coef, bounds = upsample.fit_guide(
+        small, colorizer.chroma(small, prior=prior, clamp=clamp, scale=scale))
 
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
     out = np.empty((h, w, channels), dtype=dtype)
@@ -277,7 +279,7 @@ def _fixed_sweeps(colorizer):
     if colorizer.decoder != "mrf":
         return colorizer
     model = copy.copy(colorizer)
-    model.mrf = clone(colorizer._mrf()).set_params(tol=0.0)
+    model.mrf = clone(colorizer.potts_mrf()).set_params(tol=0.0)
     return model
 
 

@@ -195,6 +195,35 @@ def guided_coefficients(L, chroma, radius=None, eps=None):
     return coef
 
 
+def fit_guide(L, chroma):
+    """The guided filter of working-resolution chroma, as :func:`guided_rgb` applies it.
+
+    Parameters
+    ----------
+    L : ndarray, shape (h, w)
+        Lightness L* at working resolution (:func:`block_mean`).
+    chroma : ndarray, shape (h, w, 2)
+        Its (u, v) (:meth:`nncolor.SOMColorizer.chroma`).
+
+    Returns
+    -------
+    coef : ndarray of float32, shape (h, w, 4)
+        :func:`guided_coefficients` of the chroma by ``L``.
+    bounds : ndarray of float32, shape (4,)
+        The chroma's ``(u_min, u_max, v_min, v_max)``.
+
+    Raises
+    ------
+    ValueError
+        ``chroma`` is not of shape (h, w, 2).
+    """
+    chroma = np.asarray(chroma, dtype=_F)
+    coef = guided_coefficients(L, chroma)
+    bounds = np.array([chroma[..., 0].min(), chroma[..., 0].max(),
+                       chroma[..., 1].min(), chroma[..., 1].max()], dtype=_F)
+    return coef, bounds
+
+
 def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
     """Full-resolution RGB from working-resolution guided-filter coefficients.
 

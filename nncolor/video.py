@@ -274,7 +274,7 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
         raw_chroma = None
         if raw:  # without smoothing the raw frame is the output: no second decode
             raw_chroma = chroma if smoother.smoothing == 0 else colorizer.decode_proba(proba, L)
-        rgb = colorizer._to_rgb(L, chroma.reshape(-1, 2), None)
+        rgb = colorizer.to_rgb(L, chroma)
         yield ColorizedFrame(_to_uint8(rgb), L, chroma, raw_chroma)
 
 
@@ -284,7 +284,7 @@ def _probabilities(colorizer, frames, client):
                for i, frame in enumerate(frames))
     lightness = colorizer.color_space_.lightness
     if client is None:  # each frame checked and its lightness computed once
-        return ((L, colorizer._proba_from_L(L))
+        return ((L, colorizer.probabilities(L))
                 for L in (lightness(pixels) for _, pixels in checked))
     from .distributed import map_frames
 

@@ -529,7 +529,8 @@ def bench_working(repeats, huge, quick):
     pixels = gray * F32(1 / 255)
     t_L, L = median_time(lambda: model.color_space_.lightness(pixels), repeats)
     t_down, small = median_time(lambda: upsample.block_mean(L, factor), repeats)
-    t_small, (coef, bounds) = median_time(lambda: model._reduced_chroma(small), repeats)
+    t_small, (coef, bounds) = median_time(lambda: upsample.fit_guide(
+        small, model.chroma(small, prior=None, scale=1.0)), repeats)
     t_up, _ = median_time(lambda: upsample.guided_rgb(coef, L, factor, bounds=bounds), repeats)
     fig = "working 1024"
     rows = [

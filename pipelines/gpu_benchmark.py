@@ -50,7 +50,7 @@ def parse_args(argv=None):
 def device_run(col, model, gray):
     """One image through the device path, copies in and out included."""
     if col.decoder == "mrf":
-        return col._colorize_on(model, gray * np.float32(1 / 255))
+        return gpu.colorize_image(col, model, gray * np.float32(1 / 255))
     return to_numpy(gpu.colorize(model, gray * np.float32(1 / 255), col.decoder,
                                  col.temperature))
 
@@ -74,7 +74,7 @@ def main(argv=None):
     where = "GPU (CuPy)" if args.namespace == "cupy" else "CPU, array-API code on NumPy"
     for decoder, figure in (("mrf", "one image + MRF"), ("mode", "frames, no MRF")):
         col.set_params(decoder=decoder)
-        model = col._device_model(xp)
+        model = gpu.DeviceModel(col, xp)
         if decoder == "mrf":
             device_run(col, model, gray)  # warm-up: kernels compiled, pool filled
             t, _ = median_time(lambda: device_run(col, model, gray), args.repeats)

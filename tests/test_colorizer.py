@@ -262,3 +262,94 @@ def test_make_colorizer_has_the_papers_defaults():
     assert p["features__patch_size"] == 5 and p["quantizer__shape"] == (3, 3)
     assert p["classifier__hidden_layer_sizes"] == (50, 50)
     assert p["classifier__activation"] == "relu" and p["classifier__learning_rate_init"] == 0.001
+
+
+# ------------------------------------------------------------ prediction stages
+def hint_image(shape, codebook_color, at=(5, 5)):
+    """An RGBA hint image marking one pixel with a codebook color."""
+    from nncolor.color import luv2rgb
+
+    hints = np.zeros(shape + (4,), np.float32)
+    hints[at][:3] = np.clip(luv2rgb(np.array([[60.0, *codebook_color]], np.float32))[0], 0, 1)
+    hints[at][3] = 1
+    return hints
+
+
+@pytest.mark.parametrize("decoder", ["mode", "expectation", "annealed", "mrf"])
+def test_the_public_stages_compose_to_predict(fitted, photos, decoder):
+    col = copy.deepcopy(fitted).set_params(decoder=decoder)
+    image = photos[4]
+    L = col.lightness(image)
+    assert L.dtype == np.float32 and L.shape == image.shape[:2]
+    prior, scale = col.guidance(image)
+    chroma = col.chroma(L, prior=prior, scale=scale)
+    assert chroma.dtype == np.float32 and chroma.shape == L.shape + (2,)
+    np.testing.assert_array_equal(col.to_rgb(L, chroma), col.predict(image))
+    np.testing.assert_array_equal(col.chroma(L), chroma)  # "auto": what predict applies
+    proba = col.probabilities(L)
+    np.testing.assert_array_equal(proba, col.predict_proba(image))
+    np.testing.assert_array_equal(col.probabilities(L, prior=prior), proba)
+    # chroma is decode_proba of the probabilities, block by block
+    np.testing.assert_allclose(col.decode_proba(proba, L, scale=scale), chroma, atol=1e-5)
+
+
+@pytest.mark.parametrize("decoder", ["annealed", "mrf"])
+def test_the_stages_with_a_reference_and_hints(fitted, photos, decoder):
+    col = copy.deepcopy(fitted).set_params(decoder=decoder)
+    image = photos[4]
+    hints = hint_image(image.shape[:2], col.codebook_[0])
+    L = col.lightness(image)
+    prior, scale = col.guidance(image, reference=photos[0], hinted=True)
+    assert scale == 1.0 and prior.shape == (col.n_colors_,)
+    clamp = col.hint_labels(hints, L.shape)
+    chroma = col.chroma(L, prior=prior, clamp=clamp, scale=scale)
+    np.testing.assert_array_equal(col.to_rgb(L, chroma),
+                                  col.predict(image, reference=photos[0], hints=hints))
+    np.testing.assert_array_equal(col.chroma(L, prior=prior, clamp=clamp), chroma)  # "auto"
+    proba = col.probabilities(L, prior=prior, clamp=clamp)
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+    np.testing.assert_allclose(col.decode_proba(proba, L, clamp=clamp, scale=scale), chroma,
+                               atol=1e-5)
+    # the hinted pixel takes its hint's codebook color
+    np.testing.assert_allclose(chroma[5, 5], col.codebook_[clamp[5, 5]], atol=1e-4)
+
+
+def test_to_rgb_passes_alpha_through(fitted):
+    L = np.full((3, 4), 50, np.float32)
+    alpha = np.linspace(0, 1, 12, dtype=np.float32).reshape(3, 4)
+    rgb = fitted.to_rgb(L, np.zeros((3, 4, 2), np.float32), alpha)
+    assert rgb.shape == (3, 4, 4) and rgb.dtype == np.float32
+    np.testing.assert_array_equal(rgb[..., 3], alpha)
+    np.testing.assert_allclose(rgb[..., 0], rgb[..., 2], atol=1e-4)  # zero chroma: gray
+
+
+def test_stage_inputs_are_checked(fitted):
+    L = np.full((4, 4), 50, np.float32)
+    with pytest.raises(ValueError, match="2-D lightness"):
+        fitted.probabilities(L[..., None])
+    with pytest.raises(ValueError, match="prior must have shape"):
+        fitted.chroma(L, prior=np.ones(3))
+    with pytest.raises(ValueError, match="clamp must be"):
+        fitted.chroma(L, clamp=np.zeros((3, 4), int))
+    with pytest.raises(ValueError, match="clamp must be"):
+        fitted.decode_proba(fitted.probabilities(L), L, clamp=np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="chroma of shape"):
+        fitted.to_rgb(L, np.zeros((16, 2)))
+    for stage in ("lightness", "probabilities", "chroma", "hint_labels"):
+        with pytest.raises(NotFittedError):
+            getattr(tiny_colorizer(), stage)(L)
+
+
+def test_image_classifiers_say_so_in_their_tags():
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.utils import get_tags
+
+    from nncolor.cnn import CNNClassifier
+    from nncolor.colorizer import takes_images
+
+    tags = get_tags(CNNClassifier())
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert takes_images(CNNClassifier())
+    assert not takes_images(MLPClassifier())
+    assert not takes_images(make_pipeline(StandardScaler(), LogisticRegression()))
+    assert not takes_images(object())  # no tags at all: rows of features

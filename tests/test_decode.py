@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from nncolor.decode import (anneal, decode_annealed, decode_expectation, decode_mode, entropy,
-                            histogram_prior, reweight, sample_labels)
+from nncolor.decode import (PROBABILITY_DECODERS, anneal, decode, decode_annealed,
+                            decode_expectation, decode_mode, entropy, sample_labels)
+from nncolor.guidance import histogram_prior, reweight
 
 from .conftest import tiny_colorizer
 
@@ -33,6 +34,24 @@ def test_entropy_and_sampling():
     many = np.repeat(np.array([[0.2, 0.5, 0.3]], np.float32), 20000, axis=0)
     freq = np.bincount(sample_labels(many, np.random.default_rng(0)), minlength=3) / 20000
     np.testing.assert_allclose(freq, [0.2, 0.5, 0.3], atol=0.015)
+
+
+def test_decode_by_name():
+    p = np.array([[0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], dtype=np.float32)
+    np.testing.assert_array_equal(decode(p, CODEBOOK, "mode"), decode_mode(p, CODEBOOK))
+    np.testing.assert_array_equal(decode(p, CODEBOOK, "expectation"),
+                                  decode_expectation(p, CODEBOOK))
+    np.testing.assert_array_equal(decode(p, CODEBOOK, "annealed", 0.5),
+                                  decode_annealed(p, CODEBOOK, 0.5))
+    assert set(PROBABILITY_DECODERS) == {"mode", "expectation", "annealed"}
+
+
+@pytest.mark.parametrize("name", ["median", "mrf", "Mode", ""])
+def test_decode_refuses_an_unknown_decoder_and_names_the_valid_ones(name):
+    p = np.full((2, 3), 1 / 3, np.float32)
+    with pytest.raises(ValueError, match=f"unknown decoder '{name}'.*'mode', 'expectation', "
+                                         "'annealed'"):
+        decode(p, CODEBOOK, name)
 
 
 def test_histogram_prior_and_reweight():

@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 from nncolor import device as dev
 from nncolor import gpu
+from nncolor.mlp import class_probabilities
 
 from .conftest import small, tiny_colorizer
 
@@ -121,17 +122,17 @@ def assert_same_colorization(namespace, model, gray, decoder, to_host=np.asarray
     ties, colors within 1e-3."""
     col = clone(model).set_params(decoder=decoder)
     col.__dict__.update({k: v for k, v in model.__dict__.items() if k.endswith("_")})
-    device_model = col._device_model(namespace)
+    device_model = gpu.DeviceModel(col, namespace)
     pixels = gray.astype(np.float32) / 255
     L = col.color_space_.lightness(pixels)
-    proba = to_host(gpu.class_probabilities(namespace, device_model.logits(namespace.asarray(L))))
+    proba = to_host(class_probabilities(device_model.logits(namespace.asarray(L))))
     cpu_proba = col.classifier_.predict_proba(col.features_.transform([L])).reshape(proba.shape)
     np.testing.assert_allclose(proba, cpu_proba, atol=1e-5)
     top2 = np.sort(cpu_proba, axis=-1)[..., -2:]
     tie = (top2[..., 1] - top2[..., 0]) < 1e-5
     differ = proba.argmax(-1) != cpu_proba.argmax(-1)
     assert not (differ & ~tie).any()
-    rgb = to_host(col._colorize_on(device_model, pixels))  # with the learned prior
+    rgb = to_host(gpu.colorize_image(col, device_model, pixels))  # with the learned prior
     assert rgb.shape == gray.shape[:2] + (3,) and rgb.dtype == np.float32
     np.testing.assert_allclose(rgb[~differ], col.predict(gray)[~differ], atol=1e-3)
 
@@ -153,7 +154,7 @@ def test_device_path_needs_an_mlp(photos):
     col = tiny_colorizer().set_params(classifier=LogisticRegression(max_iter=50))
     col.fit(photos[:2])
     with pytest.raises(ValueError, match="MLPClassifier.*LogisticRegression.*device='cpu'"):
-        col._device_model(xs)
+        gpu.DeviceModel(col, xs)
 
 
 # ------------------------------------------------------------ on a real GPU

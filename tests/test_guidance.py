@@ -1,12 +1,14 @@
-"""The learned global color prior and chroma scale (nncolor.guidance) and the SOM's
-convergence phase."""
+"""Guidance (nncolor.guidance): the learned global color prior and chroma scale, the
+reference's histogram, hints and reweighting; and the SOM's convergence phase."""
 import numpy as np
 import pytest
 from sklearn.base import clone
 
-from nncolor.guidance import (DESCRIPTOR_SIZE, fit_photo_regressor, least_squares_scale,
-                              leave_one_out_predict, lightness_descriptor, palette_weights,
-                              reference_photos)
+from nncolor.color import luv2rgb
+from nncolor.guidance import (DESCRIPTOR_SIZE, clamp_hints, fit_photo_regressor, hint_labels,
+                              hint_prior, least_squares_scale, leave_one_out_predict,
+                              lightness_descriptor, palette_weights, reference_photos,
+                              reference_prior, reweight)
 from nncolor.som import SOMQuantizer, batch_map
 
 from .conftest import tiny_colorizer
@@ -141,3 +143,72 @@ def test_guidance_parameters_are_validated(photos):
         tiny_colorizer(global_prior=-1).fit(photos[:2])
     with pytest.raises(ValueError, match="chroma_shrinkage"):
         tiny_colorizer(chroma_shrinkage="yes").fit(photos[:2])
+
+
+# ------------------------------------------------------ reference and hints
+def test_reweight_applies_each_prior_in_turn_and_skips_none():
+    proba = np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]], np.float32)
+    assert reweight(proba) is proba and reweight(proba, None) is proba
+    g = np.array([1, 2, 1], np.float32)
+    local = np.array([[1, 1, 4], [2, 1, 1]], np.float32)
+    both = reweight(proba, g, None, local)
+    expected = proba * g * local
+    np.testing.assert_allclose(both, expected / expected.sum(-1, keepdims=True), rtol=1e-6)
+    np.testing.assert_array_equal(both, reweight(reweight(proba, g), local))
+
+
+def test_reference_prior_of_colors_and_images(fitted):
+    red = [[200, 30, 30]]
+    label = fitted.quantizer_.predict(fitted.color_space_.transform(
+        np.array(red, np.uint8)[None])[0, :, 1:])[0]
+    prior = reference_prior(red, fitted.quantizer_, fitted.n_colors_)
+    assert prior.dtype == np.float32 and prior.shape == (fitted.n_colors_,)
+    assert prior.argmax() == label and prior.sum() == pytest.approx(1)
+    as_image = reference_prior(np.full((4, 5, 3), [200, 30, 30], np.uint8), fitted.quantizer_,
+                               fitted.n_colors_)
+    np.testing.assert_array_equal(as_image, prior)
+    with pytest.raises(ValueError, match="0-255"):
+        reference_prior([[300, 0, 0]], fitted.quantizer_, fitted.n_colors_)
+
+
+def test_hint_labels_mark_only_the_hinted_pixels(fitted):
+    target = fitted.codebook_[4]
+    hints = np.zeros((6, 7, 4), np.float32)
+    hints[2, 3, :3] = np.clip(luv2rgb(np.array([[60.0, *target]], np.float32))[0], 0, 1)
+    hints[2, 3, 3] = 1
+    hints[4, 4, 3] = 0.4  # alpha <= 0.5: not a hint
+    clamp = hint_labels(hints, fitted.quantizer_, (6, 7))
+    assert clamp.dtype == np.intp and clamp.shape == (6, 7)
+    assert (clamp >= 0).sum() == 1 and clamp[2, 3] >= 0
+    np.testing.assert_array_equal(fitted.hint_labels(hints), clamp)  # the colorizer's stage
+    with pytest.raises(ValueError, match="RGBA"):
+        hint_labels(hints[..., :3], fitted.quantizer_)
+    with pytest.raises(ValueError, match=r"hints have shape \(6, 7\), the image \(6, 8\)"):
+        hint_labels(hints, fitted.quantizer_, (6, 8))
+
+
+def test_hint_prior_spreads_within_a_region_and_clamp_sets_the_hint():
+    L = np.full((20, 20), 30, np.float32)
+    L[:, 10:] = 80  # an edge between two flat regions
+    clamp = np.full((20, 20), -1, np.intp)
+    clamp[5, 2] = 1
+    prior = hint_prior(L, clamp, 3)
+    assert prior.shape == (20, 20, 3) and prior.dtype == np.float32
+    np.testing.assert_array_equal(prior[..., [0, 2]], 1)
+    assert prior[5, 2, 1] > prior[5, 9, 1] > prior[5, 10, 1] >= 1
+    proba = np.full((4, 3), 1 / 3, np.float32)
+    out = clamp_hints(proba, np.array([-1, 2, -1, 0]))
+    assert out is proba
+    np.testing.assert_array_equal(out[[1, 3]], [[0, 0, 1], [1, 0, 0]])
+    np.testing.assert_array_equal(out[[0, 2]], 1 / np.float32(3))
+
+
+def test_the_colorizer_guesses_with_the_guidance_functions(fitted, photos):
+    from nncolor.guidance import guess_palette, guess_scale
+
+    L = fitted.lightness(photos[4])
+    descriptor = lightness_descriptor(L)
+    palette = guess_palette(fitted.palette_regressor_, descriptor)
+    np.testing.assert_array_equal(palette, fitted.predict_palette(photos[4]))
+    scale = guess_scale(fitted.chroma_scale_regressor_, descriptor, 2)  # annealed's column
+    assert 0 <= scale <= 1 and scale == pytest.approx(fitted.chroma_scale(photos[4]))

@@ -108,9 +108,17 @@ def test_bad_arguments_are_named(col, gray, kwargs, message):
         colorize_tiled(col, np.zeros((4, 4, 2)), tile_size=TILE)
 
 
+def image_classifier_tags(classifier):
+    """``classifier``'s scikit-learn tags, saying what CNNClassifier's say: it takes images."""
+    tags = type(classifier).__sklearn_tags__(classifier)
+    tags.input_tags.two_d_array, tags.input_tags.three_d_array = False, True
+    return tags
+
+
 def test_a_cnn_is_not_tiled(col, gray):
     cnn_like = copy.deepcopy(col)
-    cnn_like.classifier_._takes_images = True  # what CNNClassifier says of itself
+    clf = cnn_like.classifier_
+    clf.__sklearn_tags__ = lambda: image_classifier_tags(clf)
     with pytest.raises(ValueError, match="CNN"):
         colorize_tiled(cnn_like, gray)
     assert tiling.can_tile(col) and not tiling.can_tile(cnn_like)

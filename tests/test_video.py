@@ -212,15 +212,15 @@ def test_audio_is_copied_and_cut_with_max_frames(col, sound_video, tmp_path):
 def test_failure_mid_stream_leaves_no_file(col, source, request, tmp_path, monkeypatch):
     src = request.getfixturevalue(source)
     calls = []
-    proba_from_L = col._proba_from_L
+    probabilities = col.probabilities
 
     def failing(L):
         calls.append(1)
         if len(calls) == 5:
             raise RuntimeError("disk on fire")
-        return proba_from_L(L)
+        return probabilities(L)
 
-    monkeypatch.setattr(col, "_proba_from_L", failing)
+    monkeypatch.setattr(col, "probabilities", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         colorize_video(col, src, tmp_path / "color.mp4", progress=False)
     assert list(tmp_path.iterdir()) == []  # neither the output nor a temporary file
