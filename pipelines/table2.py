@@ -60,8 +60,8 @@ from sklearn.pipeline import Pipeline
 
 from nncolor import PatchExtractor, SOMQuantizer, make_colorizer
 from nncolor.datasets import load_folder
+from nncolor.evaluation import codebook_accuracy_score
 from nncolor.io import save_figure, save_table
-from nncolor.metrics import codebook_accuracy_score
 
 from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 from ._progress import fit_progress
