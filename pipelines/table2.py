@@ -17,7 +17,7 @@ same pixel budget (``--pixels`` drawn per photo):
   ``by pixel``, so ``leak`` = by-pixel test minus by-image test is the leak alone.
 * ``colorizer by image`` (what a user's grid search does): ``GridSearchCV`` over the whole
   colorizer (``make_colorizer``: SOM, patches and MLP refitted in every fold) with
-  ``KFold`` over photos, scored by ``nncolor.metrics.codebook_accuracy_score`` on
+  ``KFold`` over photos, scored by ``nncolor.evaluation.codebook_accuracy_score`` on
   ``--pixels`` freshly drawn pixels per photo (seeded, the same for every candidate). Each
   fold has its own codebook, so its accuracies are not on the same labels as the others.
 
