@@ -17,11 +17,11 @@ A batch plans every output before it starts, then colorizes file by file:
 Dask workers: the same plan for the same inputs.
 """
 import errno
-import tempfile
-import traceback
 import warnings
+from collections import namedtuple
 from pathlib import Path
-from typing import NamedTuple
+
+from .defaults import OUTPUT_FORMATS  # noqa: F401 (public here too)
 
 # errno values of a write that found no room: why, in words a user can act on
 _NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
@@ -86,6 +86,8 @@ def colorize_file(model, src, dst, hints=None, reference=None, overwrite=False, 
     inputs keep 16 bits where the output format has them; ``dst`` appears whole or not at
     all (:func:`nncolor.io.save_image`).
     """
+    import traceback
+
     from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
     from .tiling import colorize_image
 
@@ -106,11 +108,6 @@ def colorize_file(model, src, dst, hints=None, reference=None, overwrite=False, 
 
 
 # ------------------------------------------------------------------ planning
-#: Output formats by name, and the file extension each writes; ``"same"`` keeps each
-#: input's own extension.
-OUTPUT_FORMATS = {"png": ".png", "jpg": ".jpg", "tif": ".tif"}
-
-
 class BatchError(ValueError):
     """A batch that cannot start as asked: one message for the whole batch (an output that
     names one file for several inputs, an unknown format, an unwritable output folder)."""
@@ -120,24 +117,37 @@ class FolderError(BatchError):
     """Files cannot be written into a folder (it is a file, or not writable)."""
 
 
-class Inputs(NamedTuple):
-    """What :func:`expand_inputs` found."""
+# (collections.namedtuple, not typing.NamedTuple: the parser imports this module's
+# names, and `nncolor --help` should not pay for importing typing)
+class Inputs(namedtuple("Inputs", "found missing passed_over")):
+    """What :func:`expand_inputs` found.
 
-    #: ``(path, relative path, item)`` per image file, each file once, in the items' order.
-    found: list
-    #: ``(item, message)`` per item that named no file.
-    missing: list
-    #: ``(path, reason)`` per file (or sub-folder) a folder scan passed over.
-    passed_over: list
+    Attributes
+    ----------
+    found : list of (Path, Path, item)
+        Each image file with its path relative to the folder searched and the item that
+        named it: each file once, in the items' order.
+    missing : list of (item, str)
+        Each item that named no file, and why.
+    passed_over : list of (Path, str)
+        Each file (or sub-folder) a folder scan passed over, and why.
+    """
+
+    __slots__ = ()
 
 
-class Plan(NamedTuple):
-    """What :func:`plan_outputs` decided: the files to write, and the inputs refused."""
+class Plan(namedtuple("Plan", "jobs refused")):
+    """What :func:`plan_outputs` decided: the files to write, and the inputs refused.
 
-    #: ``(src, dst)`` per input whose output may be written, in input order.
-    jobs: list
-    #: ``(src, message)`` per input whose output must not be written, in input order.
-    refused: list
+    Attributes
+    ----------
+    jobs : list of (Path, Path)
+        ``(src, dst)`` per input whose output may be written, in input order.
+    refused : list of (Path, str)
+        ``(src, message)`` per input whose output must not be written, in input order.
+    """
+
+    __slots__ = ()
 
 
 def expand_inputs(items, recursive=False):
@@ -190,6 +200,8 @@ def check_folder(folder):
     FolderError
         ``folder`` is a file, or cannot be created or written into (the reason given).
     """
+    import tempfile
+
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)

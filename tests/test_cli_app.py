@@ -11,13 +11,34 @@ from nncolor.cli.errors import CommandError, describe, run_reporting
 
 
 def test_every_command_has_its_module_and_the_parser_lists_them_in_order():
-    names = [command.NAME for command in app.COMMANDS]
+    names = list(app.COMMANDS)
     assert names == ["colorize", "train", "evaluate", "grid", "info", "video", "serve"]
-    for command in app.COMMANDS:
-        assert command.__name__ == f"nncolor.cli.{command.NAME}"
-        assert callable(command.add_parser) and callable(command.run)
+    for name in names:
+        module = app.command_module(name)
+        assert module.__name__ == f"nncolor.cli.{name}" and module.NAME == name
+        assert callable(module.add_arguments) and callable(module.run)
+        assert module.EXAMPLE.startswith(f"nncolor {name}")
     choices = cli.build_parser()._subparsers._group_actions[0].choices
     assert list(choices) == names
+
+
+def test_only_the_named_command_module_is_imported():
+    import json
+    import subprocess
+
+    code = ("import sys, json\n"
+            "from nncolor.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(m for m in sys.modules if m.startswith('nncolor.cli.'))))")
+    loaded = {}
+    for argv in (["--help"], ["colorize", "--help"], ["colorise"]):
+        done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                              text=True, timeout=120, check=True)
+        loaded[argv[0]] = json.loads(done.stdout.strip().splitlines()[-1])
+    shared = ["nncolor.cli.app", "nncolor.cli.errors", "nncolor.cli.options"]
+    assert loaded["--help"] == loaded["colorise"] == shared
+    assert "nncolor.cli.colorize" in loaded["colorize"]
+    assert not {"nncolor.cli.train", "nncolor.cli.serve"} & set(loaded["colorize"])
 
 
 def test_the_namespace_holds_parsed_options_only():

@@ -18,10 +18,11 @@ from their header, before decoding.
 
 The library raises exceptions; this package is the only place that turns them into lines
 (:mod:`nncolor.cli.errors`). One module per command (``train``, ``colorize``, ``evaluate``,
-``grid``, ``info``, ``video``, ``serve``: each ``add_parser`` and ``run``); option types and
-the option groups they share in :mod:`nncolor.cli.options`; the parser and :func:`main` in
-:mod:`nncolor.cli.app`. Building the parser imports no NumPy or scikit-learn: a command
-imports what it needs when it runs.
+``grid``, ``info``, ``video``, ``serve``: each ``add_arguments`` and ``run``, imported only
+when its command runs); option types and the option groups they share in
+:mod:`nncolor.cli.options`; what they print in :mod:`nncolor.cli.report`; the parser and
+:func:`main` in :mod:`nncolor.cli.app`. Building the parser imports no NumPy or
+scikit-learn: a command imports what it needs when it runs.
 """
 from .app import COMMANDS, build_parser, main
 from .errors import CommandError

@@ -16,7 +16,6 @@ from .options import (
     PROG,
     WORKING_SIZE,
     add_cluster_options,
-    add_command,
     add_decoder,
     add_inputs,
     add_n_jobs,
@@ -27,16 +26,16 @@ from .options import (
 from .report import finish, passed_over_note, progress, report
 
 NAME = "colorize"
+DESCRIPTION = (
+    "Writes one image per input, named <stem><suffix>.<format>: into the -o folder "
+    "(mirroring sub-folders with --recursive), or next to each input. Images keep their "
+    "size; EXIF orientation is applied; 16-bit inputs give 16-bit PNG/TIFF outputs. Files "
+    "named *<suffix>.* found in folders are earlier outputs and are skipped.")
+EXAMPLE = "nncolor colorize old_photos/ -o colorized/ -j 2"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Colorize grayscale photos",
-        "Writes one image per input, named <stem><suffix>.<format>: into the -o folder "
-        "(mirroring sub-folders with --recursive), or next to each input. Images keep their "
-        "size; EXIF orientation is applied; 16-bit inputs give 16-bit PNG/TIFF outputs. "
-        "Files named *<suffix>.* found in folders are earlier outputs and are skipped.",
-        "nncolor colorize old_photos/ -o colorized/ -j 2")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     add_inputs(sub, "images to colorize")
     sub.add_argument("-o", "--output", type=Path, metavar="OUT",
                      help="output folder (default: next to each input); with one input, "
@@ -59,7 +58,6 @@ def add_parser(commands, common):
     add_n_jobs(sub, "images")
     add_overwrite(sub, "output (or an input)")
     add_cluster_options(sub, "the images")
-    return sub
 
 
 class Batch:

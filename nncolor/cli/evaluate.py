@@ -5,7 +5,6 @@ from .errors import CommandError
 from .inputs import check_new_file, load_model, load_photos
 from .options import (
     PROG,
-    add_command,
     add_decoder,
     add_inputs,
     add_n_jobs,
@@ -15,15 +14,15 @@ from .options import (
 from .report import MAX_PRINTED_ROWS, finish, print_metrics, progress
 
 NAME = "evaluate"
+DESCRIPTION = (
+    "Prints PSNR, RMSE of (u, v), codebook accuracy, colorfulness and splotchiness (means "
+    "over photos) for the model and two baselines: gray (u = v = 0) and the training "
+    "set's mean color.")
+EXAMPLE = "nncolor evaluate default test_photos/ -o metrics.csv"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Measure a model on the gray versions of color photos",
-        "Prints PSNR, RMSE of (u, v), codebook accuracy, colorfulness and splotchiness "
-        "(means over photos) for the model and two baselines: gray (u = v = 0) and the "
-        "training set's mean color.",
-        "nncolor evaluate default test_photos/ -o metrics.csv")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
     add_trust_model(sub)
     add_inputs(sub, "color photos")
@@ -32,7 +31,6 @@ def add_parser(commands, common):
     add_decoder(sub)
     add_n_jobs(sub, "photos")
     add_overwrite(sub, "CSV file")
-    return sub
 
 
 def run(args, argv):

@@ -8,7 +8,6 @@ from .options import (
     PATCH_SIZES,
     PROG,
     SOM_SHAPES,
-    add_command,
     add_inputs,
     add_model_options,
     add_n_jobs,
@@ -17,14 +16,14 @@ from .options import (
 from .report import finish
 
 NAME = "grid"
+DESCRIPTION = (
+    "GridSearchCV over the colorizer, folds split by photo, scored by PSNR (dB). Writes "
+    "grid.csv and the heat map grid.png to the output folder.")
+EXAMPLE = "nncolor grid photos/ --patch-sizes 3,5,11 --som-shapes 3x3,5x5 -o grid/"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Grid-search patch size and SOM shape with cross-validation",
-        "GridSearchCV over the colorizer, folds split by photo, scored by PSNR (dB). Writes "
-        "grid.csv and the heat map grid.png to the output folder.",
-        "nncolor grid photos/ --patch-sizes 3,5,11 --som-shapes 3x3,5x5 -o grid/")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     add_inputs(sub, "color photos")
     sub.add_argument("-o", "--output", required=True, type=Path, metavar="OUTDIR",
                      help="folder for grid.csv and grid.png")
@@ -36,7 +35,6 @@ def add_parser(commands, common):
     sub.add_argument("--cv", type=FOLDS, default=3, help="cross-validation folds (default: 3)")
     add_n_jobs(sub, "fits")
     add_overwrite(sub, "grid.csv or grid.png")
-    return sub
 
 
 def run(args, argv):

@@ -4,22 +4,22 @@ import json
 from .. import __version__
 from .errors import CommandError
 from .inputs import load_model
-from .options import add_command, add_trust_model
+from .options import add_trust_model
 
 NAME = "info"
+DESCRIPTION = (
+    "Versions, parameters, training data and held-out metrics of a model file; for a "
+    "colorizer saved without a card, its parameters. Without MODEL: the models that ship "
+    "with nncolor.")
+EXAMPLE = "nncolor info default"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Show a model's card",
-        "Versions, parameters, training data and held-out metrics of a model file; for a "
-        "colorizer saved without a card, its parameters. Without MODEL: the models that "
-        "ship with nncolor.", "nncolor info default")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     sub.add_argument("model", metavar="MODEL", nargs="?",
                      help="model file, or the name of a shipped model (default: list them)")
     add_trust_model(sub)
     sub.add_argument("--json", action="store_true", help="print the card as JSON")
-    return sub
 
 
 def run(args, argv):

@@ -5,8 +5,7 @@ Everything here is argparse and the standard library: building the parser (``nnc
 """
 import argparse
 
-from ..batch import OUTPUT_FORMATS
-from ..defaults import DECODERS, MAX_PIXELS
+from ..defaults import DECODERS, MAX_PIXELS, OUTPUT_FORMATS
 
 PROG = "nncolor"
 
@@ -163,13 +162,6 @@ def suggest(message, options=()):
         if hints:
             return f"{message}; did you mean {', '.join(f'{n} (for {o})' for o, n in hints)}?"
     return message
-
-
-def add_command(commands, common, name, summary, description, example):
-    """A subparser for one command, with the options every command has (``common``)."""
-    return commands.add_parser(
-        name, parents=[common], help=summary, description=f"{summary}. {description}",
-        epilog=f"example: {example}")
 
 
 # ------------------------------------------------------------- option groups

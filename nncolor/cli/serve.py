@@ -2,27 +2,26 @@
 import sys
 
 from .errors import CommandError
-from .options import PORT, PROG, add_command, add_max_pixels
+from .options import PORT, PROG, add_max_pixels
 
 NAME = "serve"
+DESCRIPTION = (
+    "Starts a page for one photo at a time: paint color hints on its gray version and see "
+    "the result at once, choose the model and decoder, give a reference photo, see the "
+    "uncertainty and alternatives, download the full-size PNG. Prints the page's address "
+    "and opens nothing else; uploads are kept in memory only while needed. Needs pip "
+    "install 'nncolor[web]'.")
+EXAMPLE = "nncolor serve --port 8000"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Colorize by hand in a local web page",
-        "Starts a page for one photo at a time: paint color hints on its gray version and "
-        "see the result at once, choose the model and decoder, give a reference photo, see "
-        "the uncertainty and alternatives, download the full-size PNG. Prints the page's "
-        "address and opens nothing else; uploads are kept in memory only while needed. "
-        "Needs pip install 'nncolor[web]'.",
-        "nncolor serve --port 8000")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     sub.add_argument("--host", default="127.0.0.1",
                      help="address to listen on (default: 127.0.0.1, this machine only; "
                           "0.0.0.0 lets other machines reach the page)")
     sub.add_argument("--port", type=PORT, default=8000,
                      help="port to listen on (default: 8000; 0: any free one)")
     add_max_pixels(sub, "uploaded photos")
-    return sub
 
 
 def run(args, argv):

@@ -10,7 +10,6 @@ from .options import (
     PROG,
     SOM_SHAPE,
     TEST_SIZE,
-    add_command,
     add_decoder,
     add_inputs,
     add_model_options,
@@ -19,15 +18,15 @@ from .options import (
 from .report import finish, print_metrics
 
 NAME = "train"
+DESCRIPTION = (
+    "The photos are split by file name (nncolor.datasets.split_by_name) into training and "
+    "held-out ones; the model is fitted on the first and measured on the second, and "
+    "saved with a model card (see `nncolor info`).")
+EXAMPLE = "nncolor train photos/ more/*.jpg -o model.skops --som-shape 5x5"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Train a colorizer on color photos",
-        "The photos are split by file name (nncolor.datasets.split_by_name) into training "
-        "and held-out ones; the model is fitted on the first and measured on the second, "
-        "and saved with a model card (see `nncolor info`).",
-        "nncolor train photos/ more/*.jpg -o model.skops --som-shape 5x5")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     add_inputs(sub, "color photos to learn from")
     sub.add_argument("-o", "--output", required=True, type=Path, metavar="MODEL",
                      help="the model file to write: model.skops (safe to share: loads "
@@ -46,7 +45,6 @@ def add_parser(commands, common):
                      help="threads for training (BLAS) and for colorizing the held-out "
                           "photos (default: BLAS's own, usually all cores)")
     add_overwrite(sub, "model file")
-    return sub
 
 
 def run(args, argv):

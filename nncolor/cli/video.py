@@ -7,7 +7,6 @@ from .options import (
     POSITIVE_INT,
     SMOOTHING,
     add_cluster_options,
-    add_command,
     add_decoder,
     add_max_pixels,
     add_overwrite,
@@ -15,16 +14,16 @@ from .options import (
 )
 
 NAME = "video"
+DESCRIPTION = (
+    "Frame by frame through ffmpeg (the imageio-ffmpeg package's own binary), keeping "
+    "frame rate, size and audio; each pixel's color distribution is averaged over frames "
+    "where its patch does not move, to stop flicker. Prints the flicker (mean "
+    "frame-to-frame (u, v) change on static pixels) with and without that smoothing.")
+EXAMPLE = "nncolor video old_film.mp4 -o old_film_color.mp4"
 
 
-def add_parser(commands, common):
-    sub = add_command(
-        commands, common, NAME, "Colorize a film",
-        "Frame by frame through ffmpeg (the imageio-ffmpeg package's own binary), keeping "
-        "frame rate, size and audio; each pixel's color distribution is averaged over "
-        "frames where its patch does not move, to stop flicker. Prints the flicker (mean "
-        "frame-to-frame (u, v) change on static pixels) with and without that smoothing.",
-        "nncolor video old_film.mp4 -o old_film_color.mp4")
+def add_arguments(sub):
+    """This command's options, on its subparser."""
     sub.add_argument("input", type=Path, metavar="IN", help="the video to colorize")
     sub.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                      help="the colorized video (its extension picks the container)")
@@ -40,7 +39,6 @@ def add_parser(commands, common):
                           "without smoothing)")
     add_overwrite(sub, "output video")
     add_cluster_options(sub, "the frames' color probabilities")
-    return sub
 
 
 def run(args, argv):
