@@ -17,10 +17,13 @@ from .conftest import tiny_colorizer
 
 
 def test_save_then_load_gives_the_same_colors_and_card(tmp_path, fitted, photos):
+    from copy import deepcopy
+
     import numpy as np
 
     from nncolor.card import make_card
 
+    fitted = deepcopy(fitted)  # save_model stores the card on it: not on the shared one
     card = make_card(fitted, sources={"photos": 4}, n_photos=4)
     for name in ("m.skops", "m.joblib"):
         path = save_model(fitted, tmp_path / name, card)
