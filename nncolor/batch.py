@@ -1,15 +1,27 @@
 """Colorizing files in a batch: one set of rules for the command line and the cluster.
 
-A batch plans every output before it starts (:func:`output_problem`: never an input, never
-two inputs onto one output, never an existing file unless asked) and then colorizes file
-by file (:func:`colorize_file`: read with the pixel limit, colorize in tiles when large,
-write atomically), so that one bad file is reported and the others go on.
-``nncolor colorize`` runs it locally and :mod:`nncolor.distributed` on Dask workers.
+A batch plans every output before it starts, then colorizes file by file:
+
+1. :func:`expand_inputs`: files, folders and glob patterns (recursive or not) to image
+   files, each once; items that name nothing and files a folder scan passes over listed.
+2. :func:`drop_earlier_outputs`: files an earlier run wrote (found in a folder, named with
+   the suffix) are not colorized again.
+3. :func:`plan_outputs`: one output path per input (a suffix, a format or the input's own,
+   sub-folders mirrored), the output folders checked writable, and never an input, never
+   two inputs onto one output, never an existing file unless asked
+   (:func:`output_problem`). A batch that cannot start raises :class:`BatchError`.
+4. :func:`colorize_file`: read with the pixel limit, colorize in tiles when large, write
+   atomically, so that one bad file is reported and the others go on.
+
+``nncolor colorize`` runs it locally and :func:`nncolor.distributed.colorize_folder` on
+Dask workers: the same plan for the same inputs.
 """
 import errno
-import traceback
 import warnings
+from collections import namedtuple
 from pathlib import Path
+
+from .defaults import OUTPUT_FORMATS  # noqa: F401 (public here too)
 
 # errno values of a write that found no room: why, in words a user can act on
 _NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota exceeded",
@@ -74,6 +86,8 @@ def colorize_file(model, src, dst, hints=None, reference=None, overwrite=False, 
     inputs keep 16 bits where the output format has them; ``dst`` appears whole or not at
     all (:func:`nncolor.io.save_image`).
     """
+    import traceback
+
     from .io import SIXTEEN_BIT_SUFFIXES, bit_depth, read_image, save_image
     from .tiling import colorize_image
 
@@ -91,3 +105,194 @@ def colorize_file(model, src, dst, hints=None, reference=None, overwrite=False, 
         named = str(src) in message or (hints is not None and str(hints) in message)
         return src, message if named else f"{src}: {message}"
     return src, None
+
+
+# ------------------------------------------------------------------ planning
+class BatchError(ValueError):
+    """A batch that cannot start as asked: one message for the whole batch (an output that
+    names one file for several inputs, an unknown format, an unwritable output folder)."""
+
+
+class FolderError(BatchError):
+    """Files cannot be written into a folder (it is a file, or not writable)."""
+
+
+# (collections.namedtuple, not typing.NamedTuple: the parser imports this module's
+# names, and `nncolor --help` should not pay for importing typing)
+class Inputs(namedtuple("Inputs", "found missing passed_over")):
+    """What :func:`expand_inputs` found.
+
+    Attributes
+    ----------
+    found : list of (Path, Path, item)
+        Each image file with its path relative to the folder searched and the item that
+        named it: each file once, in the items' order.
+    missing : list of (item, str)
+        Each item that named no file, and why.
+    passed_over : list of (Path, str)
+        Each file (or sub-folder) a folder scan passed over, and why.
+    """
+
+    __slots__ = ()
+
+
+class Plan(namedtuple("Plan", "jobs refused")):
+    """What :func:`plan_outputs` decided: the files to write, and the inputs refused.
+
+    Attributes
+    ----------
+    jobs : list of (Path, Path)
+        ``(src, dst)`` per input whose output may be written, in input order.
+    refused : list of (Path, str)
+        ``(src, message)`` per input whose output must not be written, in input order.
+    """
+
+    __slots__ = ()
+
+
+def expand_inputs(items, recursive=False):
+    """The image files that files, folders and glob patterns name, each once.
+
+    Parameters
+    ----------
+    items : str, Path, or list of them
+        As :func:`nncolor.io.find_images` takes them.
+    recursive : bool, default=False
+        Search sub-folders of folders.
+
+    Returns
+    -------
+    Inputs
+        A file named twice (a folder and a pattern) comes once, at its first place;
+        items that named no file and files passed over are listed, not raised.
+    """
+    from .io import find_images
+
+    items = [items] if isinstance(items, (str, Path)) else list(items)
+    found, seen, missing, passed_over = [], set(), [], []
+    for item in items:
+        try:
+            files = find_images(item, recursive=recursive, skipped=passed_over)
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            missing.append((item, str(exc)))
+            continue
+        for path, rel in files:
+            key = path.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append((path, rel, item))
+    return Inputs(found, missing, passed_over)
+
+
+def drop_earlier_outputs(found, suffix):
+    """Split ``found`` into the inputs and the outputs of an earlier run (found in a folder
+    or by a pattern, their stem ending in ``suffix``): ``(inputs, earlier paths)``."""
+    earlier = [path for path, _, item in found if is_earlier_output(path, item, suffix)]
+    dropped = set(earlier)
+    return [f for f in found if f[0] not in dropped], earlier
+
+
+def check_folder(folder):
+    """Create ``folder`` if needed and make sure files can be written into it.
+
+    Raises
+    ------
+    FolderError
+        ``folder`` is a file, or cannot be created or written into (the reason given).
+    """
+    import tempfile
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except FileExistsError:
+        raise FolderError(f"cannot write into {folder}: it is a file, not a folder") from None
+    except OSError as exc:
+        raise FolderError(f"cannot write into folder {folder}: "
+                          f"{exc.strerror or exc}") from None
+
+
+def output_path(src, rel, output=None, suffix="_colorized", format="png"):
+    """Where the output of ``src`` goes: ``<stem><suffix><ext>`` next to it (``output``
+    None) or in ``output`` under the folders of ``rel``; ``format`` "same" keeps its
+    extension."""
+    ext = Path(src).suffix if format == "same" else OUTPUT_FORMATS[format]
+    folder = Path(src).parent if output is None else Path(output) / Path(rel).parent
+    return folder / f"{Path(src).stem}{suffix}{ext}"
+
+
+def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overwrite=False,
+                 how_to_overwrite="pass --overwrite"):
+    """Plan one output per input, before anything is colorized.
+
+    Parameters
+    ----------
+    found : list of (path, relative path, item)
+        :attr:`Inputs.found`, earlier outputs dropped (:func:`drop_earlier_outputs`).
+    output : Path, optional
+        None: next to each input. A folder (made if missing): sub-folders of a folder
+        input are mirrored. An image file name (an extension nncolor writes, not an
+        existing folder): the output of the one input.
+    suffix : str, default="_colorized"
+        Added to each output's stem.
+    format : {"png", "jpg", "tif", "same"}, default="png"
+    overwrite : bool, default=False
+        Replace existing outputs (never an input, never one output for two inputs).
+    how_to_overwrite : str
+        Ends the message about an existing output.
+
+    Returns
+    -------
+    Plan
+
+    Raises
+    ------
+    BatchError
+        An unknown format; ``output`` names one file for several inputs, or has an
+        extension that is not an image format.
+    FolderError
+        ``output`` (or the folder of an output file) cannot be written into.
+    """
+    from .datasets import IMAGE_EXTENSIONS
+    from .formats import writable_extensions
+
+    if format != "same" and format not in OUTPUT_FORMATS:
+        raise BatchError(f"format must be one of {', '.join(OUTPUT_FORMATS)} or same; "
+                         f"got {format!r}")
+    output = None if output is None else Path(output)
+    names_file = (output is not None and not output.is_dir()
+                  and output.suffix.lower() in writable_extensions())
+    if names_file and len(found) > 1:
+        raise BatchError(f"-o {output} names one image file for {len(found)} inputs; "
+                         "give a folder")
+    if output is not None and not output.exists() and not names_file and output.suffix:
+        # `-o out.xyz`: a typo'd format, not a folder name
+        raise BatchError(f"-o {output}: {output.suffix} is not an image format "
+                         f"({', '.join(IMAGE_EXTENSIONS)}); give an image file or a folder")
+    if output is not None:  # an unwritable output is one error, not one per input
+        check_folder(output.parent if names_file else output)
+    inputs = {path.resolve() for path, _, _ in found}
+    jobs, refused, planned, folders = [], [], {}, {}
+    for path, rel, _ in found:
+        dst = output if names_file else output_path(path, rel, output, suffix, format)
+        problem = output_problem(path, dst, inputs, planned, overwrite, how_to_overwrite)
+        if problem is None:
+            if dst.parent not in folders:
+                folders[dst.parent] = _folder_problem(dst.parent)
+            problem = folders[dst.parent]
+        if problem:
+            refused.append((path, problem))
+        else:
+            planned[dst.resolve()] = path
+            jobs.append((path, dst))
+    return Plan(jobs, refused)
+
+
+def _folder_problem(folder):
+    try:
+        check_folder(folder)
+    except FolderError as exc:
+        return str(exc)
+    return None

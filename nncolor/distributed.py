@@ -39,7 +39,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
-from .batch import colorize_file, is_earlier_output, output_problem
+from .batch import (
+    OUTPUT_FORMATS,
+    BatchError,
+    colorize_file,
+    drop_earlier_outputs,
+    expand_inputs,
+    plan_outputs,
+)
 
 _INSTALL = "pip install nncolor[dask]"
 
@@ -242,7 +249,7 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
 
 class BatchReport(NamedTuple):
     """What :func:`colorize_folder` did: outputs written, inputs that failed, with why, and
-    the files folder scans passed over (not images), with why."""
+    the files passed over (not images, or outputs of an earlier run), with why."""
 
     written: list
     failed: dict
@@ -252,7 +259,12 @@ class BatchReport(NamedTuple):
 def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", format="png",
                     recursive=False, reference=None, overwrite=False, max_pixels=None,
                     trusted=False):
-    """Colorize every image that ``inputs`` name into the folder ``output``, on the cluster.
+    """Colorize every image that ``inputs`` name into ``output``, on the cluster.
+
+    The batch is planned by :mod:`nncolor.batch`, as ``nncolor colorize`` plans it: each
+    file once, however many items name it; earlier outputs skipped; outputs never over an
+    input, never two onto one file, never over an existing file unless ``overwrite``; the
+    output folders checked writable before any work.
 
     Parameters
     ----------
@@ -260,13 +272,15 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     inputs : path, glob pattern, or list of them
         Files, folders and patterns, as ``nncolor colorize`` takes them
         (:func:`nncolor.io.find_images`).
-    output : path
-        Output folder; sub-folders of a folder input are mirrored.
+    output : path or None
+        Output folder (made if missing; sub-folders of a folder input are mirrored), an
+        image file name for a single input, or None: next to each input.
     model : path, ``"default"``, None or fitted SOMColorizer
         See :func:`colorize_files`.
     suffix : str, default="_colorized"
         Added to each output's stem.
-    format : {"png", "jpg", "tif"}, default="png"
+    format : {"png", "jpg", "tif", "same"}, default="png"
+        "same": each output in its input's format.
     recursive : bool, default=False
         Search sub-folders of folders.
     reference : path or color image, optional
@@ -279,55 +293,41 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     Returns
     -------
     BatchReport
-        ``written``: outputs, in input order; ``failed``: {input or item: message};
-        ``skipped``: {file a folder scan passed over: why}.
-    """
-    from .io import find_images, read_image
+        ``written``: outputs, in input order; ``failed``: {input or item: message} (items
+        that name no file, inputs whose output may not be written, files that failed);
+        ``skipped``: {file passed over: why}, earlier outputs among them.
 
-    if format not in ("png", "jpg", "tif"):
-        raise ValueError(f"format must be 'png', 'jpg' or 'tif', got {format!r}")
+    Raises
+    ------
+    nncolor.batch.BatchError
+        The batch cannot start: ``output`` names one file for several inputs or is not
+        writable (:class:`nncolor.batch.FolderError`), or an unknown ``format``.
+    """
+    from .io import read_image
+
+    if format != "same" and format not in OUTPUT_FORMATS:
+        raise BatchError(f"format must be one of {', '.join(OUTPUT_FORMATS)} or same; "
+                         f"got {format!r}")
     if isinstance(reference, (str, Path)):
         reference = read_image(reference, require_color=True, max_pixels=max_pixels)
-    items = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    found, failed, skipped = [], {}, []
-    for item in items:
-        try:
-            found += [(path, rel, item) for path, rel in find_images(item, recursive=recursive,
-                                                                     skipped=skipped)]
-        except (FileNotFoundError, NotADirectoryError) as exc:
-            failed[str(item)] = str(exc)
-    jobs = _plan(found, Path(output), suffix, format, overwrite, failed)
+    found, missing, passed_over = expand_inputs(inputs, recursive=recursive)
+    found, earlier = drop_earlier_outputs(found, suffix)
+    plan = plan_outputs(found, None if output is None else Path(output), suffix=suffix,
+                        format=format, overwrite=overwrite,
+                        how_to_overwrite="pass overwrite=True")
+    failed = {str(item): message for item, message in missing}
+    failed.update(plan.refused)
+    skipped = dict(passed_over)
+    skipped.update((path, f"an earlier output (its name ends in {suffix})") for path in earlier)
     done = set()
-    for src, error in colorize_files(client, jobs, model, reference=reference,
+    for src, error in colorize_files(client, plan.jobs, model, reference=reference,
                                      overwrite=overwrite, max_pixels=max_pixels,
                                      trusted=trusted):
         if error:
             failed[src] = error
         else:
             done.add(src)
-    return BatchReport([dst for src, dst in jobs if src in done], failed, dict(skipped))
-
-
-def _plan(found, output, suffix, fmt, overwrite, failed):
-    """(src, dst) per input whose output may be written; the others into ``failed``.
-
-    The rules of ``nncolor colorize`` (:mod:`nncolor.batch`): earlier outputs found in a
-    folder are skipped, inputs and planned outputs are never overwritten.
-    """
-    found = [(path, rel, item) for path, rel, item in found
-             if not is_earlier_output(path, item, suffix)]
-    inputs = {path.resolve() for path, _, _ in found}
-    jobs, planned = [], {}
-    for path, rel, _ in found:
-        dst = output / rel.parent / f"{path.stem}{suffix}.{fmt}"
-        problem = output_problem(path, dst, inputs, planned, overwrite,
-                                 how_to_overwrite="pass overwrite=True")
-        if problem:
-            failed[path] = problem
-        else:
-            planned[dst.resolve()] = path
-            jobs.append((path, dst))
-    return jobs
+    return BatchReport([dst for src, dst in plan.jobs if src in done], failed, skipped)
 
 
 # ------------------------------------------------------------------- frames

@@ -1,9 +1,9 @@
 """Model files: a fitted colorizer saved with its model card, and the model nncolor ships.
 
-The card is a plain dict stored on the colorizer as ``model_card_`` (versions, parameters,
-training data, held-out metrics). Keeping it an attribute, rather than wrapping the model
-in another object, keeps every model file a plain :class:`SOMColorizer`, and
-:func:`load_model` reads files saved with or without a card.
+The card (:mod:`nncolor.card`) is a plain dict stored on the colorizer as ``model_card_``,
+so every model file is a plain :class:`SOMColorizer`, and :func:`load_model` reads files
+saved with or without a card. Training a model and writing its card is
+:func:`nncolor.training.train_and_evaluate`.
 
 Two formats, picked by the file name when saving and by the content when loading:
 
@@ -24,18 +24,17 @@ the file in every message.
 import json
 import pickle
 import struct
-import time
 import warnings
 import zipfile
 import zlib
-from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
 
-import numpy as np
-
 from . import __version__
+# the card has its own module; its names stay importable from here, where they were
+from .card import CARD_FORMAT, make_card, model_card, model_params  # noqa: F401
 from .colorizer import SOMColorizer
+from .evaluation import summarize_metrics  # noqa: F401
 
 #: The folder of the models that ship with nncolor: each ``NAME.skops`` in it is the
 #: model called NAME (:func:`shipped_models`).
@@ -64,11 +63,6 @@ SAFE_TYPES = (
 
 #: The name that means the default model wherever a model path is asked for.
 DEFAULT_MODEL_NAME = "default"
-
-CARD_FORMAT = 1
-
-# the per-image metric columns of nncolor.metrics.evaluate summarized in a card
-_METRICS = ("psnr", "rmse_uv", "accuracy", "colorfulness", "splotchiness")
 
 # what unpickling a file that is not a model raises (text: UnpicklingError, empty: EOFError,
 # other bytes: KeyError and the like; a damaged compressed stream: zlib.error or OSError)
@@ -100,171 +94,7 @@ class UntrustedModelError(ModelFileError):
     naming types outside :data:`SAFE_TYPES`."""
 
 
-# --------------------------------------------------------------------- cards
-def model_params(colorizer):
-    """The settings of a colorizer as :func:`nncolor.make_colorizer` names them.
-
-    Returns
-    -------
-    dict
-        ``patch_size``, ``som_shape``, ``hidden_layer_sizes``, ``n_samples``,
-        ``max_iter``, ``som_iterations``, ``decoder``, ``temperature``, ``global_prior``,
-        ``chroma_shrinkage``, ``working_size``, ``random_state``;
-        a setting the colorizer's steps do not have (another classifier) is left out.
-        Plain Python values (tuples as lists), ready for JSON.
-    """
-    deep = colorizer.get_params(deep=True)
-    names = {
-        "patch_size": "features__patch_size", "som_shape": "quantizer__shape",
-        "hidden_layer_sizes": "classifier__hidden_layer_sizes",
-        "n_samples": "features__n_samples", "max_iter": "classifier__max_iter",
-        "som_iterations": "quantizer__n_iterations", "decoder": "decoder",
-        "temperature": "temperature", "global_prior": "global_prior",
-        "chroma_shrinkage": "chroma_shrinkage", "working_size": "working_size",
-        "random_state": "random_state",
-    }
-    return {name: _plain(deep[key]) for name, key in names.items() if key in deep}
-
-
-def summarize_metrics(table):
-    """Mean metrics per method of an :func:`nncolor.metrics.evaluate` table.
-
-    Returns
-    -------
-    dict of str -> dict
-        ``{method: {"psnr": ..., "rmse_uv": ..., ..., "n_images": n}}`` in the table's
-        method order; a metric that is NaN for a method (accuracy of the baselines) is
-        left out.
-    """
-    out = {}
-    for method, rows in table.groupby("method", sort=False):
-        means = rows[list(_METRICS)].mean()
-        out[method] = {k: round(float(v), 4) for k, v in means.items() if np.isfinite(v)}
-        out[method]["n_images"] = len(rows)
-    return out
-
-
-def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=None,
-              command=None, fit_seconds=None):
-    """A model card for a fitted colorizer: versions, settings, data and held-out metrics.
-
-    Parameters
-    ----------
-    colorizer : fitted SOMColorizer
-    sources : dict of str -> int, optional
-        Where the training photos came from (folder, pattern or file as given) and how
-        many photos each gave (training and held-out together).
-    n_photos : int, optional
-        Photos the colorizer was trained on.
-    held_out : pandas.DataFrame, optional
-        :func:`nncolor.metrics.evaluate` on the held-out photos; stored as means per method.
-    split : dict, optional
-        How the photos were split, e.g. ``{"by": "split_by_name", "test_size": 0.25,
-        "seed": 0}``.
-    command : str, optional
-        The command that made the model.
-    fit_seconds : float, optional
-
-    Returns
-    -------
-    dict
-        Plain Python values (JSON-ready).
-    """
-    import sklearn
-
-    card = {
-        "format": CARD_FORMAT,
-        "nncolor_version": __version__,
-        "sklearn_version": sklearn.__version__,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017 (3.10)
-        "command": command,
-        "params": model_params(colorizer),
-        "n_colors": int(colorizer.n_colors_),
-        "training_data": {
-            "sources": dict(sources or {}),
-            "n_photos": n_photos,
-            "n_pixels": int(colorizer.n_training_pixels_),
-        },
-        "split": split,
-        "fit_seconds": None if fit_seconds is None else round(float(fit_seconds), 1),
-        "held_out": None if held_out is None else summarize_metrics(held_out),
-    }
-    return card
-
-
-def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, verbose=False,
-                     prefix="nncolor"):
-    """Fit on the training side of a split by image name and measure the held-out side.
-
-    The held-out photos are compared with the gray and mean-color baselines
-    (:func:`nncolor.metrics.verdict`); a model not better than both by
-    :data:`nncolor.metrics.MIN_GAIN_DB` gets a :class:`nncolor.metrics.WeakModelWarning`
-    saying so, verbose or not.
-
-    Parameters
-    ----------
-    colorizer : SOMColorizer
-    images : list of color images
-    names : list of str
-        Unique names of the images (file names): the split hashes them
-        (:func:`nncolor.datasets.split_by_name`), so a photo stays on its side whatever
-        other photos are added.
-    test_size : float in (0, 1), int >= 1, or 0
-        0 trains on every photo and measures nothing.
-    seed : int
-        Seeds the split.
-    verbose : bool, default=False
-        Print progress to stderr: the SOM, the classifier's epochs (a bar with the loss,
-        :func:`nncolor.progress.fit_progress`), the evaluation, and the verdict line.
-    prefix : str, default="nncolor"
-        Starts each printed line.
-
-    Returns
-    -------
-    held_out : pandas.DataFrame or None
-        :func:`nncolor.metrics.evaluate` on the held-out photos.
-    info : dict
-        ``n_photos`` (trained on), ``split`` and ``fit_seconds``, for :func:`make_card`;
-        with held-out photos also ``verdict`` (the line) and ``better`` (bool).
-    """
-    import sys
-
-    from .datasets import split_by_name
-    from .metrics import WeakModelWarning, evaluate, verdict
-    from .progress import fit_progress
-
-    if test_size:
-        train, test = split_by_name(names, test_size=test_size, seed=seed)
-    else:
-        train, test = np.arange(len(images)), np.arange(0)
-    start = time.perf_counter()
-    with fit_progress(colorizer, len(train), verbose=verbose, prefix=prefix):
-        colorizer.fit([images[i] for i in train])
-    fit_seconds = time.perf_counter() - start
-    split = {"by": "nncolor.datasets.split_by_name", "test_size": test_size, "seed": seed,
-             "n_train": len(train), "n_test": len(test)}
-    info = {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
-    held_out = None
-    if len(test):
-        if verbose:
-            print(f"{prefix}: colorizing the {len(test)} held-out photos ...", file=sys.stderr,
-                  flush=True)
-        held_out = evaluate(colorizer, [images[i] for i in test], [names[i] for i in test])
-        better, line = verdict(held_out)
-        info.update(verdict=line, better=better)
-        if better and verbose:
-            print(f"{prefix}: {line}", file=sys.stderr, flush=True)
-        elif not better:
-            warnings.warn(line, WeakModelWarning, stacklevel=2)
-    return held_out, info
-
-
-def model_card(colorizer):
-    """The card stored on a colorizer, or None for one saved without a card."""
-    card = getattr(colorizer, "model_card_", None)
-    return card if isinstance(card, dict) else None
-
-
+# ------------------------------------------------------------------- versions
 def check_version(card, path="model"):
     """Raise :class:`IncompatibleModelError` if the card's nncolor ``major.minor`` differs.
 
@@ -600,12 +430,10 @@ def load_default_model():
     return load_model(DEFAULT_MODEL_PATH)
 
 
-def _plain(value):
-    """A parameter value as JSON-ready Python: tuples as lists, numpy scalars as numbers."""
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return repr(value)
+def __getattr__(name):
+    # the training workflow moved to nncolor.training; the old name still works from here
+    if name == "fit_and_evaluate":
+        from .training import fit_and_evaluate
+
+        return fit_and_evaluate
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

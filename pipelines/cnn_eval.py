@@ -21,8 +21,9 @@ import pandas as pd
 
 from nncolor import make_colorizer
 from nncolor.datasets import load_folder, split_by_name
+from nncolor.evaluation import codebook_accuracy_score
 from nncolor.io import save_table
-from nncolor.metrics import codebook_accuracy_score, colorfulness, psnr
+from nncolor.metrics import colorfulness, psnr
 
 from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 

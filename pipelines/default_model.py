@@ -23,14 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from nncolor import make_colorizer
-from nncolor.metrics import evaluate, verdict
-from nncolor.model_file import load_model, make_card, save_model, summarize_metrics
-from nncolor.progress import fit_progress
-
-from .quality import split_folder
+from nncolor.datasets import load_folder
+from nncolor.evaluation import verdict
+from nncolor.model_file import load_model, save_model
+from nncolor.training import train_and_evaluate
 
 DATA = Path("../shared/data")
 OUT = Path("nncolor/models")
@@ -68,35 +65,36 @@ QUICK = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(8,), n_samples=
 HELD_OUT_PER_FOLDER = 60  # measured for the card; pipelines.quality measures more
 
 
+def color_photos(folder, patterns=None, limit=None):
+    """A folder's color photos and their names (gray files left out: nothing to learn)."""
+    images, names = load_folder(folder, pattern=patterns, limit=limit, require_color=False)
+    color = [i for i, im in enumerate(images) if im.ndim == 3]
+    return [images[i] for i in color], [names[i] for i in color]
+
+
 def train_model(name, quick=False):
-    """Fit one shipped model and its card; returns (colorizer, card)."""
+    """Fit one shipped model and its card (:func:`nncolor.training.train_and_evaluate`,
+    split per folder); returns (colorizer, card)."""
     description, sources, settings = MODELS[name]
     params = QUICK if quick else {**COMMON, **settings}
-    train, held_out, counts = [], {}, {}
+    images, names, folders, counts = [], [], [], {}
     for folder, patterns in sources:
-        tr, te, te_names = split_folder(DATA / folder, patterns, limit=12 if quick else None)
-        train += tr
-        held_out[folder] = (te[:HELD_OUT_PER_FOLDER], te_names[:HELD_OUT_PER_FOLDER])
+        ims, nms = color_photos(DATA / folder, patterns, limit=12 if quick else None)
+        images += ims
+        names += nms
+        folders += [folder] * len(ims)
         counts[f"../shared/data/{folder}" + (f" ({', '.join(patterns)})" if patterns else "")] \
-            = len(tr) + len(te)
+            = len(ims)
     col = make_colorizer(**params)
     col.classifier.set_params(early_stopping=True, n_iter_no_change=3)
-    start = time.perf_counter()
-    with fit_progress(col, len(train), verbose=True, prefix=f"default_model {name}"):
-        col.fit(train)
-    fit_seconds = time.perf_counter() - start
-    tables = {folder: evaluate(col, images, names) for folder, (images, names) in held_out.items()}
-    card = make_card(col, sources=counts, n_photos=len(train),
-                     held_out=pd.concat(list(tables.values()), ignore_index=True),
-                     split={"by": "nncolor.datasets.split_by_name, per folder",
-                            "test_size": 0.25, "seed": 0},
-                     command=f"python -m pipelines.default_model --models {name}",
-                     fit_seconds=fit_seconds)
-    card["description"] = description
-    card["held_out_by_folder"] = {folder: summarize_metrics(t) for folder, t in tables.items()}
-    for folder, table in tables.items():
+    result = train_and_evaluate(
+        col, images, names, test_size=0.25, seed=0, folders=folders,
+        max_held_out=HELD_OUT_PER_FOLDER, sources=counts, description=description,
+        command=f"python -m pipelines.default_model --models {name}", verbose=True,
+        prefix=f"default_model {name}")
+    for folder, table in result.held_out.groupby("folder", sort=False):
         print(f"default_model {name}: {folder}: {verdict(table)[1]}", flush=True)
-    return col, card
+    return result.model, result.card
 
 
 def main(argv=None):

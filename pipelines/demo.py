@@ -25,7 +25,7 @@ from sklearn.datasets import load_sample_images
 
 from nncolor.color import gray_from_lightness, lightness
 from nncolor.io import save_figure, save_image, save_table
-from nncolor.metrics import evaluate
+from nncolor.evaluation import evaluate
 from nncolor.model_file import load_model, resolve_model_path
 from nncolor.plot import plot_comparison
 

@@ -35,7 +35,7 @@ from tqdm import tqdm
 from nncolor import make_colorizer
 from nncolor.datasets import load_folder, split_by_name
 from nncolor.io import save_figure, save_table
-from nncolor.metrics import evaluate
+from nncolor.evaluation import evaluate
 from nncolor.plot import (plot_codebook, plot_color_reduction, plot_prediction_panel,
                           reduce_colors)
 

@@ -39,8 +39,9 @@ from sklearn.cluster import KMeans
 from nncolor import make_colorizer
 from nncolor.color import gray_from_lightness, lightness
 from nncolor.datasets import load_folder, split_by_name
+from nncolor.evaluation import evaluate
 from nncolor.io import save_image, save_table
-from nncolor.metrics import colorfulness, evaluate
+from nncolor.metrics import colorfulness
 from nncolor.model_file import load_model, shipped_models
 
 DATA = Path("../shared/data")

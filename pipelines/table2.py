@@ -17,7 +17,7 @@ same pixel budget (``--pixels`` drawn per photo):
   ``by pixel``, so ``leak`` = by-pixel test minus by-image test is the leak alone.
 * ``colorizer by image`` (what a user's grid search does): ``GridSearchCV`` over the whole
   colorizer (``make_colorizer``: SOM, patches and MLP refitted in every fold) with
-  ``KFold`` over photos, scored by ``nncolor.metrics.codebook_accuracy_score`` on
+  ``KFold`` over photos, scored by ``nncolor.evaluation.codebook_accuracy_score`` on
   ``--pixels`` freshly drawn pixels per photo (seeded, the same for every candidate). Each
   fold has its own codebook, so its accuracies are not on the same labels as the others.
 
@@ -60,8 +60,8 @@ from sklearn.pipeline import Pipeline
 
 from nncolor import PatchExtractor, SOMQuantizer, make_colorizer
 from nncolor.datasets import load_folder
+from nncolor.evaluation import codebook_accuracy_score
 from nncolor.io import save_figure, save_table
-from nncolor.metrics import codebook_accuracy_score
 
 from ._cli import check_args, experiment_parser, refuse_existing, run_or_exit
 from ._progress import fit_progress

@@ -19,14 +19,8 @@ from skimage import data
 from nncolor import cli
 from nncolor.color import lightness
 from nncolor.io import read_image
-from nncolor.model_file import (
-    DEFAULT_MODEL_PATH,
-    ModelFileError,
-    load_default_model,
-    load_model,
-    make_card,
-    save_model,
-)
+from nncolor.card import make_card
+from nncolor.model_file import load_model, save_model
 
 from .conftest import small, tiny_colorizer
 
@@ -231,35 +225,6 @@ def test_missing_and_wrong_version_models(tmp_path, model):
     assert not (tmp_path / "in_colorized.png").exists()
 
 
-def test_load_model_names_what_is_wrong(tmp_path, fitted):
-    joblib.dump({"not": "a model"}, tmp_path / "dict.joblib")
-    (tmp_path / "text.joblib").write_text("hello")
-    with pytest.raises(ModelFileError, match="holds a dict, not an nncolor colorizer"):
-        load_model(tmp_path / "dict.joblib", trusted=True)
-    with pytest.raises(ModelFileError, match="not an nncolor model file"):
-        load_model(tmp_path / "text.joblib", trusted=True)
-    joblib.dump(tiny_colorizer(), tmp_path / "unfitted.joblib")
-    with pytest.raises(ModelFileError, match="never fitted"):
-        load_model(tmp_path / "unfitted.joblib", trusted=True)
-
-
-def test_shipped_model_loads_fast_with_its_card():
-    import time
-
-    assert DEFAULT_MODEL_PATH.is_file()
-    assert DEFAULT_MODEL_PATH.stat().st_size < 1_000_000
-    load_default_model()  # first load pays for lazy imports
-    start = time.perf_counter()
-    col = load_default_model()
-    assert time.perf_counter() - start < 1.0
-    card = col.model_card_
-    assert card["params"]["decoder"] == col.decoder
-    assert card["held_out"]["colorizer"]["n_images"] > 0
-    assert card["command"].startswith("python -m pipelines.default_model")
-    # trained and measured on every kind of photo
-    assert len(card["held_out_by_folder"]) == len(card["training_data"]["sources"]) == 7
-
-
 # ------------------------------------------------------ train, info, evaluate, grid
 def test_train_then_info(tmp_path, color_folder):
     out = tmp_path / "m.skops"
@@ -379,15 +344,6 @@ def test_glob_outputs_mirror_the_folders_the_pattern_spans(tmp_path, model):
     assert sorted(p.relative_to(tmp_path / "out").as_posix()
                   for p in (tmp_path / "out").rglob("*.png")) == ["s1/x_colorized.png",
                                                                   "s2/x_colorized.png"]
-
-
-def test_refitting_drops_the_old_card(fitted, photos):
-    from copy import deepcopy
-
-    col = deepcopy(fitted)
-    col.model_card_ = {"training_data": {"n_photos": 999}}
-    col.fit(photos[:2])
-    assert not hasattr(col, "model_card_")
 
 
 def test_unknown_output_extension_is_an_error_not_a_folder(tmp_path, model):

@@ -135,7 +135,7 @@ def test_colorizer_learns_blue_over_green_and_round_trips(tmp_path):
     assert isinstance(loaded.classifier_.state_["0.weight"], np.ndarray)
     # the grid-search scorer on drawn pixels reads the CNN's labels there (all pixels drawn:
     # it equals the full score)
-    from nncolor.metrics import codebook_accuracy_score
+    from nncolor.evaluation import codebook_accuracy_score
 
     full = codebook_accuracy_score(col, test)
     assert full > 0.9

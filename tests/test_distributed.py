@@ -4,6 +4,7 @@ One ``LocalCluster`` (2 worker processes, 1 thread each) is started for the modu
 closed after it; the command-line tests connect to it with ``--scheduler``.
 """
 import os
+from pathlib import Path
 import pickle
 import subprocess
 import sys
@@ -175,3 +176,66 @@ def test_a_bad_scheduler_address_is_one_line(folder, model_file):
         capture_output=True, text=True, timeout=300, check=False, env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot connect to the Dask scheduler at tcp://127.0.0.1:1" in result.stderr
+
+
+# ------------------------------------------------- one plan for both batches
+def _batch_inputs(root):
+    """A folder with a duplicate-prone mix: an input named twice, an earlier output, a
+    JPEG (for --format same), a sub-folder, a text file."""
+    src = root / "src"
+    (src / "sub").mkdir(parents=True)
+    for name in ("a.png", "a_colorized.png", "b.jpg", "sub/c.png"):
+        Image.fromarray(data.camera()[::16, ::16]).save(src / name)
+    (src / "notes.txt").write_text("not an image")
+    return src
+
+
+def _batch_output(out):
+    """An output folder holding an earlier output, and a file where a sub-folder goes."""
+    out.mkdir()
+    Image.fromarray(data.camera()[::16, ::16]).save(out / "b_colorized.jpg")
+    (out / "sub").write_text("a file, so out/sub cannot be written into")
+    return out
+
+
+def test_the_dask_batch_and_the_command_plan_alike(client, model_file, tmp_path, capsys):
+    src = _batch_inputs(tmp_path)
+    inputs = [src, src / "a.png", str(src / "*.png")]  # a.png named three times
+    local, remote = _batch_output(tmp_path / "local"), _batch_output(tmp_path / "remote")
+    status = cli.main(["colorize", *map(str, inputs), "-o", str(local), "--format", "same",
+                       "--recursive", "-m", str(model_file), "-q"])
+    err = capsys.readouterr().err
+    report = distributed.colorize_folder(client, inputs, remote, model_file, format="same",
+                                         recursive=True)
+    assert status == 1
+    # written: a.png once; b.jpg refused (its output exists), sub/c.png refused (out/sub
+    # is a file); a_colorized.png an earlier output, skipped
+    assert [p.relative_to(remote) for p in report.written] == [Path("a_colorized.png")]
+    assert sorted(p.name for p in local.iterdir()) == sorted(p.name for p in remote.iterdir())
+    refused = {str(path): message.replace(str(remote), "{out}")
+               .replace("pass overwrite=True", "pass --overwrite")
+               for path, message in report.failed.items()}
+    assert sorted(refused) == [str(src / "b.jpg"), str(src / "sub" / "c.png")]
+    for message in refused.values():
+        assert f"nncolor colorize: error: {message.replace('{out}', str(local))}" in err
+    assert "exists" in refused[str(src / "b.jpg")]
+    assert "cannot write into" in refused[str(src / "sub" / "c.png")]
+    assert report.skipped[src / "a_colorized.png"].startswith("an earlier output")
+    assert "skipped 1 earlier outputs" in err
+    assert "notes.txt" in str(list(report.skipped)) and f"skipped {src / 'notes.txt'}" in err
+
+
+def test_an_unwritable_output_stops_both_batches_before_any_work(client, model_file,
+                                                                 tmp_path, capsys):
+    from nncolor.batch import FolderError
+
+    src = _batch_inputs(tmp_path)
+    (tmp_path / "out").write_text("a file, not a folder")
+    status = cli.main(["colorize", str(src), "-o", str(tmp_path / "out"), "-m",
+                       str(model_file), "-q"])
+    err = capsys.readouterr().err
+    with pytest.raises(FolderError) as refused:
+        distributed.colorize_folder(client, src, tmp_path / "out", model_file)
+    assert status == 1
+    assert f"nncolor colorize: error: {refused.value}" in err
+    assert "it is a file, not a folder" in str(refused.value)

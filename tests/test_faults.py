@@ -26,6 +26,8 @@ from PIL import Image
 
 import nncolor.io
 from nncolor import cli
+from nncolor.cli import colorize as colorize_command
+from nncolor.cli.errors import describe
 from nncolor.colorizer import SOMColorizer
 from nncolor.io import atomic_path, read_image
 from nncolor.model_file import save_model
@@ -133,7 +135,7 @@ def test_full_disk_while_saving_a_model(tmp_path, fitted):
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
     assert caught.value.errno == errno.EFBIG and caught.value.filename == str(tmp_path / "m.skops")
-    assert cli._describe(caught.value).startswith(f"cannot write {tmp_path / 'm.skops'}: file "
+    assert describe(caught.value).startswith(f"cannot write {tmp_path / 'm.skops'}: file "
                                                   "too large")
     assert list(tmp_path.iterdir()) == []
 
@@ -161,10 +163,10 @@ def test_a_killed_worker_stops_the_batch_cleanly(tmp_path, photos, monkeypatch, 
     dying.__dict__.update(tiny_colorizer().fit(photos[:2]).__dict__)
     dying.victim_shape, dying.victim_output = (40, 40), out / "in05_colorized.png"
     dying.parent_pid = os.getpid()
-    monkeypatch.setattr(cli, "_load_model", lambda args, check=True: dying)
+    monkeypatch.setattr(colorize_command, "load_model", lambda args, check=True: dying)
     removed = []
-    remove = cli.Batch.remove_temporaries
-    monkeypatch.setattr(cli.Batch, "remove_temporaries",
+    remove = colorize_command.Batch.remove_temporaries
+    monkeypatch.setattr(colorize_command.Batch, "remove_temporaries",
                         lambda self: removed.append(remove(self)) or removed[-1])
     code = cli.main(["colorize", str(src), "-o", str(out), "-j", "2", "-q"])
     captured = capsys.readouterr()

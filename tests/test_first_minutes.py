@@ -12,14 +12,14 @@ import pytest
 from PIL import Image
 
 from nncolor import cli
-from nncolor.metrics import WeakModelWarning, verdict
+from nncolor.evaluation import WeakModelWarning, verdict
 from nncolor.model_file import (
     DEFAULT_MODEL_PATH,
-    fit_and_evaluate,
     load_model,
     resolve_model_path,
     shipped_models,
 )
+from nncolor.training import fit_and_evaluate
 
 from .conftest import tiny_colorizer
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nncolor.metrics import codebook_accuracy, colorfulness, evaluate, psnr, rmse_uv, splotchiness
+from nncolor.metrics import codebook_accuracy, colorfulness, psnr, rmse_uv, splotchiness
 
 
 def test_psnr_known_value():
@@ -35,15 +35,6 @@ def test_mismatched_inputs():
         psnr([np.zeros((2, 2, 3))] * 2, [np.zeros((2, 2, 3))])
     with pytest.raises(ValueError, match="shape"):
         psnr([np.zeros((2, 2, 3))], [np.zeros((3, 2, 3))])
-
-
-def test_evaluate_table(fitted, photos):
-    table = evaluate(fitted, photos[4:], names=["ihc"])
-    assert list(table["method"]) == ["colorizer", "gray", "mean color"]
-    assert set(table.columns) == {"image", "method", "psnr", "rmse_uv", "accuracy", "colorfulness",
-                                  "splotchiness"}
-    assert 0 <= table["accuracy"].iloc[0] <= 1
-    assert table["colorfulness"].iloc[1] < 1  # the gray baseline has no color
 
 
 def test_splotchiness_sees_speckles_not_edges():

@@ -3,7 +3,7 @@ import numpy as np
 from skimage.io import imread
 
 from nncolor import make_colorizer
-from nncolor.metrics import evaluate
+from nncolor.evaluation import evaluate
 
 from .conftest import shared_folder
 

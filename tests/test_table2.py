@@ -9,7 +9,8 @@ from skimage.util import img_as_float32
 
 from nncolor import PatchExtractor
 from nncolor.color import luv2rgb, rgb2luv
-from nncolor.metrics import codebook_accuracy, codebook_accuracy_score
+from nncolor.evaluation import codebook_accuracy_score
+from nncolor.metrics import codebook_accuracy
 from pipelines import table2
 
 from .conftest import shared_folder, small, tiny_colorizer

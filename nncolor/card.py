@@ -1,0 +1,108 @@
+"""The model card: what a fitted colorizer says about itself.
+
+A card is a plain dict (JSON-ready) stored on the colorizer as ``model_card_``: the
+nncolor and scikit-learn versions that made it, its settings, its training data and its
+held-out metrics (:func:`nncolor.evaluation.summarize_metrics`). Keeping it an attribute,
+rather than wrapping the model in another object, keeps every model file a plain
+:class:`~nncolor.SOMColorizer` (:mod:`nncolor.model_file` saves and loads it).
+"""
+from datetime import datetime, timezone
+
+import numpy as np
+
+from . import __version__
+from .evaluation import summarize_metrics
+
+#: The layout of a card; a reader that meets a higher number may miss new keys.
+CARD_FORMAT = 1
+
+
+def model_params(colorizer):
+    """The settings of a colorizer as :func:`nncolor.make_colorizer` names them.
+
+    Returns
+    -------
+    dict
+        ``patch_size``, ``som_shape``, ``hidden_layer_sizes``, ``n_samples``,
+        ``max_iter``, ``som_iterations``, ``decoder``, ``temperature``, ``global_prior``,
+        ``chroma_shrinkage``, ``working_size``, ``random_state``;
+        a setting the colorizer's steps do not have (another classifier) is left out.
+        Plain Python values (tuples as lists), ready for JSON.
+    """
+    deep = colorizer.get_params(deep=True)
+    names = {
+        "patch_size": "features__patch_size", "som_shape": "quantizer__shape",
+        "hidden_layer_sizes": "classifier__hidden_layer_sizes",
+        "n_samples": "features__n_samples", "max_iter": "classifier__max_iter",
+        "som_iterations": "quantizer__n_iterations", "decoder": "decoder",
+        "temperature": "temperature", "global_prior": "global_prior",
+        "chroma_shrinkage": "chroma_shrinkage", "working_size": "working_size",
+        "random_state": "random_state",
+    }
+    return {name: _plain(deep[key]) for name, key in names.items() if key in deep}
+
+
+def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=None,
+              command=None, fit_seconds=None):
+    """A model card for a fitted colorizer: versions, settings, data and held-out metrics.
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    sources : dict of str -> int, optional
+        Where the training photos came from (folder, pattern or file as given) and how
+        many photos each gave (training and held-out together).
+    n_photos : int, optional
+        Photos the colorizer was trained on.
+    held_out : pandas.DataFrame, optional
+        :func:`nncolor.evaluation.evaluate` on the held-out photos; stored as means per
+        method (:func:`nncolor.evaluation.summarize_metrics`).
+    split : dict, optional
+        How the photos were split, e.g. ``{"by": "split_by_name", "test_size": 0.25,
+        "seed": 0}``.
+    command : str, optional
+        The command that made the model.
+    fit_seconds : float, optional
+
+    Returns
+    -------
+    dict
+        Plain Python values (JSON-ready).
+    """
+    import sklearn
+
+    card = {
+        "format": CARD_FORMAT,
+        "nncolor_version": __version__,
+        "sklearn_version": sklearn.__version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017 (3.10)
+        "command": command,
+        "params": model_params(colorizer),
+        "n_colors": int(colorizer.n_colors_),
+        "training_data": {
+            "sources": dict(sources or {}),
+            "n_photos": n_photos,
+            "n_pixels": int(colorizer.n_training_pixels_),
+        },
+        "split": split,
+        "fit_seconds": None if fit_seconds is None else round(float(fit_seconds), 1),
+        "held_out": None if held_out is None else summarize_metrics(held_out),
+    }
+    return card
+
+
+def model_card(colorizer):
+    """The card stored on a colorizer, or None for one saved without a card."""
+    card = getattr(colorizer, "model_card_", None)
+    return card if isinstance(card, dict) else None
+
+
+def _plain(value):
+    """A parameter value as JSON-ready Python: tuples as lists, numpy scalars as numbers."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)

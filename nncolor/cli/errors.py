@@ -1,0 +1,63 @@
+"""The one place where an exception becomes a line and an exit status.
+
+0: done; 1: a problem the person running the command can act on (one line on stderr,
+``nncolor COMMAND: error: ...``, no traceback unless ``--debug``); 2: a usage error
+(argparse's own exit); 130: interrupted (Ctrl-C). A reader that stops reading (``| head``)
+is not an error. Warnings print as one line each.
+"""
+import os
+import sys
+import warnings
+
+from ..batch import describe as describe_exception
+from ..batch import quiet_pillow_bomb_warning
+
+#: Exit statuses by outcome.
+OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
+
+
+class CommandError(Exception):
+    """A problem the person running the command can act on: one line, exit status 1."""
+
+
+def describe(exc):
+    """One line for an exception (:func:`nncolor.batch.describe`); a CommandError as is."""
+    if isinstance(exc, CommandError):
+        return " ".join(str(exc).split())
+    return describe_exception(exc)
+
+
+def run_reporting(prefix, run, debug=False):
+    """``run()``'s exit status, with every exception turned into its status and line.
+
+    Parameters
+    ----------
+    prefix : str
+        ``"nncolor COMMAND"``: starts every error and warning line.
+    run : callable
+        The command; returns an exit status (None: 0).
+    debug : bool
+        Let an error's traceback through instead of the line.
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(prefix)
+        quiet_pillow_bomb_warning()
+        try:
+            return run() or OK
+        except KeyboardInterrupt:
+            print(f"{prefix}: interrupted", file=sys.stderr)
+            return INTERRUPTED
+        except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return OK
+        except Exception as exc:
+            if debug:
+                raise
+            print(f"{prefix}: error: {describe(exc)}", file=sys.stderr)
+            return FAILED
+
+
+def _one_line_warning(prefix):
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{prefix}: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    return show

@@ -1,0 +1,54 @@
+"""``nncolor video``: colorize a film, frame by frame, with temporal smoothing."""
+from pathlib import Path
+
+from .cluster import cluster
+from .inputs import load_model
+from .options import (
+    POSITIVE_INT,
+    SMOOTHING,
+    add_cluster_options,
+    add_decoder,
+    add_max_pixels,
+    add_overwrite,
+    add_trust_model,
+)
+
+NAME = "video"
+DESCRIPTION = (
+    "Frame by frame through ffmpeg (the imageio-ffmpeg package's own binary), keeping "
+    "frame rate, size and audio; each pixel's color distribution is averaged over frames "
+    "where its patch does not move, to stop flicker. Prints the flicker (mean "
+    "frame-to-frame (u, v) change on static pixels) with and without that smoothing.")
+EXAMPLE = "nncolor video old_film.mp4 -o old_film_color.mp4"
+
+
+def add_arguments(sub):
+    """This command's options, on its subparser."""
+    sub.add_argument("input", type=Path, metavar="IN", help="the video to colorize")
+    sub.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
+                     help="the colorized video (its extension picks the container)")
+    sub.add_argument("--model", default="default", help="model file (default: the shipped one)")
+    add_trust_model(sub)
+    add_decoder(sub)
+    sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
+                     help="temporal smoothing weight in [0, 1) (default 0.7; 0 turns it off)")
+    sub.add_argument("--max-frames", type=POSITIVE_INT, help="stop after this many frames")
+    add_max_pixels(sub, "a video")
+    sub.add_argument("--no-flicker", action="store_true",
+                     help="skip the flicker measure (it decodes every frame a second time, "
+                          "without smoothing)")
+    add_overwrite(sub, "output video")
+    add_cluster_options(sub, "the frames' color probabilities")
+
+
+def run(args, argv):
+    from ..video import colorize_video
+
+    model = load_model(args)
+    with cluster(args) as client:
+        report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
+                                overwrite=args.overwrite, progress=not args.quiet,
+                                max_frames=args.max_frames, measure_flicker=not args.no_flicker,
+                                client=client, max_pixels=args.max_pixels)
+    print(report.summary())
+    return 0

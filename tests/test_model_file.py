@@ -1,0 +1,83 @@
+"""Model files (nncolor.model_file): save and load, what loading refuses, the shipped
+models. (Loading untrusted files: test_model_safety.py; files of older versions:
+test_model_compat.py.)"""
+import joblib
+import pytest
+
+from nncolor.model_file import (
+    DEFAULT_MODEL_PATH,
+    ModelFileError,
+    load_default_model,
+    load_model,
+    model_format,
+    save_model,
+)
+
+from .conftest import tiny_colorizer
+
+
+def test_save_then_load_gives_the_same_colors_and_card(tmp_path, fitted, photos):
+    from copy import deepcopy
+
+    import numpy as np
+
+    from nncolor.card import make_card
+
+    fitted = deepcopy(fitted)  # save_model stores the card on it: not on the shared one
+    card = make_card(fitted, sources={"photos": 4}, n_photos=4)
+    for name in ("m.skops", "m.joblib"):
+        path = save_model(fitted, tmp_path / name, card)
+        loaded = load_model(path, trusted=name.endswith(".joblib"))
+        assert model_format(path) == name.split(".")[1]
+        assert loaded.model_card_ == card
+        np.testing.assert_array_equal(loaded.predict(photos[4]), fitted.predict(photos[4]))
+    with pytest.raises(FileExistsError):
+        save_model(fitted, tmp_path / "m.skops", card)
+
+
+def test_save_refuses_what_is_not_a_fitted_colorizer(tmp_path):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(TypeError, match="saves an nncolor colorizer"):
+        save_model({"not": "a model"}, tmp_path / "m.skops")
+    with pytest.raises(NotFittedError):
+        save_model(tiny_colorizer(), tmp_path / "m.skops")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_model_names_what_is_wrong(tmp_path, fitted):
+    joblib.dump({"not": "a model"}, tmp_path / "dict.joblib")
+    (tmp_path / "text.joblib").write_text("hello")
+    with pytest.raises(ModelFileError, match="holds a dict, not an nncolor colorizer"):
+        load_model(tmp_path / "dict.joblib", trusted=True)
+    with pytest.raises(ModelFileError, match="not an nncolor model file"):
+        load_model(tmp_path / "text.joblib", trusted=True)
+    joblib.dump(tiny_colorizer(), tmp_path / "unfitted.joblib")
+    with pytest.raises(ModelFileError, match="never fitted"):
+        load_model(tmp_path / "unfitted.joblib", trusted=True)
+
+
+def test_shipped_model_loads_fast_with_its_card():
+    import time
+
+    assert DEFAULT_MODEL_PATH.is_file()
+    assert DEFAULT_MODEL_PATH.stat().st_size < 1_000_000
+    load_default_model()  # first load pays for lazy imports
+    start = time.perf_counter()
+    col = load_default_model()
+    assert time.perf_counter() - start < 1.0
+    card = col.model_card_
+    assert card["params"]["decoder"] == col.decoder
+    assert card["held_out"]["colorizer"]["n_images"] > 0
+    assert card["command"].startswith("python -m pipelines.default_model")
+    # trained and measured on every kind of photo
+    assert len(card["held_out_by_folder"]) == len(card["training_data"]["sources"]) == 7
+
+
+def test_refitting_drops_the_old_card(fitted, photos):
+    from copy import deepcopy
+
+    col = deepcopy(fitted)
+    col.model_card_ = {"training_data": {"n_photos": 999}}
+    col.fit(photos[:2])
+    assert not hasattr(col, "model_card_")
