@@ -403,7 +403,10 @@ def load_model(path=None, *, check=True, trusted=False):
     The format is told by the content, not the name: a skops file is read without
     unpickling and may hold only :data:`SAFE_TYPES` (and what skops trusts by default);
     a joblib/pickle file is read only with ``trusted=True``, as unpickling runs any code
-    the file names. A ``.skops`` file is never unpickled, whatever it holds.
+    the file names. A ``.skops`` file is never unpickled, whatever it holds. The models
+    that ship with nncolor are the one exception: after their first skops read they are
+    kept in the user's cache folder as pickles nncolor wrote itself, and read from there
+    in milliseconds (:mod:`nncolor.model_cache`, which says why that is safe).
 
     Parameters
     ----------
