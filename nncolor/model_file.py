@@ -233,7 +233,10 @@ def load_model(path=None, *, check=True, trusted=False):
     The format is told by the content, not the name: a skops file is read without
     unpickling and may hold only :data:`SAFE_TYPES` (and what skops trusts by default);
     a joblib/pickle file is read only with ``trusted=True``, as unpickling runs any code
-    the file names. A ``.skops`` file is never unpickled, whatever it holds.
+    the file names. A ``.skops`` file is never unpickled, whatever it holds. The models
+    that ship with nncolor are the one exception: after their first skops read they are
+    kept in the user's cache folder as pickles nncolor wrote itself, and read from there
+    in milliseconds (:mod:`nncolor.model_cache`, which says why that is safe).
 
     Parameters
     ----------
@@ -272,13 +275,17 @@ def load_model(path=None, *, check=True, trusted=False):
             raise IsADirectoryError(f"{path} is a folder, not a model file")
         raise FileNotFoundError(_not_found(path, shipped_models()))
     kind = _file_kind(path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        if kind == "skops":
-            model = _load_skops(path, check)
-        else:
-            model = _load_pickle(path, trusted)
-    _warn_once(caught, path)
+    # a shipped model read before: unpickled from the user's cache (nncolor.model_cache)
+    model = _cached_shipped_model(path) if kind == "skops" else None
+    caught = None
+    if model is None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if kind == "skops":
+                model = _load_skops(path, check)
+            else:
+                model = _load_pickle(path, trusted)
+        _warn_once(caught, path)
     if not isinstance(model, SOMColorizer):
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not an nncolor colorizer")
     if not hasattr(model, "classifier_"):
@@ -286,6 +293,8 @@ def load_model(path=None, *, check=True, trusted=False):
     card = model_card(model)
     if check and card is not None:
         check_version(card, path)
+    if kind == "skops" and caught == []:  # read cleanly now: cache it if shipped
+        _cache_shipped_model(path, model)
     return model
 
 
@@ -430,10 +439,31 @@ def load_default_model():
     return load_model(DEFAULT_MODEL_PATH)
 
 
-def __getattr__(name):
-    # the training workflow moved to nncolor.training; the old name still works from here
-    if name == "fit_and_evaluate":
-        from .training import fit_and_evaluate
+# ------------------------------------------------- the cache of shipped models
+def _is_shipped(path):
+    """Whether ``path`` is one of the models of :data:`MODELS_DIR` (:func:`shipped_models`)."""
+    path = Path(path)
+    return path.suffix == ".skops" and path.resolve().parent == MODELS_DIR
 
-        return fit_and_evaluate
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def _cached_shipped_model(path):
+    """The colorizer cached for a shipped model file (:mod:`nncolor.model_cache`), or None:
+    not a shipped model, not cached yet, or an entry that cannot be read.
+
+    Only the files nncolor ships are cached: a user's own ``.skops`` file is always read
+    by skops, never unpickled. A model whose skops reading warned (another scikit-learn
+    version) is never cached, so it warns on every load as before.
+    """
+    if not _is_shipped(path):
+        return None
+    from . import model_cache
+
+    return model_cache.load(path)
+
+
+def _cache_shipped_model(path, model):
+    """Keep a shipped model, just read from its skops file, in the user's cache."""
+    if _is_shipped(path):
+        from . import model_cache
+
+        model_cache.store(path, model)

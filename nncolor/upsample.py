@@ -18,9 +18,10 @@ DeOldify (Antic 2019) renders at ``render_factor * 16`` px. Here:
    bilinearly and applied to the full-resolution lightness. Colors thus follow the
    full-resolution edges of the photo, not the blocky ones of the small image.
 4. The upsampled chroma is joined with the input's own lightness and converted to RGB
-   in one fused, parallel numba kernel (:func:`guided_rgb`) with the same arithmetic as
-   :func:`nncolor.color.luv2rgb` (out-of-gamut colors desaturated at constant L*), so the
-   output's L* is the input's.
+   (:func:`guided_rgb`) with the same arithmetic as :func:`nncolor.color.luv2rgb`
+   (out-of-gamut colors desaturated at constant L*), so the output's L* is the input's:
+   in row bands of NumPy for images of at most :data:`NUMPY_MAX_PIXELS` pixels, in one
+   fused, parallel numba kernel (:mod:`nncolor.guided_kernel`) for larger ones.
 
 References
 ----------
@@ -29,8 +30,10 @@ He, K., & Sun, J. (2015). Fast guided filter. arXiv:1505.00996.
 Zhang, R., Isola, P., & Efros, A. A. (2016). Colorful image colorization. ECCV 2016.
 Antic, J. (2019). DeOldify. https://github.com/jantic/DeOldify
 """
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
-from numba import njit, prange
 from scipy.ndimage import uniform_filter
 from skimage.color import colorconv
 
@@ -42,7 +45,16 @@ GUIDE_RADIUS = 2
 #: smaller than sqrt(eps) inside a window do not carry the chroma with them.
 GUIDE_EPS = 25.0
 
+#: Images of at most this many pixels (4 MP, 2048 x 2048) are converted to RGB with NumPy,
+#: larger ones with numba (:func:`guided_rgb`). In a fresh process the numba kernel's
+#: first call costs ~0.6 s (compiler context, threading layer, cached code), more than
+#: NumPy takes on 4 MP in two threads; a command colorizing one photo pays it once, and
+#: on the bands of a 100 MP scan it is small against the kernel's speed.
+NUMPY_MAX_PIXELS = 1 << 22
+
 _F = np.float32
+# pixels per band of the NumPy path: its dozen float32 temporaries stay in the CPU cache
+_BAND_PIXELS = 1 << 15
 _RGB_FROM_XYZ = colorconv.rgb_from_xyz.astype(_F)
 _WHITE = colorconv.xyz_tristimulus_values(illuminant="D65", observer="2", dtype=np.float64)
 _DEN = _WHITE[0] + 15 * _WHITE[1] + 3 * _WHITE[2]
@@ -62,6 +74,7 @@ def _srgb_table(steps=_SRGB_STEPS):
 
 
 _SRGB = _srgb_table()
+_SRGB_RISE = np.diff(_SRGB)  # table[k + 1] - table[k], as the kernel computes it
 
 
 def reduction_factor(shape, size):
@@ -231,6 +244,12 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
     centres aligned: full-size pixel ``y`` sits at ``(y + 0.5) / f - 0.5`` on the small
     grid), applied to its lightness, and (L, u, v) is converted to sRGB.
 
+    An image of at most :data:`NUMPY_MAX_PIXELS` pixels (the small grid times
+    ``factor ** 2``, so every band of one image takes the same path) is converted with
+    NumPy, in bands of rows spread over the CPUs' threads; a larger one with the parallel
+    numba kernel of :mod:`nncolor.guided_kernel`. Both do the same float32 arithmetic
+    (they differ by rounding, ~1e-6).
+
     Parameters
     ----------
     coef : ndarray of float32, shape (h, w, 4)
@@ -260,8 +279,91 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
     bounds = np.asarray(bounds, dtype=_F)
     x0, x1, wx = _interp_axis(w, coef.shape[1], factor)
     y0, y1, wy = _interp_axis(n, coef.shape[0], factor, row0)
-    _guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, _RGB_FROM_XYZ, _SRGB, out)
+    if coef.shape[0] * coef.shape[1] * factor * factor <= NUMPY_MAX_PIXELS:
+        _guided_rgb_numpy(coef, L, (y0, y1, wy), (x0, x1, wx), bounds, out)
+    else:
+        from .guided_kernel import guided_rgb_kernel  # imports numba: large images only
+
+        guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, _RGB_FROM_XYZ,
+                          np.array([_U0, _V0, _EPS], dtype=_F), _SRGB, out)
     return out
+
+
+def _guided_rgb_numpy(coef, L, rows, cols, bounds, out):
+    """:func:`guided_rgb`'s NumPy path: bands of about :data:`_BAND_PIXELS` pixels (small
+    enough for the CPU cache), in threads (NumPy's loops release the GIL)."""
+    n, w = L.shape
+    step = max(1, _BAND_PIXELS // max(w, 1))
+    starts = range(0, n, step)
+
+    def band(start):
+        stop = min(n, start + step)
+        _guided_rgb_band(coef, L[start:stop], [a[start:stop] for a in rows], cols, bounds,
+                         out[start:stop])
+
+    workers = min(len(starts), _cpu_count())
+    if workers <= 1:
+        for start in starts:
+            band(start)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for _ in pool.map(band, starts):  # re-raises a band's error
+            pass
+
+
+def _guided_rgb_band(coef, L, rows, cols, bounds, out):
+    """The numba kernel's arithmetic (:mod:`nncolor.guided_kernel`) on a band of rows, in
+    float32 arrays: the same operations in the same order, one plane per channel."""
+    f32 = _F
+    y0, y1, wy = rows
+    x0, x1, wx = cols
+    # interpolate along x first, then y, as the kernel does; only the band's small rows
+    first, last = int(y0.min()), int(y1.max()) + 1
+    c = np.moveaxis(coef[first:last], -1, 0)  # (4, rows, w)
+    left = c[:, :, x0]
+    across = left + wx * (c[:, :, x1] - left)
+    top = across[:, y0 - first]
+    k = top + wy[:, None] * (across[:, y1 - first] - top)  # (4, n, W): a_u, b_u, a_v, b_v
+    u = np.clip(k[0] * L + k[1], bounds[0], bounds[1])
+    v = np.clip(k[2] * L + k[3], bounds[2], bounds[3])
+    # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.color.luv2rgb
+    t = (L + f32(16)) / f32(116)
+    y = np.where(L > f32(7.999625), t * t * t, L / f32(903.3))
+    den = f32(13) * L + _EPS
+    ap = _U0 + u / den
+    bp = np.maximum(_V0 + v / den, f32(1e-4))  # v' <= 0 is no real color: keep it finite
+    cc = f32(3) * y * (f32(5) * bp - f32(3))
+    z = ((ap - f32(4)) * cc - f32(15) * ap * bp * y) / (f32(12) * bp)
+    x = -(cc / bp + f32(3) * z)
+    m = _RGB_FROM_XYZ
+    rgb = [m[i, 0] * x + m[i, 1] * y + m[i, 2] * z for i in range(3)]
+    outside = np.flatnonzero((np.minimum(np.minimum(rgb[0], rgb[1]), rgb[2]) < 0)
+                             | (np.maximum(np.maximum(rgb[0], rgb[1]), rgb[2]) > 1))
+    if outside.size:
+        # desaturate towards the gray of equal luminance (keeps L*), as
+        # nncolor.color.desaturate_into_gamut; only there, as the kernel
+        yb = np.clip(y.ravel()[outside], 0, 1)
+        d = np.stack([plane.ravel()[outside] for plane in rgb]) - yb
+        with np.errstate(divide="ignore", invalid="ignore"):
+            limit = np.where(d > 0, (1 - yb) / d, np.where(d < 0, -yb / d, f32(1)))
+        scale = np.minimum(limit.min(axis=0), f32(1))
+        for plane, dc in zip(rgb, d):
+            np.put(plane, outside, yb + scale * dc)
+    # the sRGB transfer curve from the table, as the kernel's _srgb
+    for i, plane in enumerate(rgb):
+        pos = np.clip(plane, 0, 1, out=plane)
+        pos *= f32(_SRGB.shape[0] - 2)
+        below = np.floor(pos)
+        index = below.astype(np.intp)
+        out[..., i] = _SRGB[index] + (pos - below) * _SRGB_RISE[index]
+
+
+def _cpu_count():
+    """The CPUs this process may run on (its affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _interp_axis(n, n_small, factor, start=0):
@@ -274,69 +376,3 @@ def _interp_axis(n, n_small, factor, start=0):
     hi = np.clip(lo + 1, 0, n_small - 1)
     lo = np.clip(lo, 0, n_small - 1)
     return lo, hi, weight
-
-
-@njit(cache=True, inline="always")
-def _bilinear(coef, k, r0, r1, ty, c0, c1, tx):
-    top = coef[r0, c0, k] + tx * (coef[r0, c1, k] - coef[r0, c0, k])
-    bottom = coef[r1, c0, k] + tx * (coef[r1, c1, k] - coef[r1, c0, k])
-    return top + ty * (bottom - top)
-
-
-@njit(parallel=True, fastmath=True, cache=True)
-def _guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, m, srgb, out):
-    # float32 throughout (literals too): float64 would double the cost of exp/log
-    f32 = np.float32
-    zero, one = f32(0), f32(1)
-    n, w = L.shape
-    for i in prange(n):
-        r0, r1, ty = y0[i], y1[i], wy[i]
-        for j in range(w):
-            c0, c1, tx = x0[j], x1[j], wx[j]
-            lum = L[i, j]
-            u = _bilinear(coef, 0, r0, r1, ty, c0, c1, tx) * lum \
-                + _bilinear(coef, 1, r0, r1, ty, c0, c1, tx)
-            v = _bilinear(coef, 2, r0, r1, ty, c0, c1, tx) * lum \
-                + _bilinear(coef, 3, r0, r1, ty, c0, c1, tx)
-            u = min(max(u, bounds[0]), bounds[1])
-            v = min(max(v, bounds[2]), bounds[3])
-            # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.color.luv2rgb
-            if lum > f32(7.999625):
-                t = (lum + f32(16)) / f32(116)
-                y = t * t * t
-            else:
-                y = lum / f32(903.3)
-            den = f32(13) * lum + _EPS
-            ap = _U0 + u / den
-            # v' <= 0 is no real color (a strong negative v under a tiny L): keep it finite
-            bp = max(_V0 + v / den, f32(1e-4))
-            cc = f32(3) * y * (f32(5) * bp - f32(3))
-            z = ((ap - f32(4)) * cc - f32(15) * ap * bp * y) / (f32(12) * bp)
-            x = -(cc / bp + f32(3) * z)
-            r = m[0, 0] * x + m[0, 1] * y + m[0, 2] * z
-            g = m[1, 0] * x + m[1, 1] * y + m[1, 2] * z
-            bl = m[2, 0] * x + m[2, 1] * y + m[2, 2] * z
-            if r < zero or r > one or g < zero or g > one or bl < zero or bl > one:
-                # desaturate towards the gray of equal luminance (keeps L*), as
-                # nncolor.color.desaturate_into_gamut
-                yb = min(max(y, zero), one)
-                t = one
-                for d in (r - yb, g - yb, bl - yb):
-                    if d > zero:
-                        t = min(t, (one - yb) / d)
-                    elif d < zero:
-                        t = min(t, -yb / d)
-                r, g, bl = yb + t * (r - yb), yb + t * (g - yb), yb + t * (bl - yb)
-            out[i, j, 0] = _srgb(r, srgb)
-            out[i, j, 1] = _srgb(g, srgb)
-            out[i, j, 2] = _srgb(bl, srgb)
-    return out
-
-
-@njit(fastmath=True, cache=True, inline="always")
-def _srgb(lin, table):
-    """The sRGB transfer curve of a linear value, clipped to [0, 1], from the table."""
-    steps = table.shape[0] - 2
-    pos = min(max(lin, np.float32(0)), np.float32(1)) * np.float32(steps)
-    k = int(pos)
-    return table[k] + (pos - np.float32(k)) * (table[k + 1] - table[k])

@@ -4,12 +4,18 @@ Each figure is the median of ``--repeats`` fresh Python processes (a warm disk c
 first run is a warm-up and not counted), because start-up is what a user of the command
 line pays on every call:
 
+* ``python -c "import numpy"``: the yardstick, to compare figures taken on machines of
+  other speeds or loads (the ratio of a figure to it moves less than the figure);
 * ``nncolor --help``: the parser alone (no NumPy, no scikit-learn);
 * ``import nncolor.model_file`` and the first ``load_model("default")`` in the process,
-  each timed inside the child with ``time.perf_counter``, and the whole child's wall time;
+  each timed inside the child with ``time.perf_counter``, and the whole child's wall time:
+  with the cache of shipped models filled by the warm-up (:mod:`nncolor.model_cache`,
+  what every run after the first one after an install meets), and with the cache off
+  (the skops file read, as on the very first run);
 * ``nncolor colorize`` of one 1-megapixel gray photo (1024 x 1024, made from
   ``skimage.data.astronaut``), start to finish.
 
+The model cache lives in a temporary folder (``NNCOLOR_CACHE_DIR``), never the user's.
 It also lists which optional libraries (torch, Dask, imageio, CuPy) the loading child
 imported: none should be.
 
@@ -41,17 +47,18 @@ print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
 """
 
 
-def _env(source):
-    # that checkout's nncolor, whatever is installed
+def _env(source, cache):
+    # that checkout's nncolor, whatever is installed; the model cache in ``cache`` ("": off)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    env["NNCOLOR_CACHE_DIR"] = str(cache)
     return env
 
 
-def wall(command, source=ROOT):
+def wall(command, source=ROOT, cache=""):
     """Seconds one run of ``command`` takes, and its stdout; raises if it fails."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=source, env=_env(source), capture_output=True,
+    done = subprocess.run(command, cwd=source, env=_env(source, cache), capture_output=True,
                           text=True)
     seconds = time.perf_counter() - start
     if done.returncode:
@@ -59,9 +66,10 @@ def wall(command, source=ROOT):
     return seconds, done.stdout
 
 
-def medians(command, repeats, source=ROOT):
-    wall(command, source)  # warm-up: the disk cache and Python's bytecode cache
-    runs = [wall(command, source) for _ in range(repeats)]
+def medians(command, repeats, source=ROOT, cache=""):
+    # warm-up: the disk cache, Python's bytecode cache and (with one) the model cache
+    wall(command, source, cache)
+    runs = [wall(command, source, cache) for _ in range(repeats)]
     return statistics.median(s for s, _ in runs), [out for _, out in runs]
 
 
@@ -79,6 +87,27 @@ def one_megapixel_photo(folder):
     return path
 
 
+def _measure(py, src, repeats, tmp):
+    """The figures (seconds), with the model cache in ``tmp``."""
+    cache = tmp / "model-cache"
+    results = {}
+    results["numpy"], _ = medians([py, "-c", "import numpy"], repeats, src)
+    results["help"], _ = medians([py, "-m", "nncolor", "--help"], repeats, src, cache)
+    load_wall, outs = medians([py, "-c", LOAD_CHILD], repeats, src, cache)
+    children = [json.loads(out) for out in outs]
+    results["import"] = statistics.median(c["import_s"] for c in children)
+    results["load"] = statistics.median(c["load_s"] for c in children)
+    results["load_process"] = load_wall
+    results["optional"] = sorted({m for c in children for m in c["optional"]})
+    _, outs = medians([py, "-c", LOAD_CHILD], repeats, src, "")  # "": no cache
+    results["load_skops"] = statistics.median(json.loads(out)["load_s"] for out in outs)
+    photo = one_megapixel_photo(tmp)
+    results["colorize"], _ = medians(
+        [py, "-m", "nncolor", "colorize", str(photo), "-o", str(tmp / "out"), "--overwrite",
+         "--quiet"], repeats, src, cache)
+    return results
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=7, help="runs per figure (default: 7)")
@@ -89,37 +118,32 @@ def main(argv=None):
     if args.repeats < 1:
         sys.exit("startup_benchmark: --repeats must be a positive integer")
     py = sys.executable
-    results = {}
     src = args.source.resolve()
-    results["help"], _ = medians([py, "-m", "nncolor", "--help"], args.repeats, src)
-    load_wall, outs = medians([py, "-c", LOAD_CHILD], args.repeats, src)
-    children = [json.loads(out) for out in outs]
-    results["import"] = statistics.median(c["import_s"] for c in children)
-    results["load"] = statistics.median(c["load_s"] for c in children)
-    results["load_process"] = load_wall
-    optional = sorted({m for c in children for m in c["optional"]})
+    load_avg = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        photo = one_megapixel_photo(tmp)
-        results["colorize"], _ = medians(
-            [py, "-m", "nncolor", "colorize", str(photo), "-o", str(Path(tmp) / "out"),
-             "--overwrite", "--quiet"], args.repeats, src)
+        results = _measure(py, src, args.repeats, Path(tmp))
     rows = [
+        ('python -c "import numpy" (the yardstick)', results["numpy"], None),
         ("nncolor --help (whole process)", results["help"], TARGETS["help"]),
         ("import nncolor.model_file (in the process)", results["import"], None),
         ('first load_model("default") (in the process)', results["load"], TARGETS["load"]),
-        ('python -c "load_model(\'default\')" (whole process)', results["load_process"], None),
+        ("  the same, model cache off (skops; a first run)", results["load_skops"], None),
+        ('python -c "load_model(\'default\')" (whole process)', results["load_process"],
+         None),
         ("nncolor colorize one 1 MP photo (whole process)", results["colorize"],
          TARGETS["colorize"]),
     ]
     print(f"nncolor from {src}: medians of {args.repeats} fresh processes (after one "
-          f"warm-up), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python "
-          f"{sys.version.split()[0]}")
+          f"warm-up), {os.cpu_count()} CPUs, load average {load_avg:.1f} before and "
+          f"{os.getloadavg()[0]:.1f} after, Python {sys.version.split()[0]}; Nx: the figure "
+          "over the yardstick's")
     for name, seconds, target in rows:
         verdict = "" if target is None else (
             f"  target <= {target} s: {'met' if seconds <= target else 'NOT met'}")
-        print(f"  {name:<54} {seconds:6.3f} s{verdict}")
+        ratio = seconds / results["numpy"]
+        print(f"  {name:<54} {seconds:6.3f} s {ratio:5.1f}x{verdict}")
     print("optional libraries imported by loading a model: "
-          + (", ".join(optional) if optional else "none"))
+          + (", ".join(results["optional"]) if results["optional"] else "none"))
     return 0
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: small real photos from installed packages, and the shared data folder."""
+import os
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,22 @@ def small(image, side=48):
     """A photo downscaled to side x side, uint8: fast to train on, still a real photo."""
     out = resize(image, (side, side), anti_aliasing=True, preserve_range=True)
     return np.round(out).astype(np.uint8)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache_dir(tmp_path_factory):
+    """A temporary cache of shipped models (nncolor.model_cache) for the whole run, so no
+    test reads or writes the user's own; set in the environment, subprocesses get it too."""
+    from nncolor.model_cache import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("model-cache")
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before
 
 
 @pytest.fixture(scope="session")

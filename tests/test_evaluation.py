@@ -35,16 +35,10 @@ def test_summary_means_each_metric_per_method(fitted, photos):
     assert "accuracy" not in summary["gray"]  # NaN for a baseline: left out
 
 
-def test_moved_names_stay_importable_where_they_were():
-    import nncolor.evaluation as evaluation
-    import nncolor.metrics as metrics
+def test_card_names_stay_importable_from_model_file():
+    import nncolor.card as card
     import nncolor.model_file as model_file
-    import nncolor.training as training
 
-    for name in ("evaluate", "verdict", "MIN_GAIN_DB", "WeakModelWarning",
-                 "codebook_accuracy_score"):
-        assert getattr(metrics, name) is getattr(evaluation, name)
-    assert model_file.fit_and_evaluate is training.fit_and_evaluate
+    for name in ("make_card", "model_card", "model_params", "CARD_FORMAT"):
+        assert getattr(model_file, name) is getattr(card, name)
     assert model_file.summarize_metrics is summarize_metrics
-    with pytest.raises(AttributeError):
-        metrics.no_such_name  # noqa: B018
