@@ -50,7 +50,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import upsample
-from ._images import IMAGE_SHAPES, check_image
+from ._images import IMAGE_SHAPES, check_image, to_bit_depth
 from .colorizer import takes_images
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
@@ -294,8 +294,6 @@ def _output_dtype(a, dtype):
 
 def _convert(rgb, dtype):
     """float32 RGB(A) in [0, 1] as ``dtype``, rounded as :func:`nncolor.io.save_image` does."""
-    from .io import to_bit_depth
-
     return rgb if dtype == np.float32 else to_bit_depth(rgb, 8 if dtype == np.uint8 else 16)
 
 
