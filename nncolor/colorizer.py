@@ -15,6 +15,7 @@ from ._images import check_image, check_images, is_single_image
 from .color import LuvConverter
 from .decode import DECODERS, decode, entropy, sample_labels
 from .device import DEVICES, device_namespace, resolve_device
+from .faces import detect_faces, face_mask
 from .guidance import (DESCRIPTOR_MAX_SIDE, clamp_hints, fit_photo_regressor, guess_palette,
                        guess_scale, hint_labels, hint_prior, least_squares_scale,
                        leave_one_out_predict, lightness_descriptor, palette_weights,
@@ -35,6 +36,10 @@ _SCALE_DECODERS = ("mode", "expectation", "annealed")
 # A training set whose chroma never leaves this radius (in u, v units) is gray: the
 # colorizer would learn nothing but noise, so fit refuses it.
 _MIN_CHROMA = 1.0
+# the face palette is learned from the faces of at most this many training photos (each
+# detection costs a few hundredths of a second), and only if they hold this many pixels
+_FACE_PHOTOS = 500
+_MIN_FACE_PIXELS = 200
 
 
 class SOMColorizer(BaseEstimator):
@@ -94,6 +99,16 @@ class SOMColorizer(BaseEstimator):
         value (so it can be turned on or off after fit), for the ``global_prior`` set at
         fit time; not applied with a ``reference`` or ``hints``. Models saved before it
         existed load with False.
+    face_prior : float >= 0, default=1.0
+        Strength of the learned face prior: inside the frontal faces found in the gray
+        photo (:meth:`faces`, :mod:`nncolor.faces`), each pixel's distribution is
+        shifted toward the skin palette measured on the faces of the training photos,
+        by the weights ``(face_palette_ / training frequencies) ** face_prior`` (Bayes'
+        rule for a change of priors, as for ``global_prior``). A patch cannot tell a
+        cheek from a wall of the same tone; the detector sees the whole face. 0 turns it
+        off and skips learning the palette at fit; it is also off for a model whose
+        training photos showed no face (``face_palette_`` is None). Models saved before
+        it existed load with 0.
     working_size : "auto", int or None, default="auto"
         The working resolution of :meth:`predict`: an image whose side ``sqrt(H * W)``
         is at least 1.5 times this is classified shrunk by the integer factor
@@ -120,6 +135,10 @@ class SOMColorizer(BaseEstimator):
     n_training_pixels_ : int
     training_size_ : float
         Median side ``sqrt(H * W)`` of the training photos, in pixels.
+    face_palette_ : ndarray of float32, shape (K,), or None
+        The distribution over the codebook of the true chroma inside the faces found in
+        the training photos (at most 500 of them, at the working resolution); None when
+        ``face_prior`` was 0 at fit, or when they showed no face.
 
     Examples
     --------
@@ -140,6 +159,7 @@ class SOMColorizer(BaseEstimator):
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "global_prior": [Interval(Real, 0, None, closed="left")],
         "chroma_shrinkage": ["boolean"],
+        "face_prior": [Interval(Real, 0, None, closed="left")],
         "mrf": [PottsMRF, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -150,7 +170,7 @@ class SOMColorizer(BaseEstimator):
     def __init__(
         self, color_space=None, quantizer=None, features=None, classifier=None, *,
         decoder="annealed", temperature=0.38, global_prior=0.5, chroma_shrinkage=True,
-        mrf=None, n_jobs=None, random_state=None, device="cpu", working_size="auto",
+        face_prior=1.0, mrf=None, n_jobs=None, random_state=None, device="cpu", working_size="auto",
     ):
         self.color_space = color_space
         self.quantizer = quantizer
@@ -160,6 +180,7 @@ class SOMColorizer(BaseEstimator):
         self.temperature = temperature
         self.global_prior = global_prior
         self.chroma_shrinkage = chroma_shrinkage
+        self.face_prior = face_prior
         self.mrf = mrf
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -171,6 +192,7 @@ class SOMColorizer(BaseEstimator):
         state.setdefault("device", "cpu")
         state.setdefault("global_prior", 0.0)
         state.setdefault("chroma_shrinkage", False)
+        state.setdefault("face_prior", 0.0)
         state.setdefault("working_size", None)  # full resolution
         super().__setstate__(state)
 
@@ -242,8 +264,23 @@ class SOMColorizer(BaseEstimator):
         self.chroma_scale_regressor_ = None if takes_images(classifier) else \
             fit_photo_regressor(descriptors[keep], self._chroma_scales(
                 luv, descriptors, palettes, keep, rng.randint(np.iinfo(np.int32).max))[keep])
+        # drawn last, so that the rest of a fit is what it was before the face prior
+        self.face_palette_ = self._face_palette(luv, rng) if self.face_prior else None
         self.__dict__.pop("model_card_", None)  # a card describes the fit it came with
         return self
+
+    def _face_palette(self, luv, rng):
+        """Distribution (K,) over the codebook of the true chroma inside the faces found in
+        (at most ``_FACE_PHOTOS`` of) the training photos, or None if they hold too few."""
+        counts = np.zeros(self.n_colors_)
+        for i in rng.permutation(len(luv))[:_FACE_PHOTOS]:
+            inside = face_mask(luv[i].shape[:2], detect_faces(luv[i][..., 0]))
+            if inside.any():
+                counts += np.bincount(self.quantizer_.predict(luv[i][..., 1:][inside]),
+                                      minlength=self.n_colors_)
+        if counts.sum() < _MIN_FACE_PIXELS:
+            return None
+        return (counts / counts.sum()).astype(np.float32)
 
     def _chroma_scales(self, luv, descriptors, palettes, keep, seed):
         """Per training photo and decoder, the least-squares factor (in [0, 1]) between the
@@ -545,7 +582,34 @@ class SOMColorizer(BaseEstimator):
         check_is_fitted(self)
         return hint_labels(hints, self.quantizer_, shape)
 
-    def probabilities(self, L, *, prior="auto", clamp=None):
+    def faces(self, L):
+        """Stage 3b: the faces in a lightness image that the face prior colors.
+
+        Parameters
+        ----------
+        L : array-like, shape (H, W)
+            Lightness L* in [0, 100] (:meth:`lightness`), at the scale it is classified
+            at (:meth:`predict` looks for faces in the image shrunk to its working
+            resolution).
+
+        Returns
+        -------
+        faces : ndarray of float32, shape (n, 4)
+            Each face's box (top, left, height, width) in pixels of ``L``
+            (:func:`nncolor.faces.detect_faces`); empty when ``face_prior`` is 0 or the
+            model learned no face palette (``face_palette_`` is None).
+
+        Raises
+        ------
+        ValueError
+            ``L`` is not 2-D.
+        """
+        check_is_fitted(self)
+        if not self._face_weights_apply():
+            return np.zeros((0, 4), dtype=np.float32)
+        return detect_faces(L)
+
+    def probabilities(self, L, *, prior="auto", clamp=None, faces="auto"):
         """Stage 4: every pixel's distribution over the codebook, the priors applied.
 
         The classifier's probabilities (all K colors; a color it never saw in training
@@ -561,6 +625,9 @@ class SOMColorizer(BaseEstimator):
             prior of ``L`` (what :meth:`predict_proba` applies); None: none.
         clamp : ndarray of int, shape (H, W), optional
             Hinted codebook colors, -1 where free (:meth:`hint_labels`).
+        faces : "auto", array-like of shape (n, 4), or None, default="auto"
+            Face boxes in pixels of ``L`` (:meth:`faces`), inside which the face prior
+            applies; ``"auto"``: :meth:`faces` of ``L``; None: no face prior.
 
         Returns
         -------
@@ -578,11 +645,13 @@ class SOMColorizer(BaseEstimator):
             prior = self._global_prior(L)
         h, w = L.shape
         local = self._hint_prior(L, clamp)
+        inside = self._face_pixels(L, faces)
         out = np.empty((h * w, self.n_colors_), dtype=np.float32)
         blocks, classify = self._classified_blocks(L)
 
         def block(start, stop, rows):
-            out[start:stop] = self._guided_proba(rows, classify, start, stop, prior, local)
+            out[start:stop] = self._guided_proba(rows, classify, start, stop, prior, local,
+                                                 inside)
 
         self._in_threads(block, blocks)
         return out.reshape(h, w, self.n_colors_)
@@ -644,7 +713,7 @@ class SOMColorizer(BaseEstimator):
         self._in_threads(block, self._chunks(h * w))
         return chroma.reshape(h, w, 2)
 
-    def chroma(self, L, *, prior="auto", clamp=None, scale="auto"):
+    def chroma(self, L, *, prior="auto", clamp=None, scale="auto", faces="auto"):
         """Stages 4 and 5 together: the decoded chroma of a lightness image, in bounded memory.
 
         Equal to ``decode_proba(probabilities(L, prior=prior, clamp=clamp), L,
@@ -666,6 +735,8 @@ class SOMColorizer(BaseEstimator):
             Factor on the chroma; ``"auto"``: what :meth:`predict` applies, the learned
             chroma scale of ``L``, or 1 with hints or with a given ``prior`` array (a
             reference's).
+        faces : "auto", array-like of shape (n, 4), or None, default="auto"
+            As in :meth:`probabilities`.
 
         Returns
         -------
@@ -680,12 +751,14 @@ class SOMColorizer(BaseEstimator):
         L, prior, clamp = self._check_stage(L, prior, clamp)
         prior, scale = self._resolve_auto(L, prior, clamp, scale)
         if self.decoder == "mrf":
-            return self.decode_proba(self.probabilities(L, prior=prior, clamp=clamp), L,
+            return self.decode_proba(self.probabilities(L, prior=prior, clamp=clamp,
+                                                        faces=faces), L,
                                      clamp=clamp, scale=scale)
         h, w = L.shape
         chroma = np.empty((h * w, 2), dtype=np.float32)
         blocks, classify = self._classified_blocks(L)
-        if self.decoder == "mode" and prior is None and clamp is None:
+        inside = self._face_pixels(L, faces)
+        if self.decoder == "mode" and prior is None and clamp is None and inside is None:
             def block(start, stop, rows):  # labels straight from the classifier
                 chroma[start:stop] = self.codebook_[classify(rows, proba=False)]
         else:
@@ -693,7 +766,7 @@ class SOMColorizer(BaseEstimator):
             flat_clamp = None if clamp is None else clamp.reshape(-1)
 
             def block(start, stop, rows):
-                proba = self._guided_proba(rows, classify, start, stop, prior, local)
+                proba = self._guided_proba(rows, classify, start, stop, prior, local, inside)
                 if flat_clamp is not None:
                     clamp_hints(proba, flat_clamp[start:stop])
                 chroma[start:stop] = self._decode(proba)
@@ -879,11 +952,31 @@ class SOMColorizer(BaseEstimator):
         out[:, self._classes()] = proba
         return out
 
-    def _guided_proba(self, rows, classify, start, stop, prior, local):
-        """Probabilities (n, K) of the block ``start:stop``, reweighted by the global prior
-        and the hints' prior: the one place where guidance meets the classifier."""
-        proba = self._spread(classify(rows, proba=True))
-        return reweight(proba, prior, None if local is None else local[start:stop])
+    def _guided_proba(self, rows, classify, start, stop, prior, local, inside=None):
+        """Probabilities (n, K) of the block ``start:stop``, reweighted by the global prior,
+        the hints' prior and, in faces (``inside``: (H * W,) bool), the face prior: the one
+        place where guidance meets the classifier."""
+        proba = reweight(self._spread(classify(rows, proba=True)), prior,
+                         None if local is None else local[start:stop])
+        if inside is not None and inside[start:stop].any():
+            face = inside[start:stop]
+            proba[face] = reweight(proba[face], palette_weights(
+                self.face_palette_, self.codebook_frequencies_, self.face_prior))
+        return proba
+
+    def _face_weights_apply(self):
+        """Whether this model has a face prior to apply."""
+        return bool(self.face_prior) and getattr(self, "face_palette_", None) is not None
+
+    def _face_pixels(self, L, faces):
+        """(H * W,) bool: the pixels of L inside ``faces`` ("auto": :meth:`faces` of L),
+        or None where the face prior does not apply."""
+        if faces is None or not self._face_weights_apply():
+            return None
+        faces = self.faces(L) if _is_auto(faces) else np.asarray(faces, dtype=np.float32)
+        if not len(faces):
+            return None
+        return face_mask(L.shape, faces).reshape(-1)
 
     def _in_threads(self, fn, items):
         """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
@@ -904,7 +997,7 @@ class SOMColorizer(BaseEstimator):
     def _labels(self, pixels, alpha=None):
         L = self.color_space_.lightness(pixels)
         prior = self._global_prior(L)
-        if prior is not None:  # the prior moves the most probable color
+        if prior is not None or self._face_weights_apply():  # priors move the likeliest color
             return self.probabilities(L, prior=prior).argmax(-1)
         h, w = L.shape
         out = np.empty(h * w, dtype=np.intp)
@@ -1043,8 +1136,8 @@ def _seeded(estimator, rng):
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
     max_iter=200, early_stopping=True, som_iterations=10_000, decoder="annealed",
-    global_prior=0.5, chroma_shrinkage=True, n_jobs=None, random_state=None, backend="mlp",
-    device="cpu", working_size="auto", **cnn_params,
+    global_prior=0.5, chroma_shrinkage=True, face_prior=1.0, n_jobs=None, random_state=None,
+    backend="mlp", device="cpu", working_size="auto", **cnn_params,
 ):
     """Build the paper's colorizer: L*u*v*, a SOM codebook, L patches and an MLP.
 
@@ -1076,6 +1169,8 @@ def make_colorizer(
     chroma_shrinkage : bool, default=True
         The learned chroma scale, see :class:`SOMColorizer`; False keeps the colors at
         full strength (more colorful, lower PSNR).
+    face_prior : float >= 0, default=1.0
+        Strength of the learned face prior, see :class:`SOMColorizer`; 0 turns it off.
     n_jobs : int or None
         Threads used at predict time.
     random_state : int, RandomState instance or None
@@ -1122,6 +1217,7 @@ def make_colorizer(
         decoder=decoder,
         global_prior=global_prior,
         chroma_shrinkage=chroma_shrinkage,
+        face_prior=face_prior,
         mrf=PottsMRF(),
         n_jobs=n_jobs,
         random_state=random_state,

@@ -185,6 +185,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     h, w = a.shape[:2]
     hints = _check_hint_image(hints, (h, w))
     prior, scale = colorizer.guidance(a, reference, hinted=hints is not None)  # whole image
+    faces = _whole_image_faces(colorizer, a)
     model = _fixed_sweeps(colorizer)
     halo = tile_halo(colorizer)
     channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
@@ -197,7 +198,10 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
             pixels, alpha = check_image(a[window])
             L = model.color_space_.lightness(pixels)
             clamp = None if hints is None else model.hint_labels(hints[window], L.shape)
-            rgb = model.to_rgb(L, model.chroma(L, prior=prior, clamp=clamp, scale=scale), alpha)
+            # the faces of the whole image, in the window's pixels
+            shifted = faces - np.float32([window[0].start, window[1].start, 0, 0])
+            rgb = model.to_rgb(L, model.chroma(L, prior=prior, clamp=clamp, scale=scale,
+                                               faces=shifted), alpha)
             core = rgb[y0 - window[0].start:y1 - window[0].start,
                        x0 - window[1].start:x1 - window[1].start]
             out[y0:y1, x0:x1] = _convert(core, dtype)
@@ -269,6 +273,15 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
         rgb = upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds)
         out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
     return out
+
+
+def _whole_image_faces(colorizer, a):
+    """The faces of a whole image as predict finds them (:meth:`~nncolor.SOMColorizer.faces`
+    of its full-resolution lightness): that lightness (4 bytes a pixel) is computed only
+    for a colorizer with a face prior."""
+    if not colorizer.face_prior or getattr(colorizer, "face_palette_", None) is None:
+        return np.zeros((0, 4), dtype=np.float32)
+    return colorizer.faces(colorizer.lightness(a))
 
 
 def _fixed_sweeps(colorizer):

@@ -24,8 +24,9 @@ from skimage.io import imread
 from tqdm import tqdm
 
 from nncolor import make_colorizer
+from nncolor.evaluation import evaluate
 from nncolor.io import save_figure, save_table
-from nncolor.metrics import colorfulness, evaluate, psnr
+from nncolor.metrics import colorfulness, psnr
 from nncolor.mrf import PottsMRF
 
 DEFAULT_DATA = ["../shared/data/opencountry-64", "../shared/data/scenes-256"]

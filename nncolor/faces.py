@@ -1,0 +1,114 @@
+"""Faces: where a gray photo shows one, so that a colorizer can give it skin.
+
+A 5x5 patch of lightness cannot tell a cheek from a wall of the same tone, and a photo's
+overall palette (:mod:`nncolor.guidance`) says little about the few pixels a face covers:
+left to them, a colorizer paints faces the color of whatever they resemble, or leaves
+them gray. A face detector sees the whole face. This module finds frontal faces in a
+lightness image with scikit-image's boosted cascade of multi-block local binary pattern
+features (:class:`skimage.feature.Cascade`, with the frontal-face cascade trained by
+OpenCV that scikit-image ships), and turns each found face into an ellipse mask: the
+pixels where a colorizer may apply the skin colors it learned from the faces of its
+training photos (:class:`nncolor.SOMColorizer`'s ``face_prior``).
+
+Detections are returned in the coordinates of the image they were found in, as floats,
+so that callers which colorize an image at another scale, or in tiles, can draw the same
+ellipses at their own scale and offset (:func:`face_mask`).
+
+References
+----------
+Viola, P. & Jones, M. (2001). Rapid object detection using a boosted cascade of simple
+features. CVPR.
+
+Liao, S., Zhu, X., Lei, Z., Zhang, L. & Li, S. Z. (2007). Learning multi-scale block local
+binary patterns for face recognition. ICB, LNCS 4642.
+"""
+from functools import lru_cache
+
+import numpy as np
+
+#: The cascade's window (pixels): smaller faces cannot be found.
+MIN_FACE = 24
+# The cascade's box runs from the forehead to the chin and a little beyond the cheeks:
+# the ellipse inscribed in it, a little narrower, holds mostly skin.
+_ELLIPSE_HEIGHT, _ELLIPSE_WIDTH = 1.03, 0.77
+
+
+@lru_cache(maxsize=1)
+def _cascade():
+    # loading the cascade's XML takes a few milliseconds: once per process
+    from skimage.data import lbp_frontal_face_cascade_filename
+    from skimage.feature import Cascade
+
+    return Cascade(lbp_frontal_face_cascade_filename())
+
+
+def detect_faces(L, *, scale_factor=1.2, min_neighbors=4):
+    """Frontal faces in a lightness image.
+
+    Parameters
+    ----------
+    L : array_like, shape (H, W)
+        CIE L* lightness, in [0, 100].
+    scale_factor : float, default=1.2
+        Ratio between the window sizes the cascade tries.
+    min_neighbors : int, default=4
+        Overlapping detections needed to accept a face; more give fewer false faces.
+
+    Returns
+    -------
+    faces : ndarray of float32, shape (n, 4)
+        Each face's box: top row, left column, height and width, in pixels of ``L``.
+        Empty (shape (0, 4)) when there is none, or when ``L`` is smaller than
+        :data:`MIN_FACE` pixels on a side.
+
+    Raises
+    ------
+    ValueError
+        If ``L`` is not 2-D.
+
+    References
+    ----------
+    Viola & Jones (2001); Liao et al. (2007): see the module's references.
+    """
+    L = np.asarray(L)
+    if L.ndim != 2:
+        raise ValueError(f"detect_faces takes a 2-D lightness image; got shape {L.shape}")
+    h, w = L.shape
+    if min(h, w) < MIN_FACE:
+        return np.zeros((0, 4), dtype=np.float32)
+    found = _cascade().detect_multi_scale(
+        np.clip(L / 100.0, 0, 1), scale_factor=scale_factor, step_ratio=1,
+        min_size=(MIN_FACE, MIN_FACE), max_size=(h, w), min_neighbor_number=min_neighbors)
+    return np.array([[f["r"], f["c"], f["height"], f["width"]] for f in found],
+                    dtype=np.float32).reshape(-1, 4)
+
+
+def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):
+    """The pixels inside the faces' ellipses, on a grid of the given shape.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        (H, W) of the grid to draw on.
+    faces : array_like, shape (n, 4)
+        Boxes from :func:`detect_faces` (top, left, height, width).
+    scale : float, default=1.0
+        Grid pixels per pixel of the image the faces were found in (0.5: a grid half
+        that size).
+    offset : tuple of float, default=(0, 0)
+        Where the grid's top-left pixel lies in the scaled image (a tile's or a band's
+        first row and column).
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (H, W)
+    """
+    h, w = shape
+    mask = np.zeros((h, w), dtype=bool)
+    rows = np.arange(h, dtype=np.float32)[:, None] + np.float32(offset[0] + 0.5)
+    cols = np.arange(w, dtype=np.float32)[None, :] + np.float32(offset[1] + 0.5)
+    for top, left, height, width in np.asarray(faces, dtype=np.float32).reshape(-1, 4) * scale:
+        ry, rx = height / 2 * _ELLIPSE_HEIGHT, width / 2 * _ELLIPSE_WIDTH
+        mask |= (((rows - top - height / 2) / ry) ** 2
+                 + ((cols - left - width / 2) / rx) ** 2) <= 1
+    return mask
