@@ -15,7 +15,7 @@ from ._images import check_image, check_images, is_single_image
 from .color import LuvConverter
 from .decode import DECODERS, decode, entropy, sample_labels
 from .device import DEVICES, device_namespace, resolve_device
-from .faces import detect_faces, face_mask
+from .faces import face_mask, find_faces
 from .guidance import (DESCRIPTOR_MAX_SIDE, clamp_hints, fit_photo_regressor, guess_palette,
                        guess_scale, hint_labels, hint_prior, least_squares_scale,
                        leave_one_out_predict, lightness_descriptor, palette_weights,
@@ -36,9 +36,11 @@ _SCALE_DECODERS = ("mode", "expectation", "annealed")
 # A training set whose chroma never leaves this radius (in u, v units) is gray: the
 # colorizer would learn nothing but noise, so fit refuses it.
 _MIN_CHROMA = 1.0
-# the face palette is learned from the faces of at most this many training photos (each
-# detection costs a few hundredths of a second), and only if they hold this many pixels
-_FACE_PHOTOS = 500
+# the face palette is learned from the faces of at most this many training photos, each
+# searched at most this large (a few milliseconds each: a fit of the paper's size stays
+# within its time), and only if they hold this many pixels
+_FACE_PHOTOS = 200
+_FACE_SEARCH_SIDE = 128
 _MIN_FACE_PIXELS = 200
 
 
@@ -137,7 +139,7 @@ class SOMColorizer(BaseEstimator):
         Median side ``sqrt(H * W)`` of the training photos, in pixels.
     face_palette_ : ndarray of float32, shape (K,), or None
         The distribution over the codebook of the true chroma inside the faces found in
-        the training photos (at most 500 of them, at the working resolution); None when
+        the training photos (at most 200 of them, searched at up to 128 pixels); None when
         ``face_prior`` was 0 at fit, or when they showed no face.
 
     Examples
@@ -274,7 +276,7 @@ class SOMColorizer(BaseEstimator):
         (at most ``_FACE_PHOTOS`` of) the training photos, or None if they hold too few."""
         counts = np.zeros(self.n_colors_)
         for i in rng.permutation(len(luv))[:_FACE_PHOTOS]:
-            inside = face_mask(luv[i].shape[:2], detect_faces(luv[i][..., 0]))
+            inside = face_mask(luv[i].shape[:2], find_faces(luv[i][..., 0], _FACE_SEARCH_SIDE))
             if inside.any():
                 counts += np.bincount(self.quantizer_.predict(luv[i][..., 1:][inside]),
                                       minlength=self.n_colors_)
@@ -349,8 +351,9 @@ class SOMColorizer(BaseEstimator):
             reference_prior(reference, self.quantizer_, self.n_colors_)
         images = check_images(X)
         clamps = self._hint_maps(hints, images, single=is_single_image(X))
+        # the device path knows no reference, hints or face prior yet: those run here
         if resolve_device(self.device) == "cuda" and prior is None and not any(
-                clamp is not None for clamp in clamps):
+                clamp is not None for clamp in clamps) and not self._face_weights_apply():
             model = gpu.DeviceModel(self, device_namespace("cuda"))
             # a photo classified at the working resolution is cheap on the CPU
             out = [self._colorize(pixels, alpha)
@@ -590,14 +593,15 @@ class SOMColorizer(BaseEstimator):
         L : array-like, shape (H, W)
             Lightness L* in [0, 100] (:meth:`lightness`), at the scale it is classified
             at (:meth:`predict` looks for faces in the image shrunk to its working
-            resolution).
+            resolution). Searched in a copy of at most 256 pixels on its longer side
+            (:func:`nncolor.faces.find_faces`).
 
         Returns
         -------
         faces : ndarray of float32, shape (n, 4)
-            Each face's box (top, left, height, width) in pixels of ``L``
-            (:func:`nncolor.faces.detect_faces`); empty when ``face_prior`` is 0 or the
-            model learned no face palette (``face_palette_`` is None).
+            Each face's box (top, left, height, width) in pixels of ``L``; empty when
+            ``face_prior`` is 0 or the model learned no face palette (``face_palette_``
+            is None).
 
         Raises
         ------
@@ -605,9 +609,12 @@ class SOMColorizer(BaseEstimator):
             ``L`` is not 2-D.
         """
         check_is_fitted(self)
+        L = np.asarray(L, dtype=np.float32)
+        if L.ndim != 2:
+            raise ValueError(f"L must be a 2-D lightness image (H, W); got shape {L.shape}")
         if not self._face_weights_apply():
             return np.zeros((0, 4), dtype=np.float32)
-        return detect_faces(L)
+        return find_faces(L)
 
     def probabilities(self, L, *, prior="auto", clamp=None, faces="auto"):
         """Stage 4: every pixel's distribution over the codebook, the priors applied.

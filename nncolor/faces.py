@@ -10,9 +10,12 @@ OpenCV that scikit-image ships), and turns each found face into an ellipse mask:
 pixels where a colorizer may apply the skin colors it learned from the faces of its
 training photos (:class:`nncolor.SOMColorizer`'s ``face_prior``).
 
-Detections are returned in the coordinates of the image they were found in, as floats,
-so that callers which colorize an image at another scale, or in tiles, can draw the same
-ellipses at their own scale and offset (:func:`face_mask`).
+:func:`find_faces` looks in a copy shrunk by block means to at most :data:`SEARCH_SIDE`
+pixels, which bounds its cost (a few hundredths of a second) whatever the image's size; a
+face must then cover at least ``MIN_FACE / SEARCH_SIDE`` of the image's longer side.
+Detections are returned in the coordinates of the image, as floats, so that callers which
+colorize an image at another scale, or in tiles, can draw the same ellipses at their own
+scale and offset (:func:`face_mask`).
 
 References
 ----------
@@ -26,8 +29,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from .upsample import block_mean
+
 #: The cascade's window (pixels): smaller faces cannot be found.
 MIN_FACE = 24
+#: Longest side (pixels) of the copy :func:`find_faces` searches.
+SEARCH_SIDE = 256
 # The cascade's box runs from the forehead to the chin and a little beyond the cheeks:
 # the ellipse inscribed in it, a little narrower, holds mostly skin.
 _ELLIPSE_HEIGHT, _ELLIPSE_WIDTH = 1.03, 0.77
@@ -81,6 +88,51 @@ def detect_faces(L, *, scale_factor=1.2, min_neighbors=4):
         min_size=(MIN_FACE, MIN_FACE), max_size=(h, w), min_neighbor_number=min_neighbors)
     return np.array([[f["r"], f["c"], f["height"], f["width"]] for f in found],
                     dtype=np.float32).reshape(-1, 4)
+
+
+def search_factor(shape, side=SEARCH_SIDE):
+    """The integer factor that brings an image of ``shape`` within ``side`` pixels.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        (H, W).
+    side : int, default=:data:`SEARCH_SIDE`
+
+    Returns
+    -------
+    int
+        ``ceil(max(H, W) / side)``, at least 1.
+    """
+    return max(1, -(-max(shape[:2]) // side))
+
+
+def find_faces(L, side=SEARCH_SIDE):
+    """Frontal faces in a lightness image of any size, searched for in a shrunk copy.
+
+    Parameters
+    ----------
+    L : array_like, shape (H, W)
+        CIE L* lightness, in [0, 100].
+    side : int, default=:data:`SEARCH_SIDE`
+        The copy searched is ``L`` averaged over blocks of :func:`search_factor` pixels,
+        at most ``side`` pixels on its longer side.
+
+    Returns
+    -------
+    faces : ndarray of float32, shape (n, 4)
+        As :func:`detect_faces`, in pixels of ``L``.
+
+    Raises
+    ------
+    ValueError
+        If ``L`` is not 2-D.
+    """
+    L = np.asarray(L, dtype=np.float32)
+    if L.ndim != 2:
+        raise ValueError(f"find_faces takes a 2-D lightness image; got shape {L.shape}")
+    factor = search_factor(L.shape, side)
+    return detect_faces(L if factor == 1 else block_mean(L, factor)) * np.float32(factor)
 
 
 def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):

@@ -62,7 +62,10 @@ def cache_dir():
 def entry_path(model_path):
     """The cache file of a model file: named by its stem and a hash of its bytes and the
     library versions (None when the cache is off or the model file cannot be read)."""
-    folder = cache_dir()
+    try:
+        folder = cache_dir()
+    except RuntimeError:  # no home directory to find (Path.home): no cache
+        return None
     if folder is None:
         return None
     try:

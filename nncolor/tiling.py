@@ -52,6 +52,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import upsample
 from ._images import IMAGE_SHAPES, check_image, to_bit_depth
 from .colorizer import takes_images
+from .faces import search_factor
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
 DEFAULT_TILE_SIZE = 1024
@@ -275,13 +276,19 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     return out
 
 
-def _whole_image_faces(colorizer, a):
+def _whole_image_faces(colorizer, a, band_pixels=BAND_PIXELS):
     """The faces of a whole image as predict finds them (:meth:`~nncolor.SOMColorizer.faces`
-    of its full-resolution lightness): that lightness (4 bytes a pixel) is computed only
-    for a colorizer with a face prior."""
+    of its lightness), from the copy they are searched in (:func:`nncolor.faces.find_faces`),
+    made a band of rows at a time: the image is never converted to float as a whole."""
     if not colorizer.face_prior or getattr(colorizer, "face_palette_", None) is None:
         return np.zeros((0, 4), dtype=np.float32)
-    return colorizer.faces(colorizer.lightness(a))
+    h, w = a.shape[:2]
+    factor = search_factor((h, w))
+    small = np.empty(upsample.small_shape((h, w), factor), dtype=np.float32)
+    rows = max(factor, band_pixels // max(w, 1) // factor * factor)
+    for y0 in range(0, h, rows):
+        upsample.block_mean(colorizer.lightness(a[y0:y0 + rows]), factor, out=small, row0=y0)
+    return colorizer.faces(small) * np.float32(factor)
 
 
 def _fixed_sweeps(colorizer):

@@ -172,6 +172,23 @@ def test_colorize_with_the_shipped_model_next_to_the_input(tmp_path):
     assert result.stderr == ""  # -q: no progress bar
 
 
+def test_earlier_outputs_are_set_aside_not_counted_as_failures(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "a.png")
+    Image.fromarray(gray8()).save(tmp_path / "a_colorized.png")  # from an earlier run
+    result = nncolor("colorize", tmp_path, "--model", model, "-q", "--overwrite")
+    assert result.returncode == 0, result.stderr
+    assert "colorized 1 of 1 images" in result.stdout
+    assert "skipped 1 earlier outputs" in result.stderr
+
+
+def test_missing_hints_leave_no_output_folder(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "a.png")
+    result = nncolor("colorize", tmp_path / "a.png", "-o", tmp_path / "new", "--model", model,
+                     "--hints", tmp_path / "no_such_hints.png")
+    assert result.returncode != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "new").exists()
+
+
 def test_colorize_hints_reference_and_output_file_name(tmp_path, model, photos):
     Image.fromarray(gray8()).save(tmp_path / "in.png")
     hints = np.zeros((64, 64, 4), np.uint8)

@@ -110,10 +110,10 @@ def run(args, argv):
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing, passed_over = expand(args.images, args.recursive, prefix)
-    jobs = _plan(args, found, prefix)
+    jobs, n_inputs = _plan(args, found, prefix)
     if not args.quiet:
         _warn_color_inputs(prefix, [src for src, _, _ in jobs])
-    total = len(found) + missing
+    total = n_inputs + missing  # earlier outputs skipped are not inputs that failed
     batch = Batch([dst for _, dst, _ in jobs], total)
     start = time.perf_counter()
     try:
@@ -129,17 +129,18 @@ def run(args, argv):
 
 
 def _plan(args, found, prefix):
-    """(input, output, hints) per input (:mod:`nncolor.batch`); the refused reported."""
+    """(input, output, hints) per input (:mod:`nncolor.batch`), the refused reported; and
+    how many inputs are left once earlier outputs are set aside."""
     found, earlier = drop_earlier_outputs(found, args.suffix)
     if earlier:  # say so: a user's own file may carry the suffix
         print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
               f"{earlier[0]}", file=sys.stderr)
+    hints = _hints_for(args, found)  # first: planning creates the output folders
     plan = plan_outputs(found, args.output, suffix=args.suffix, format=args.format,
                         overwrite=args.overwrite)
-    hints = _hints_for(args, found)
     for _, problem in plan.refused:
         report(prefix, problem)
-    return [(src, dst, hints.get(src)) for src, dst in plan.jobs]
+    return [(src, dst, hints.get(src)) for src, dst in plan.jobs], len(found)
 
 
 def _colorize(args, model, jobs, reference, prefix):
