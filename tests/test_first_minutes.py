@@ -39,13 +39,15 @@ def test_starting_and_loading_import_no_optional_library():
         "('numpy', 'sklearn', 'scipy'))\n"
         "model = nncolor.load_model('default')\n"
         f"print(json.dumps(dict(help_only=help_only, optional=[m for m in {OPTIONAL!r} "
-        "if m in sys.modules])))\n"
+        "if m in sys.modules], numba='numba' in sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=300, check=True)
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["help_only"] == []  # the parser needs no NumPy or scikit-learn
     assert found["optional"] == []
+    # numba's kernels load when an image needs them (the MRF, images over 4 MP), not before
+    assert not found["numba"]
 
 
 def test_the_skops_import_keeps_the_estimator_allow_list(tmp_path):
