@@ -878,7 +878,7 @@ class SOMColorizer(BaseEstimator):
         small_clamp = None if clamp is None else upsample.downscale_labels(clamp, factor)
         coef, bounds = upsample.fit_guide(
             small, self.chroma(small, prior=prior, clamp=small_clamp, scale=scale))
-        rgb = upsample.guided_rgb(coef, L, factor, bounds=bounds)
+        rgb = upsample.guided_rgb(coef, L, factor, bounds=bounds, n_jobs=self.n_jobs)
         return rgb if alpha is None else np.dstack([rgb, alpha])
 
     def _check_stage(self, L, prior, clamp):

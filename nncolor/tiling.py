@@ -271,7 +271,8 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     out = np.empty((h, w, channels), dtype=dtype)
     for y0, y1 in bands:
         pixels, alpha, L = band(y0, y1)
-        rgb = upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds)
+        rgb = upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds,
+                                  n_jobs=colorizer.n_jobs)
         out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
     return out
 

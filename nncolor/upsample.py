@@ -34,6 +34,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from joblib import effective_n_jobs
 from scipy.ndimage import uniform_filter
 from skimage.color import colorconv
 
@@ -237,7 +238,7 @@ def fit_guide(L, chroma):
     return coef, bounds
 
 
-def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
+def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None, n_jobs=None):
     """Full-resolution RGB from working-resolution guided-filter coefficients.
 
     The coefficients are interpolated bilinearly at each full-resolution pixel (pixel
@@ -264,6 +265,9 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
         small chroma), so a fine lightness detail the small image never saw cannot push
         the linear model beyond the colors it was fitted on.
     out : ndarray of float32, shape (n, W, 3), optional
+    n_jobs : int or None
+        Threads of the NumPy path: None, as many as the CPUs this process may run on; a
+        number, at most that many (a worker process of a batch given one CPU passes 1).
 
     Returns
     -------
@@ -280,7 +284,7 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
     x0, x1, wx = _interp_axis(w, coef.shape[1], factor)
     y0, y1, wy = _interp_axis(n, coef.shape[0], factor, row0)
     if coef.shape[0] * coef.shape[1] * factor * factor <= NUMPY_MAX_PIXELS:
-        _guided_rgb_numpy(coef, L, (y0, y1, wy), (x0, x1, wx), bounds, out)
+        _guided_rgb_numpy(coef, L, (y0, y1, wy), (x0, x1, wx), bounds, out, n_jobs)
     else:
         from .guided_kernel import guided_rgb_kernel  # imports numba: large images only
 
@@ -289,7 +293,7 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None):
     return out
 
 
-def _guided_rgb_numpy(coef, L, rows, cols, bounds, out):
+def _guided_rgb_numpy(coef, L, rows, cols, bounds, out, n_jobs=None):
     """:func:`guided_rgb`'s NumPy path: bands of about :data:`_BAND_PIXELS` pixels (small
     enough for the CPU cache), in threads (NumPy's loops release the GIL)."""
     n, w = L.shape
@@ -301,7 +305,8 @@ def _guided_rgb_numpy(coef, L, rows, cols, bounds, out):
         _guided_rgb_band(coef, L[start:stop], [a[start:stop] for a in rows], cols, bounds,
                          out[start:stop])
 
-    workers = min(len(starts), _cpu_count())
+    # None: every CPU (the default colorizer's n_jobs); -1 and the like as joblib reads them
+    workers = min(len(starts), _cpu_count() if n_jobs is None else effective_n_jobs(n_jobs))
     if workers <= 1:
         for start in starts:
             band(start)
