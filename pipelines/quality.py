@@ -11,6 +11,9 @@ photos with each decoder. Per folder, model and decoder it reports:
 * ``accuracy``: codebook accuracy (each model's own codebook);
 * ``s_per_mp``: seconds of ``predict`` per megapixel.
 
+A model with a face prior is also measured without it (``face_prior=0``, first decoder),
+as the row "NAME, no face prior": what the face prior is worth, per kind of photo.
+
 Writes ``quality.csv`` and ``quality.md`` (the table) and ``grid_<folder>.jpg`` (gray / ours /
 truth for a few held-out photos of each kind) to ``--out``.
 
@@ -130,6 +133,17 @@ def quality(models, decoders, out, limit, overwrite):
                 print(f"{folder:15s} {name:10s} {decoder:12s} gain {row['gain_db']:+.2f} dB, "
                       f"colorfulness {row['colorfulness']:.2f}, accuracy "
                       f"{row['accuracy']:.3f}, {row['s_per_mp']:.2f} s/MP", flush=True)
+            if model.face_prior and getattr(model, "face_palette_", None) is not None:
+                # what the face prior is worth: the same model and decoder without it
+                strength = model.face_prior
+                model.set_params(decoder=decoders[0], face_prior=0.0)
+                row = {"folder": folder, "model": f"{name}, no face prior",
+                       "decoder": decoders[0], **measure(model, images, names)}
+                model.set_params(face_prior=strength)
+                rows.append(row)
+                print(f"{folder:15s} {name} without the face prior: gain "
+                      f"{row['gain_db']:+.2f} dB, colorfulness {row['colorfulness']:.2f}",
+                      flush=True)
         first = next(iter(models.values())).set_params(decoder=decoders[0])
         picks = images[:GRID_PHOTOS]
         grays = [gray_from_lightness(lightness(im / 255.0)) for im in picks]
