@@ -14,6 +14,9 @@ per folder.
 * ``landscape``: outdoor scenes without buildings (open country, coast, forest, mountain,
   highway); ``annealed``.
 
+Every model learns the face prior's skin palette from the faces in its training photos
+(``face_prior=1.0``, the default); the landscapes show none, so ``landscape`` has none.
+
 Run from the repository root: ``python -m pipelines.default_model [--models NAME ...]
 [--overwrite]`` (minutes; ``make model``). ``--quick``: tiny models in seconds, for tests;
 give them another ``--out`` folder.
