@@ -29,7 +29,21 @@ _NO_ROOM = {errno.ENOSPC: "no space left on the disk", errno.EDQUOT: "disk quota
 
 
 def describe(exc):
-    """One line for an exception: its message, with the type only for unexpected ones."""
+    """One line for an exception: its message, with the type only for unexpected ones.
+
+    Parameters
+    ----------
+    exc : BaseException
+        The error a file's colorization raised.
+
+    Returns
+    -------
+    str
+        One line, whitespace collapsed: for a write that found no room (``ENOSPC``,
+        ``EDQUOT``, ``EFBIG``) what to act on; for another ``OSError`` with a file name,
+        ``"<file>: <reason>"``; for ``OSError``, ``ValueError`` and ``ImportError`` their
+        message; for any other type, its name and message and a pointer to ``--debug``.
+    """
     if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
         where = f"cannot write {exc.filename}: " if exc.filename else "cannot write: "
         return f"{where}{_NO_ROOM[exc.errno]}; nothing partial was left"
@@ -46,7 +60,16 @@ def describe(exc):
 
 def quiet_pillow_bomb_warning():
     """Drop Pillow's warning about a huge image: read_image refuses such a file itself,
-    with an error that says what to do, so the warning would only repeat it."""
+    with an error that says what to do, so the warning would only repeat it.
+
+    Adds an ``ignore`` filter for ``PIL.Image.DecompressionBombWarning`` to this
+    process's warning filters.
+
+    Raises
+    ------
+    ImportError
+        Pillow is not installed.
+    """
     from PIL import Image
 
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
@@ -54,7 +77,24 @@ def quiet_pillow_bomb_warning():
 
 def is_earlier_output(path, item, suffix):
     """``path`` is an output of an earlier run, found in a folder or by a pattern ``item``
-    (a file named on its own is always an input)."""
+    (a file named on its own is always an input).
+
+    Parameters
+    ----------
+    path : Path
+        A file found for ``item``.
+    item : str or Path
+        The file, folder or glob pattern that named ``path``.
+    suffix : str
+        The suffix outputs are named with (e.g. ``"_colorized"``); empty: no earlier
+        outputs are recognized.
+
+    Returns
+    -------
+    bool
+        True when ``suffix`` is not empty, the stem of ``path`` ends with it and ``item``
+        is not itself a file.
+    """
     return bool(suffix) and path.stem.endswith(suffix) and not Path(item).is_file()
 
 
@@ -64,6 +104,28 @@ def output_problem(src, dst, inputs, planned, overwrite, how_to_overwrite="pass 
     ``inputs``: the resolved paths of every input; ``planned``: {resolved output: input}
     of the outputs already planned; ``how_to_overwrite`` ends the message about an
     existing file.
+
+    Parameters
+    ----------
+    src : Path
+        The input.
+    dst : Path
+        Its planned output.
+    inputs : set of Path
+        The resolved paths of every input of the batch.
+    planned : dict of Path -> Path
+        Resolved output -> input, for the outputs already planned.
+    overwrite : bool
+        An existing ``dst`` (other than another input) may be replaced.
+    how_to_overwrite : str, default="pass --overwrite"
+        Ends the message about an existing file.
+
+    Returns
+    -------
+    str or None
+        One line naming ``dst`` and what to do: ``dst`` is already planned for another
+        input, is another input, or exists (or is ``src`` itself) without ``overwrite``;
+        None when it may be written.
     """
     key = dst.resolve()
     if key in planned:
@@ -85,6 +147,39 @@ def colorize_file(model, src, dst, hints=None, reference=None, overwrite=False, 
     Large images are colorized in tiles (:func:`nncolor.tiling.colorize_image`); 16-bit
     inputs keep 16 bits where the output format has them; ``dst`` appears whole or not at
     all (:func:`nncolor.io.save_image`).
+
+    Parameters
+    ----------
+    model : fitted SOMColorizer
+    src : Path
+        The image to colorize (any format :func:`nncolor.io.read_image` reads).
+    dst : Path
+        The image file to write; its extension picks the format.
+    hints : str or Path, optional
+        An RGBA image file of color hints for ``src`` (pixels with alpha > 0.5 are
+        hinted), as :meth:`~nncolor.SOMColorizer.predict` takes it once read.
+    reference : color image or array of shape (n, 3) of RGB colors, optional
+        Its color histogram guides the colors (:meth:`~nncolor.SOMColorizer.predict`).
+    overwrite : bool, default=False
+        Replace an existing ``dst``.
+    debug : bool, default=False
+        On failure, return the full traceback instead of one line.
+    max_pixels : int, optional
+        Refuse an image (or hint image) with more pixels than this
+        (:func:`nncolor.io.read_image`).
+
+    Returns
+    -------
+    src : Path
+        The input, as given.
+    message : str or None
+        None on success; else one line that names the file (:func:`describe`), or the
+        traceback with ``debug``.
+
+    Notes
+    -----
+    Nothing is raised for a bad file: every ``Exception`` becomes the message, so that a
+    batch goes on with the other files.
     """
     import traceback
 
@@ -186,7 +281,24 @@ def expand_inputs(items, recursive=False):
 
 def drop_earlier_outputs(found, suffix):
     """Split ``found`` into the inputs and the outputs of an earlier run (found in a folder
-    or by a pattern, their stem ending in ``suffix``): ``(inputs, earlier paths)``."""
+    or by a pattern, their stem ending in ``suffix``): ``(inputs, earlier paths)``.
+
+    Parameters
+    ----------
+    found : list of (Path, Path, item)
+        :attr:`Inputs.found`: each file, its path relative to the folder searched and the
+        item that named it.
+    suffix : str
+        The suffix outputs are named with; empty: nothing is dropped
+        (:func:`is_earlier_output`).
+
+    Returns
+    -------
+    inputs : list of (Path, Path, item)
+        The entries of ``found`` to colorize, in their order.
+    earlier : list of Path
+        The files taken for outputs of an earlier run, in their order.
+    """
     earlier = [path for path, _, item in found if is_earlier_output(path, item, suffix)]
     dropped = set(earlier)
     return [f for f in found if f[0] not in dropped], earlier
@@ -194,6 +306,12 @@ def drop_earlier_outputs(found, suffix):
 
 def check_folder(folder):
     """Create ``folder`` if needed and make sure files can be written into it.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Made with its parents when missing; a temporary file is written into it and
+        removed.
 
     Raises
     ------
@@ -217,7 +335,32 @@ def check_folder(folder):
 def output_path(src, rel, output=None, suffix="_colorized", format="png"):
     """Where the output of ``src`` goes: ``<stem><suffix><ext>`` next to it (``output``
     None) or in ``output`` under the folders of ``rel``; ``format`` "same" keeps its
-    extension."""
+    extension.
+
+    Parameters
+    ----------
+    src : str or Path
+        The input file.
+    rel : str or Path
+        ``src`` relative to the folder searched (:attr:`Inputs.found`); its folders are
+        mirrored under ``output``.
+    output : str or Path, optional
+        The output folder; None: next to ``src``.
+    suffix : str, default="_colorized"
+        Added to the stem.
+    format : {"png", "jpg", "tif", "same"}, default="png"
+        A key of ``OUTPUT_FORMATS`` (its extension), or "same" for ``src``'s extension.
+
+    Returns
+    -------
+    Path
+        Nothing is checked or created (:func:`plan_outputs` does that).
+
+    Raises
+    ------
+    KeyError
+        ``format`` is neither "same" nor a key of ``OUTPUT_FORMATS``.
+    """
     ext = Path(src).suffix if format == "same" else OUTPUT_FORMATS[format]
     folder = Path(src).parent if output is None else Path(output) / Path(rel).parent
     return folder / f"{Path(src).stem}{suffix}{ext}"

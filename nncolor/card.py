@@ -93,7 +93,19 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
 
 
 def model_card(colorizer):
-    """The card stored on a colorizer, or None for one saved without a card."""
+    """The card stored on a colorizer, or None for one saved without a card.
+
+    Parameters
+    ----------
+    colorizer : SOMColorizer
+        Any object; its ``model_card_`` attribute is read if present.
+
+    Returns
+    -------
+    dict or None
+        ``colorizer.model_card_`` (as :func:`make_card` made it) when it is a dict, else
+        None. The stored dict itself, not a copy.
+    """
     card = getattr(colorizer, "model_card_", None)
     return card if isinstance(card, dict) else None
 

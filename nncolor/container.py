@@ -79,7 +79,27 @@ class MediaInfo:
 
 
 def run_ffmpeg(exe, args):
-    """Run ffmpeg ``exe`` (imageio-ffmpeg's); returns (exit status, stderr text)."""
+    """Run ffmpeg ``exe`` (imageio-ffmpeg's); returns (exit status, stderr text).
+
+    Parameters
+    ----------
+    exe : str or Path
+        The ffmpeg program.
+    args : list
+        Its arguments after ``-hide_banner``; each is passed as ``str(arg)``.
+
+    Returns
+    -------
+    returncode : int
+        ffmpeg's exit status (not checked: a failure is the caller's to judge).
+    stderr : str
+        What ffmpeg wrote on stderr, undecodable bytes replaced.
+
+    Raises
+    ------
+    OSError
+        ``exe`` cannot be run (``FileNotFoundError`` when it does not exist).
+    """
     proc = subprocess.run([str(exe), "-hide_banner", *map(str, args)], capture_output=True,
                           text=True, errors="replace", check=False)
     return proc.returncode, proc.stderr
@@ -111,7 +131,21 @@ _TAG = re.compile(r"^(\s*)([^:]+?)\s*: (.*)$")
 
 
 def parse_ffmpeg_log(log):
-    """A :class:`MediaInfo` from the text ``ffmpeg -i FILE`` writes about its input."""
+    """A :class:`MediaInfo` from the text ``ffmpeg -i FILE`` writes about its input.
+
+    Parameters
+    ----------
+    log : str
+        ffmpeg's stderr (:func:`run_ffmpeg`); anything from ``Output #`` on is ignored.
+
+    Returns
+    -------
+    MediaInfo
+        The input's streams (with language, sample aspect ratio, rotation in degrees
+        and whether a cover picture), chapter starts in seconds, global tags (keys in
+        lower case) and duration in seconds (None when ffmpeg gives none); empty for
+        text that describes no input.
+    """
     streams, chapters, metadata, duration = [], [], {}, None
     current, section = None, None
     for line in log.splitlines():
@@ -163,7 +197,19 @@ def _with(stream, **changes):
 
 def display_sar(stream):
     """The sample aspect ratio of the picture as ffmpeg hands it out (upright: a rotation
-    by a quarter turn, which ffmpeg applies on decoding, swaps the pixel's sides)."""
+    by a quarter turn, which ffmpeg applies on decoding, swaps the pixel's sides).
+
+    Parameters
+    ----------
+    stream : Stream or None
+        The picture stream (:attr:`MediaInfo.video`).
+
+    Returns
+    -------
+    Fraction
+        Pixel width / height of the upright frames; 1 when ``stream`` is None or its
+        sample aspect ratio is not positive.
+    """
     if stream is None or stream.sar <= 0:
         return Fraction(1)
     return 1 / stream.sar if stream.rotation % 180 == 90 else stream.sar
@@ -171,7 +217,26 @@ def display_sar(stream):
 
 def aspect_option(size, sar):
     """ffmpeg's ``-aspect`` (display aspect ratio) for frames of ``size`` and pixel ``sar``;
-    [] for square pixels."""
+    [] for square pixels.
+
+    Parameters
+    ----------
+    size : (int, int)
+        (width, height) of the frames in pixels.
+    sar : Fraction or int
+        Sample (pixel) aspect ratio, width / height (:func:`display_sar`).
+
+    Returns
+    -------
+    list of str
+        ``["-aspect", "W:H"]`` with the display aspect ratio reduced, or [] when ``sar``
+        is 1.
+
+    Raises
+    ------
+    ZeroDivisionError
+        ``size`` has a height of 0 (and ``sar`` is not 1).
+    """
     if sar == 1:
         return []
     width, height = size
@@ -304,7 +369,20 @@ def _lost(before, after, kept, refused, seconds):
 
 
 def last_error(text):
-    """The last line of an ffmpeg log that says what went wrong."""
+    """The last line of an ffmpeg log that says what went wrong.
+
+    Parameters
+    ----------
+    text : str or object
+        ffmpeg's log, or an exception (read as ``str(text)``).
+
+    Returns
+    -------
+    str
+        The last non-blank line that contains "error", "invalid", "not found" or
+        "could not" (in any case); else the last non-blank line; else ``"no message"``.
+        Stripped.
+    """
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
     errors = [ln for ln in lines if re.search(r"error|invalid|not found|could not", ln, re.I)]
     return (errors or lines or ["no message"])[-1]
@@ -337,12 +415,41 @@ def backend():
 
 
 def ffmpeg_exe():
-    """The path of the ffmpeg program imageio-ffmpeg ships (ImportError without it)."""
+    """The path of the ffmpeg program imageio-ffmpeg ships (ImportError without it).
+
+    Returns
+    -------
+    str
+        ``imageio_ffmpeg.get_ffmpeg_exe()``.
+
+    Raises
+    ------
+    ImportError
+        imageio or imageio-ffmpeg is not installed (:func:`backend`); the message names
+        the ``pip install`` that adds them.
+    RuntimeError
+        imageio-ffmpeg finds no ffmpeg program.
+    """
     return backend()[1].get_ffmpeg_exe()
 
 
 def check_video_file(src):
-    """``src`` as a Path, or FileNotFoundError when no such file exists."""
+    """``src`` as a Path, or FileNotFoundError when no such file exists.
+
+    Parameters
+    ----------
+    src : str or Path
+        The video file.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        ``src`` is not an existing file (missing, or a folder); the message names it.
+    """
     src = Path(src)
     if not src.is_file():
         raise FileNotFoundError(f"{src}: no such video file")
@@ -354,6 +461,16 @@ def open_reader(src):
 
     Its ``get_meta_data()`` gives ``fps`` (float), ``size`` ((width, height) of the
     upright frames) and ``duration`` (seconds), before any frame is decoded.
+
+    Parameters
+    ----------
+    src : str or Path
+        The film (any container and codec ffmpeg reads).
+
+    Returns
+    -------
+    imageio reader
+        Iterating it yields ``H x W x 3`` uint8 frames (:func:`iter_frames`).
 
     Raises
     ------
@@ -455,6 +572,23 @@ def closed_on_exit(resource):
     running until garbage collection, and a writer could create its file after
     :func:`~nncolor.io.atomic_path` removed it. An error in ``close`` after another error
     is dropped: the first error is the one to report.
+
+    Parameters
+    ----------
+    resource : imageio reader or writer
+        Anything with a ``close()`` method.
+
+    Yields
+    ------
+    resource
+        The same object.
+
+    Raises
+    ------
+    BaseException
+        Whatever the ``with`` body raises, unchanged (after the close is tried); when
+        the body succeeds, whatever ``close`` raises (for a writer, ffmpeg failing to
+        finish the file).
     """
     try:
         yield resource
@@ -540,6 +674,13 @@ def ffmpeg_log_as_warnings():
     format and a library user filters them as usual. imageio's note that the frame size
     read differs from the stored one is dropped: it means the frames are rotated upright,
     which :func:`nncolor.video.colorize_video` expects. The loggers are restored on exit.
+
+    Yields
+    ------
+    None
+        Within the block, records of level WARNING and above that the ``imageio`` and
+        ``imageio_ffmpeg`` loggers pass on are warned as ``RuntimeWarning`` and not
+        propagated to the root logger.
     """
     import logging
 
@@ -591,6 +732,22 @@ def temporary_sibling(path):
     """A temporary file name beside ``path`` (same folder and extension), removed on exit.
 
     ffmpeg picks the container from the extension, so an intermediate film keeps it.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file the temporary one stands in for; its folder must exist and be writable.
+
+    Yields
+    ------
+    Path
+        ``<folder>/.<stem>.video.<random><suffix>``, created empty (mode ``0o600``) so that
+        no other process takes the name; removed on exit if it still exists.
+
+    Raises
+    ------
+    OSError
+        The temporary file cannot be created in ``path``'s folder.
     """
     path = Path(path)
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.video.", suffix=path.suffix,
@@ -609,10 +766,17 @@ def check_written(path):
     ffmpeg's writer can fail without an exception (an encoder that refuses the frame
     size, say).
 
+    Parameters
+    ----------
+    path : str or Path
+        The film just written (under its temporary name).
+
     Raises
     ------
     RuntimeError
         ``path`` holds no video stream; the message quotes ffmpeg's last error.
+    ImportError
+        imageio or imageio-ffmpeg is not installed (:func:`ffmpeg_exe`).
     """
     _, log = run_ffmpeg(ffmpeg_exe(), ["-i", str(path)])
     if not parse_ffmpeg_log(log).of_kind("video"):
@@ -621,5 +785,22 @@ def check_written(path):
 
 def probe_streams(path):
     """The kinds of streams in a media file, e.g. ``{"video", "audio"}`` (ffmpeg's view;
-    :func:`probe` tells more)."""
+    :func:`probe` tells more).
+
+    Parameters
+    ----------
+    path : str or Path
+        The media file.
+
+    Returns
+    -------
+    set of str
+        Among "video", "audio", "subtitle", "data" and "attachment" (a cover picture
+        counts as "video"); empty for a file ffmpeg cannot read.
+
+    Raises
+    ------
+    ImportError
+        imageio or imageio-ffmpeg is not installed (:func:`ffmpeg_exe`).
+    """
     return {s.kind for s in probe(ffmpeg_exe(), path).streams}

@@ -67,7 +67,19 @@ def class_probabilities(logits, xp=None):
 
 
 def is_fast_mlp(estimator):
-    """True if ``estimator`` is a fitted plain ``MLPClassifier`` we can evaluate directly."""
+    """True if ``estimator`` is a fitted plain ``MLPClassifier`` we can evaluate directly.
+
+    Parameters
+    ----------
+    estimator : object
+        Any estimator (or None).
+
+    Returns
+    -------
+    bool
+        True only for an ``MLPClassifier`` itself (not a subclass, whose inference may
+        differ) that has ``coefs_``.
+    """
     return type(estimator) is MLPClassifier and hasattr(estimator, "coefs_")
 
 
@@ -81,6 +93,24 @@ def mlp_logits(mlp, X):
     """Output-layer pre-activations of a fitted ``MLPClassifier``, float32.
 
     Shape (n, n_classes), or (n, 1) for a binary classifier (sklearn's logistic output).
+
+    Parameters
+    ----------
+    mlp : fitted MLPClassifier
+        One for which :func:`is_fast_mlp` is true.
+    X : array-like, shape (n, n_features)
+        Converted to float32 (the weights are used as float32 too).
+
+    Returns
+    -------
+    ndarray of float32, shape (n, n_classes) or (n, 1)
+
+    Raises
+    ------
+    KeyError
+        ``mlp.activation`` is not one of :data:`ACTIVATIONS`.
+    ValueError
+        ``X`` does not have ``n_features`` columns (from the matrix product).
     """
     X = np.asarray(X, dtype=np.float32)
     layers = [(W.astype(np.float32, copy=False), b.astype(np.float32, copy=False))
@@ -100,12 +130,49 @@ def mlp_logits(mlp, X):
 
 
 def mlp_predict(mlp, X):
-    """Class labels, as ``mlp.predict(X)``."""
+    """Class labels, as ``mlp.predict(X)``.
+
+    Parameters
+    ----------
+    mlp : fitted MLPClassifier
+        One for which :func:`is_fast_mlp` is true.
+    X : array-like, shape (n, n_features)
+        Converted to float32.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Entries of ``mlp.classes_`` (its dtype): the largest logit's class, or for a
+        binary classifier the second class where its logit is positive.
+
+    Raises
+    ------
+    KeyError, ValueError
+        As :func:`mlp_logits`.
+    """
     z = mlp_logits(mlp, X)
     index = (z[:, 0] > 0).astype(np.intp) if z.shape[1] == 1 else z.argmax(axis=1)
     return mlp.classes_[index]
 
 
 def mlp_predict_proba(mlp, X):
-    """Class probabilities, as ``mlp.predict_proba(X)``, float32."""
+    """Class probabilities, as ``mlp.predict_proba(X)``, float32.
+
+    Parameters
+    ----------
+    mlp : fitted MLPClassifier
+        One for which :func:`is_fast_mlp` is true.
+    X : array-like, shape (n, n_features)
+        Converted to float32.
+
+    Returns
+    -------
+    ndarray of float32, shape (n, n_classes)
+        Columns in the order of ``mlp.classes_``; each row sums to one.
+
+    Raises
+    ------
+    KeyError, ValueError
+        As :func:`mlp_logits`.
+    """
     return class_probabilities(mlp_logits(mlp, X), np)

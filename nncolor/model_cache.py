@@ -61,7 +61,21 @@ def cache_dir():
 
 def entry_path(model_path):
     """The cache file of a model file: named by its stem and a hash of its bytes and the
-    library versions (None when the cache is off or the model file cannot be read)."""
+    library versions (None when the cache is off or the model file cannot be read).
+
+    Parameters
+    ----------
+    model_path : str or Path
+        The model file (a shipped ``.skops`` file); its bytes are read and hashed.
+
+    Returns
+    -------
+    Path or None
+        ``<cache_dir>/<stem>-<hash>.pickle``, the hash the first 32 hex digits of the
+        SHA-256 of the file's bytes and the nncolor, scikit-learn, NumPy and Python
+        versions; nothing is created. None when the cache is off (:func:`cache_dir`),
+        there is no home folder, or the file cannot be read.
+    """
     try:
         folder = cache_dir()
     except RuntimeError:  # no home directory to find (Path.home): no cache
@@ -109,6 +123,20 @@ def store(model_path, model):
     Written atomically (a temporary file renamed into place), so a process reading the
     cache at the same time sees the whole entry or none. Nothing is raised: an unwritable
     folder or full disk leaves the cache as it was.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        The model file ``model`` was read from; it names the entry (:func:`entry_path`).
+    model : object
+        The model to keep; pickled with the highest protocol.
+
+    Returns
+    -------
+    bool
+        True if the entry was written (a file of mode ``0o600``, in a cache folder made
+        with mode ``0o700`` when missing); False when the cache is off, the model file
+        cannot be read, or the entry cannot be written or ``model`` cannot be pickled.
     """
     entry = entry_path(model_path)
     if entry is None:
