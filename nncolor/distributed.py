@@ -40,8 +40,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .batch import (
-    OUTPUT_FORMATS,
-    BatchError,
     colorize_file,
     drop_earlier_outputs,
     expand_inputs,
@@ -305,9 +303,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     """
     from .io import read_image
 
-    if format != "same" and format not in OUTPUT_FORMATS:
-        raise BatchError(f"format must be one of {', '.join(OUTPUT_FORMATS)} or same; "
-                         f"got {format!r}")
+    # read before planning: the planner creates the output folders (and checks the format)
     if isinstance(reference, (str, Path)):
         reference = read_image(reference, require_color=True, max_pixels=max_pixels)
     found, missing, passed_over = expand_inputs(inputs, recursive=recursive)

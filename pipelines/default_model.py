@@ -27,10 +27,10 @@ import time
 from pathlib import Path
 
 from nncolor import make_colorizer
-from nncolor.datasets import load_folder
 from nncolor.evaluation import verdict
 from nncolor.model_file import load_model, save_model
 from nncolor.training import train_and_evaluate
+from pipelines.quality import color_photos
 
 DATA = Path("../shared/data")
 OUT = Path("nncolor/models")
@@ -66,13 +66,6 @@ COMMON = dict(patch_size=5, max_iter=40, decoder="annealed", chroma_shrinkage=Tr
 QUICK = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(8,), n_samples=50,
              max_iter=5, som_iterations=300, random_state=0)
 HELD_OUT_PER_FOLDER = 60  # measured for the card; pipelines.quality measures more
-
-
-def color_photos(folder, patterns=None, limit=None):
-    """A folder's color photos and their names (gray files left out: nothing to learn)."""
-    images, names = load_folder(folder, pattern=patterns, limit=limit, require_color=False)
-    color = [i for i, im in enumerate(images) if im.ndim == 3]
-    return [images[i] for i in color], [names[i] for i in color]
 
 
 def train_model(name, quick=False):

@@ -54,6 +54,15 @@ DECODERS = ("expectation", "annealed", "mrf")
 GRID_PHOTOS, GRID_HEIGHT = 4, 160
 
 
+def color_photos(folder, pattern=None, limit=None):
+    """A folder's color photos (uint8 RGB) and their names; gray files (R = G = B
+    everywhere) are left out: there is no color to learn or measure. ``pattern`` and
+    ``limit`` are :func:`nncolor.datasets.load_folder`'s."""
+    images, names = load_folder(folder, pattern=pattern, limit=limit, require_color=False)
+    color = [i for i, im in enumerate(images) if im.ndim == 3]
+    return [images[i] for i in color], [names[i] for i in color]
+
+
 def split_folder(folder, pattern=None, limit=None, test_size=0.25, seed=0):
     """A folder's color photos (uint8 RGB) split by file name, as the shipped models were.
 
@@ -65,9 +74,7 @@ def split_folder(folder, pattern=None, limit=None, test_size=0.25, seed=0):
     train : list of ndarray
     test, test_names : list of ndarray, list of str
     """
-    images, names = load_folder(folder, pattern=pattern, limit=limit, require_color=False)
-    color = [i for i, im in enumerate(images) if im.ndim == 3]
-    images, names = [images[i] for i in color], [names[i] for i in color]
+    images, names = color_photos(folder, pattern, limit)
     train, test = split_by_name(names, test_size=test_size, seed=seed)
     return [images[i] for i in train], [images[i] for i in test], [names[i] for i in test]
 
