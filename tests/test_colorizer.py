@@ -261,7 +261,21 @@ def test_make_colorizer_has_the_papers_defaults():
     p = col.get_params()
     assert p["features__patch_size"] == 5 and p["quantizer__shape"] == (3, 3)
     assert p["classifier__hidden_layer_sizes"] == (50, 50)
-    assert p["classifier__activation"] == "relu" and p["classifier__learning_rate_init"] == 0.001
+    assert p["classifier__activation"] == "relu" and p["classifier__solver"] == "adam"
+    # the paper's 200 pixels per step at 0.001, scaled up together
+    assert p["classifier__batch_size"] == 1000 and p["classifier__learning_rate_init"] == 0.004
+    mine = make_colorizer(batch_size=200, learning_rate=0.001).get_params()
+    assert mine["classifier__batch_size"] == 200 and mine["classifier__learning_rate_init"] == 0.001
+
+
+def test_make_colorizer_passes_batch_and_rate_to_the_cnn():
+    pytest.importorskip("torch")
+    p = make_colorizer(backend="cnn", batch_size=4, learning_rate=0.01).get_params()
+    assert p["classifier__batch_size"] == 4 and p["classifier__learning_rate"] == 0.01
+    from nncolor.cnn import CNNClassifier
+
+    assert make_colorizer(backend="cnn").get_params()["classifier__batch_size"] == \
+        CNNClassifier().batch_size
 
 
 # ------------------------------------------------------------ prediction stages
@@ -353,3 +367,12 @@ def test_image_classifiers_say_so_in_their_tags():
     assert not takes_images(MLPClassifier())
     assert not takes_images(make_pipeline(StandardScaler(), LogisticRegression()))
     assert not takes_images(object())  # no tags at all: rows of features
+
+
+def test_a_fit_on_fewer_pixels_than_a_batch_raises_no_warning(photos, recwarn):
+    # make_colorizer's batch (1000 pixels) is clipped to the 2 x 100 pixels without a notice
+    col = make_colorizer(patch_size=3, n_samples=100, max_iter=2, som_iterations=50,
+                         global_prior=0, face_prior=0, random_state=0)
+    col.fit(photos[:2])
+    assert col.classifier_.batch_size == 1000
+    assert not [w for w in recwarn if "batch_size" in str(w.message)]
