@@ -136,3 +136,19 @@ def test_gpu_benchmark_runs_its_array_api_code_on_numpy(tmp_path):
     table = pd.read_csv(tmp_path / "benchmark.csv")
     assert set(table["figure"]) == {"one image + MRF", "frames, no MRF", "memory"}
     assert (table.loc[table["unit"] != "MB", "value"] > 0).all()
+
+
+def test_benchmark_fit_step_quick(tmp_path):
+    from pipelines import benchmark
+
+    from .conftest import shared_folder
+
+    shared_folder("scenes-256")
+    benchmark.main(["--only", "fit", "--quick", "--repeats", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "benchmark.csv").set_index("metric")
+    fits = table[table.index.str.startswith("paper-scale fit")]
+    assert len(fits) == 2 and (fits["value"] > 0).all()
+    assert "epochs" in fits["note"].iloc[0]
+    gains = table[table.index.str.startswith("held-out gain over gray")]["value"]
+    assert len(gains) == 2 and np.isfinite(gains).all()
+    assert table.loc["speed-up vs the paper's steps", "value"] > 0
