@@ -130,6 +130,17 @@ def test_info_without_a_model_lists_the_shipped_ones(capsys):
     assert set(listed) == set(shipped_models())
 
 
+def test_a_shipped_card_says_how_many_held_out_photos_it_measured(capsys):
+    import re
+
+    assert cli.main(["info", "default"]) == 0
+    out = capsys.readouterr().out
+    assert "photos in the folder)" in out  # a source's count is the whole folder
+    split = int(re.search(r"/ (\d+) held out", out).group(1))
+    measured, of = map(int, re.search(r"over (\d+) of the (\d+) held-out photos", out).groups())
+    assert of == split and 0 < measured < of
+
+
 # ------------------------------------------------------ colour input warning
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory, photos):

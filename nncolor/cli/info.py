@@ -114,7 +114,9 @@ def _print_card(card, compatible):
     _print_params(card.get("params", {}))
     print(f"codebook: {card.get('n_colors')} colors")
     data = card.get("training_data") or {}
-    sources = ", ".join(f"{k} ({n} photos)" for k, n in (data.get("sources") or {}).items())
+    # a source's count is its whole folder: the split below tells train from held out
+    sources = ", ".join(f"{k} ({n} photos in the folder)"
+                        for k, n in (data.get("sources") or {}).items())
     print(f"training data: {data.get('n_photos')} photos, {data.get('n_pixels')} pixels"
           + (f", from {sources}" if sources else ""))
     split = card.get("split")
@@ -126,8 +128,17 @@ def _print_card(card, compatible):
         print(f"training time: {card['fit_seconds']} s")
     held_out = card.get("held_out")
     if held_out:
-        print("held-out metrics (means per photo):")
+        print(f"held-out metrics (means per photo{_measured_on(held_out, split)}):")
         _print_held_out(held_out)
+
+
+def _measured_on(held_out, split):
+    """', over N of the M held-out photos' when the card measured only some of them."""
+    measured = max((row.get("n_images") or 0 for row in held_out.values()), default=0)
+    total = (split or {}).get("n_test")
+    if measured and total and measured < total:
+        return f", over {measured:g} of the {total} held-out photos"
+    return ""
 
 
 def _print_held_out(held_out):
