@@ -14,7 +14,7 @@ the output is cropped back). Two architectures:
   ending in a vector, and the fusion layer (the global vector tiled over the mid-level
   map, concatenated, a 1x1 convolution), then the upsampling colorization network.
 
-torch is an optional dependency (``pip install nncolor[cnn]``); it is imported only when a
+torch is an optional dependency (``pip install 'nncolor[cnn]'``); it is imported only when a
 network is built, so ``import nncolor`` works without it.
 """
 import contextlib
@@ -40,7 +40,7 @@ def require_torch():
     except ImportError as exc:  # also raised when sys.modules["torch"] is None
         raise ImportError(
             "the CNN backend needs PyTorch, which is not installed: "
-            "pip install nncolor[cnn]"
+            "pip install 'nncolor[cnn]'"
         ) from exc
     return torch
 

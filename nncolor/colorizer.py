@@ -1204,7 +1204,7 @@ def make_colorizer(
     random_state : int, RandomState instance or None
     backend : {"mlp", "cnn"}, default="mlp"
         ``"cnn"`` puts a :class:`nncolor.cnn.CNNClassifier` (whole L images in, per-pixel
-        probabilities out; needs ``pip install nncolor[cnn]``) in the classifier slot
+        probabilities out; needs ``pip install 'nncolor[cnn]'``) in the classifier slot
         instead of the MLP; ``patch_size``, ``hidden_layer_sizes`` and ``max_iter`` then
         do not apply (``n_samples`` still draws the pixels the SOM is fitted on).
     device : {"cpu", "cuda", "auto"}, default="cpu"

@@ -16,7 +16,7 @@ The frames themselves go in and out through imageio's ffmpeg plugin: :func:`read
 outlives an error, :func:`ffmpeg_log_as_warnings` so that imageio's log lines come out as
 Python warnings, and :func:`check_written` before a written file is published. imageio and
 imageio-ffmpeg (which ships its own ffmpeg) are imported only when a film is read or written
-(:func:`backend`), so nncolor works without them (``pip install nncolor[video]``).
+(:func:`backend`), so nncolor works without them (``pip install 'nncolor[video]'``).
 """
 import os
 import re
@@ -35,7 +35,7 @@ MOV_AUDIO = MP4_AUDIO | {"pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pc
 #: Text subtitles MP4 and QuickTime hold only as their own timed text (mov_text).
 TEXT_SUBTITLES = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text"}
 
-_INSTALL = "pip install nncolor[video]"  # or: pip install imageio imageio-ffmpeg
+_INSTALL = "pip install 'nncolor[video]'"  # or: pip install imageio imageio-ffmpeg
 
 # global tags every muxer rewrites: not the input's to keep
 _MUXER_TAGS = {"encoder", "major_brand", "minor_version", "compatible_brands", "duration",

@@ -30,7 +30,7 @@ Point it at a real cluster with a scheduler address (``dask scheduler`` on one m
     from dask.distributed import Client
     client = Client("tcp://scheduler-host:8786")
 
-dask.distributed is an optional dependency: ``pip install nncolor[dask]``.
+dask.distributed is an optional dependency: ``pip install 'nncolor[dask]'``.
 """
 import functools
 import os
@@ -46,7 +46,7 @@ from .batch import (
     plan_outputs,
 )
 
-_INSTALL = "pip install nncolor[dask]"
+_INSTALL = "pip install 'nncolor[dask]'"
 
 
 def require_distributed():

@@ -34,17 +34,17 @@ from . import __version__
 # the card has its own module; its names stay importable from here, where they were
 from .card import CARD_FORMAT, make_card, model_card, model_params  # noqa: F401
 from .colorizer import SOMColorizer
+from .defaults import MODEL_SUFFIXES, MODELS_DIR, shipped_model_files
 from .evaluation import summarize_metrics  # noqa: F401
 
-#: The folder of the models that ship with nncolor: each ``NAME.skops`` in it is the
-#: model called NAME (:func:`shipped_models`).
-MODELS_DIR = Path(__file__).resolve().parent / "models"
+# MODELS_DIR: the folder of the models that ship with nncolor (each ``NAME.skops`` in it
+# is the model called NAME, :func:`shipped_models`), kept importable from here.
 
 #: Where the default model lives inside the installed package.
 DEFAULT_MODEL_PATH = MODELS_DIR / "default.skops"
 
 #: File name endings saved as joblib pickles; every other name is saved as skops.
-PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
+PICKLE_SUFFIXES = tuple(s for s in MODEL_SUFFIXES if s != ".skops")
 
 #: The types, besides those skops trusts by default (scikit-learn's estimators, NumPy
 #: arrays and scalars, Python containers), that a skops model file may hold: nncolor's
@@ -189,7 +189,7 @@ def shipped_models():
     >>> "default" in shipped_models()
     True
     """
-    return {path.stem: path for path in sorted(MODELS_DIR.glob("*.skops"))}
+    return {path.stem: path for path in shipped_model_files(MODELS_DIR)}
 
 
 def resolve_model_path(model):

@@ -15,6 +15,9 @@ import time
 _EPOCH = re.compile(r"Iteration (\d+), loss = ([0-9.eE+-]+|nan|inf)")
 # with early_stopping the MLP also prints its held-out accuracy after each epoch
 _VALIDATION = re.compile(r"Validation score: ([0-9.eE+-]+|nan)")
+# and why it stops before max_iter: the end line says it in our words instead
+_STOPPED = re.compile(r"(Validation score|Training loss) did not improve more than "
+                      r"tol=\S+ for (\d+) consecutive epochs")
 
 
 class _EpochReader(io.TextIOBase):
@@ -23,6 +26,7 @@ class _EpochReader(io.TextIOBase):
     def __init__(self, make_bar, on_first, stream):
         self.make_bar, self.on_first, self.stream = make_bar, on_first, stream
         self.bar, self.epochs, self.loss, self._buffer = None, 0, None, ""
+        self.stopped = None  # why the classifier stopped early, in words (None: it did not)
 
     def writable(self):
         return True
@@ -36,6 +40,11 @@ class _EpochReader(io.TextIOBase):
             if score is not None and self.bar is not None:
                 self.bar.set_postfix(loss=f"{self.loss:.4f}", validation=score.group(1)[:6])
                 continue
+            stopped = _STOPPED.search(line)
+            if stopped is not None:  # the end line says so, not scikit-learn's own line
+                self.stopped = (f"the {stopped.group(1).lower()} did not improve for "
+                                f"{stopped.group(2)} epochs")
+                continue
             if match is None:
                 if line.strip():  # anything else the fit prints goes where it was going
                     self.stream.write(line + "\n")
@@ -44,8 +53,8 @@ class _EpochReader(io.TextIOBase):
                 self.on_first()
                 self.bar = self.make_bar()
             self.epochs, self.loss = int(match.group(1)), float(match.group(2))
+            self.bar.set_postfix(loss=f"{self.loss:.4f}", refresh=False)  # drawn by update
             self.bar.update(self.epochs - self.bar.n)
-            self.bar.set_postfix(loss=f"{self.loss:.4f}")
         return len(text)
 
 
@@ -54,9 +63,11 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
     """Show the progress of ``colorizer.fit`` run inside this context.
 
     Prints a line when the fit starts (images, SOM shape and steps), a line when the SOM
-    is done (the first classifier epoch), a bar of the classifier's epochs with its loss,
-    and a line with the epochs run. The classifier's ``verbose`` is set for the fit and
-    restored after it, so a saved model does not carry it. Standard output is read during
+    is done (the first classifier epoch), a bar of the classifier's epochs with its loss
+    (only where ``file`` is a terminal: tqdm's ``disable=None``), and a line with the
+    epochs run and why it stopped (the limit, or no improvement: scikit-learn's own
+    "did not improve ... Stopping." is not passed on). The classifier's ``verbose`` is
+    set for the fit and restored after it, so a saved model does not carry it. Standard output is read during
     the fit (where ``MLPClassifier`` prints); other text passes through.
 
     Parameters
@@ -102,8 +113,10 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
     classifier.set_params(verbose=True)
 
     def make_bar():
+        # disable=None: no bar where ``out`` is no terminal (a log, a pipe); the lines are
+        # printed there all the same
         return tqdm(total=max_iter, desc=f"{prefix}: classifier", unit="epoch", file=out,
-                    dynamic_ncols=True, leave=False)
+                    dynamic_ncols=True, leave=False, disable=None)
 
     reader = _EpochReader(make_bar, som_done, sys.stdout)
     try:
@@ -117,7 +130,10 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
         if fitted is not None and "verbose" in fitted.get_params():
             fitted.set_params(verbose=old_verbose)
     if reader.epochs:
-        why = "" if max_iter is None or reader.epochs < max_iter else " (the limit)"
+        if reader.stopped is not None:
+            why = f" (stopped early: {reader.stopped})"
+        else:
+            why = "" if max_iter is None or reader.epochs < max_iter else " (the limit)"
         loss = "" if reader.loss is None else f", final loss {reader.loss:.4f}"
         print(f"{prefix}: classifier: {reader.epochs} epochs{why}{loss}; fitted in "
               f"{time.perf_counter() - start:.1f} s", file=out, flush=True)

@@ -29,7 +29,7 @@ L changed by less than ``threshold``), with and without smoothing.
 Frames are streamed: memory holds one frame, its probabilities and the smoother's state
 (``H x W x K`` float32 each), whatever the length of the film. imageio and
 imageio-ffmpeg (which ships its own ffmpeg) are imported only when a video is read or
-written, so nncolor works without them (``pip install nncolor[video]``). Reading and
+written, so nncolor works without them (``pip install 'nncolor[video]'``). Reading and
 writing the film, and keeping what else its container carries, is :mod:`nncolor.container`'s
 work; this module colorizes the frames in between.
 """
@@ -364,8 +364,9 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
         See :func:`colorize_frames`; 0 colorizes every frame alone.
     overwrite : bool, default=False
         Replace an existing ``dst``.
-    progress : bool, default=True
-        Show a progress bar (frames and frames per second).
+    progress : bool or None, default=True
+        Show a progress bar (frames and frames per second); None: only when stderr is a
+        terminal (or in a notebook), so that a log or a pipe gets no carriage returns.
     max_frames : int, optional
         Stop after this many frames (the audio is cut to match).
     measure_flicker : bool, default=True
@@ -463,4 +464,6 @@ def _smoother(smoothing, colorizer):
 def _progress(enabled, total, name):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="frame", desc=f"colorizing {name}", disable=not enabled)
+    # None: tqdm's own rule, no bar where stderr is no terminal
+    disable = None if enabled is None else not enabled
+    return tqdm(total=total, unit="frame", desc=f"colorizing {name}", disable=disable)

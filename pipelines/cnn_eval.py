@@ -9,7 +9,7 @@ codebook color of the true chroma, every pixel), PSNR and colorfulness of the de
 (annealed) decoding, and the fit time. Writes ``cnn_eval.csv`` and prints the table.
 
 Run: ``python -m pipelines.cnn_eval [--quick] [--data FOLDER] [--out out/cnn_eval]``
-(needs ``pip install nncolor[cnn]``; ``--quick`` trains on fewer photos for fewer epochs,
+(needs ``pip install 'nncolor[cnn]'``; ``--quick`` trains on fewer photos for fewer epochs,
 under 2 minutes on 2 cores).
 """
 import sys
@@ -88,7 +88,7 @@ def main(argv=None):
     try:
         import torch  # noqa: F401
     except ImportError:
-        sys.exit("cnn_eval: needs PyTorch: pip install nncolor[cnn]")
+        sys.exit("cnn_eval: needs PyTorch: pip install 'nncolor[cnn]'")
     run_or_exit("cnn_eval", refuse_existing, args.out, [TABLE], args.overwrite)
     table = run_or_exit("cnn_eval", evaluate_models, args.data, args.quick)
     Path(args.out).mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ screenshot. The browser helpers here are shared with tests/test_serve_browser.py
 
     python -m pipelines.serve_screenshot --out docs/serve.png --overwrite
 
-Needs ``pip install nncolor[web] playwright`` and ``apt-get install chromium`` (no
+Needs ``pip install 'nncolor[web]' playwright`` and ``apt-get install chromium`` (no
 browser is downloaded: Playwright drives the system's Chromium).
 """
 import argparse
@@ -39,7 +39,8 @@ def why_no_browser():
 
     missing = missing_web_modules()
     if missing:
-        return f"the web extra is not installed ({', '.join(missing)}): pip install nncolor[web]"
+        return (f"the web extra is not installed ({', '.join(missing)}): "
+                "pip install 'nncolor[web]'")
     if find_spec("playwright") is None:
         return "Playwright is not installed: pip install playwright"
     if find_chromium() is None:

@@ -5,6 +5,7 @@ used where the point is that no training is needed. Images are made here with nu
 and skimage.data. `--help` and the simulated interruptions run in-process (no subprocess
 needed to see them, and the interruption needs a monkeypatch).
 """
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,19 @@ def test_help(command, capsys):
     assert "example:" in text or command is None
 
 
+@pytest.mark.parametrize("argv", [["colorize", "--help"], ["video", "--help"],
+                                  ["evaluate", "--help"], ["info", "--help"]])
+def test_model_help_names_the_shipped_models_and_the_file_types(argv, capsys):
+    from nncolor.model_file import shipped_models
+
+    with pytest.raises(SystemExit):
+        cli.main(argv)
+    text = " ".join(capsys.readouterr().out.split())
+    assert list(shipped_models())  # else the test would check nothing
+    assert f"a shipped model ({', '.join(shipped_models())};" in text
+    assert ".skops/.joblib file" in text
+
+
 def test_bad_option_values_are_usage_errors(capsys):
     for argv in (["train", "x", "-o", "m.joblib", "--som-shape", "3by3"],
                  ["train", "x", "-o", "m.joblib", "--patch-size", "4"],
@@ -127,7 +141,63 @@ def test_colorize_batch_writes_every_good_image(batch):
     # the bad file is named on one line, the rest are done, and the status says so
     one_line_error(result, "broken.jpg", "not an image")
     assert "1 of 4 images failed" in result.stderr
-    assert "colorized 3 of 4" in result.stdout
+    assert f"colorized 3 of 4 images (into {out.as_posix()}/)" in result.stdout
+    assert "\r" not in result.stderr and "colorizing" not in result.stderr  # no bar in a pipe
+
+
+def only_line(result):
+    """The one line on stderr of a command that failed with nothing on stdout."""
+    assert result.returncode == 1 and result.stdout == "", (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and ": error: " in lines[0], result.stderr
+    return lines[0]
+
+
+def test_one_input_one_mistake_is_one_line(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "photo.png")
+    (tmp_path / "photo_colorized.png").write_bytes(b"an earlier output")
+    (tmp_path / "notes.png").write_text("not an image")
+    (tmp_path / "empty").mkdir()
+    for item, words in (("photo.png", ("photo_colorized.png", "--overwrite")),
+                        ("notes.png", ("notes.png", "not an image")),
+                        ("empty", ("no image files", "empty")),
+                        ("missing.png", ("missing.png",))):
+        line = only_line(nncolor("colorize", item, "-m", model, cwd=tmp_path))
+        assert line.startswith("nncolor colorize: error: ") and all(w in line for w in words)
+    line = only_line(nncolor("train", "empty", "-o", "m.skops", cwd=tmp_path))
+    assert "no image files" in line and not (tmp_path / "m.skops").exists()
+
+
+def test_items_that_name_no_image_are_not_counted_as_images(tmp_path, model):
+    Image.fromarray(gray8()).save(tmp_path / "photo.png")
+    (tmp_path / "empty").mkdir()
+    result = nncolor("colorize", "empty", "photo.png", "-o", "out", "-m", model, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "colorized 1 of 1 images (into out/)" in result.stdout
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "empty" in errors[0]
+    assert result.stderr.splitlines()[-1] == "nncolor colorize: 1 input names no images"
+    assert (tmp_path / "out" / "photo_colorized.png").is_file()
+
+
+class Terminal(io.StringIO):
+    """A text stream that says it is a terminal, as a person's stderr does."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stream, flags, bars", [(Terminal, [], True),
+                                                  (Terminal, ["-q"], False),
+                                                  (io.StringIO, [], False)])
+def test_progress_bars_only_on_a_terminal(stream, flags, bars, model, color_folder,
+                                          monkeypatch):
+    err = stream()
+    monkeypatch.setattr(sys, "stderr", err)
+    assert cli.main(["evaluate", str(model), str(color_folder), *flags]) == 0
+    text = err.getvalue()
+    assert ("reading: 100%" in text and "evaluating: 100%" in text and "\r" in text) == bars
+    assert bars or text == ""
 
 
 def test_colorize_keeps_bit_depth_and_size(batch):
@@ -249,7 +319,9 @@ def test_train_then_info(tmp_path, color_folder):
                      "--test-size", "2")
     assert result.returncode == 0, result.stderr
     assert "held-out photos (2)" in result.stdout and "mean color" in result.stdout
-    assert "reading" in result.stderr  # the progress bar
+    # lines, no bar: stderr is a pipe here (test_progress_bars_only_on_a_terminal)
+    assert "fitting on 3 photos" in result.stderr and "classifier: 5 epochs" in result.stderr
+    assert "\r" not in result.stderr and "reading" not in result.stderr
     card = load_model(out).model_card_
     assert card["training_data"]["n_photos"] == 3 and card["n_colors"] == 4
     assert card["params"]["som_shape"] == [2, 2]
@@ -260,6 +332,13 @@ def test_train_then_info(tmp_path, color_folder):
         assert words in info.stdout
     # a second run does not overwrite the model
     one_line_error(nncolor("train", color_folder, "-o", out, *FAST), str(out), "exists")
+
+
+def test_train_refuses_an_unknown_model_extension_before_reading(tmp_path, color_folder):
+    result = nncolor("train", color_folder, "-o", tmp_path / "model.txt", *FAST)
+    line = only_line(result)
+    assert all(w in line for w in ("model.txt", ".skops", ".joblib", "'.txt'")), line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_info_without_a_card(tmp_path, fitted, capsys):

@@ -50,10 +50,10 @@ def test_import_without_torch_then_clear_error(monkeypatch):
     from nncolor import make_colorizer
 
     assert nncolor.SOMColorizer is not None
-    with pytest.raises(ImportError, match=r"pip install nncolor\[cnn\]"):
+    with pytest.raises(ImportError, match=r"pip install 'nncolor\[cnn\]'"):
         make_colorizer(backend="cnn")
     images, maps = _split_images(2)
-    with pytest.raises(ImportError, match=r"pip install nncolor\[cnn\]"):
+    with pytest.raises(ImportError, match=r"pip install 'nncolor\[cnn\]'"):
         CNNClassifier().fit(images, maps)
 
 

@@ -257,7 +257,7 @@ def test_unreadable_films_are_named(tmp_path):
 
 def test_without_imageio_ffmpeg_the_error_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import now fails
-    with pytest.raises(ImportError, match=r"pip install nncolor\[video\]"):
+    with pytest.raises(ImportError, match=r"pip install 'nncolor\[video\]'"):
         container.read_frames(tmp_path / "nothing.mp4")  # before the missing file
 
 

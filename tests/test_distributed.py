@@ -24,7 +24,7 @@ from .conftest import tiny_colorizer
 from .test_video import bar_position, needs_ffmpeg, synthetic_film, write_video
 
 dask_distributed = pytest.importorskip(
-    "distributed", reason="dask.distributed is not installed (pip install nncolor[dask])")
+    "distributed", reason="dask.distributed is not installed (pip install 'nncolor[dask]')")
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +158,13 @@ def test_without_dask_the_entry_points_say_what_to_install(monkeypatch, folder, 
                  lambda: distributed.cluster_client(n_workers=2).__enter__(),
                  lambda: distributed.dask_backend([]).__enter__(),
                  lambda: next(distributed.colorize_files(None, []))):
-        with pytest.raises(ImportError, match=r"pip install nncolor\[dask\]"):
+        with pytest.raises(ImportError, match=r"pip install 'nncolor\[dask\]'"):
             call()
     status = cli.main(["colorize", str(folder / "g0.png"), "-m", str(model_file), "--dask",
                        "2", "-q"])
     err = capsys.readouterr().err
-    assert status == 1 and "pip install nncolor[dask]" in err and "Traceback" not in err
+    assert status == 1 and "pip install 'nncolor[dask]'" in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1, err  # refused before any work: no bar, no summary
     assert not (folder / "g0_colorized.png").exists()
 
 

@@ -213,6 +213,56 @@ def test_training_shows_progress_and_a_verdict(photos, capsys):
     assert colorizer.classifier_.verbose is False
 
 
+def test_an_early_stop_is_one_line_of_ours_not_scikit_learns(photos, capsys):
+    names = [f"photo{i}" for i in range(len(photos))]
+    colorizer = tiny_colorizer(early_stopping=True, max_iter=500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit_and_evaluate(colorizer, photos, names, test_size=2, verbose=True)
+    captured = capsys.readouterr()
+    assert captured.out == ""  # scikit-learn prints "... did not improve ... Stopping." there
+    assert colorizer.classifier_.n_iter_ < 500  # else the test checks nothing
+    fitted = colorizer.classifier_
+    ended = [line for line in captured.err.splitlines() if "classifier: " in line]
+    assert len(ended) == 1 and ended[0].startswith(
+        f"nncolor: classifier: {fitted.n_iter_} epochs (stopped early: the validation score "
+        f"did not improve for {fitted.n_iter_no_change} epochs), final loss "), ended
+    assert "\r" not in captured.err  # no bar: capsys is no terminal
+
+
+def test_the_epoch_bar_shows_on_a_terminal_only(photos):
+    import io
+
+    from nncolor.progress import fit_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, bar in ((Terminal(), True), (io.StringIO(), False)):
+        colorizer = tiny_colorizer(max_iter=4)
+        with fit_progress(colorizer, 4, file=stream):
+            colorizer.fit(photos[:4])
+        text = stream.getvalue()
+        # epochs this short redraw it only at the start (tqdm's mininterval)
+        assert ("\r" in text and "/4 [" in text and "epoch/s" in text) == bar, text
+        assert "classifier: 4 epochs (the limit)" in text
+
+
+def test_every_install_hint_is_quoted_for_every_shell():
+    """``pip install nncolor[web]`` fails in zsh (a glob); ``'nncolor[web]'`` works."""
+    import re
+    from pathlib import Path
+
+    import nncolor
+
+    package = Path(nncolor.__file__).parent
+    sources = {path: path.read_text() for path in package.rglob("*.py")}
+    hints = [(path.name, hint) for path, text in sources.items()
+             for hint in re.findall(r"pip\s+install\s+\S*nncolor\[", text)]
+    assert hints and all(hint.endswith("'nncolor[") for _, hint in hints), hints
+
+
 def test_training_is_silent_unless_verbose(photos, capsys):
     names = [f"photo{i}" for i in range(len(photos))]
     with warnings.catch_warnings():

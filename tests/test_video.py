@@ -275,7 +275,7 @@ def test_odd_frame_sizes_are_kept(col, tmp_path):
 
 def test_without_imageio_the_error_says_what_to_install(col, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import now fails
-    with pytest.raises(ImportError, match=r"pip install nncolor\[video\]"):
+    with pytest.raises(ImportError, match=r"pip install 'nncolor\[video\]'"):
         colorize_video(col, tmp_path / "in.mp4", tmp_path / "out.mp4")
 
 

@@ -9,16 +9,26 @@ def on_cluster(args):
     return args.scheduler is not None or args.dask is not None
 
 
-def cluster(args):
-    """A Dask client for ``--scheduler``/``--dask`` (closed on exit), or None without them."""
+def check_cluster(args):
+    """With ``--scheduler``/``--dask``: refuse at once when dask.distributed is missing
+    (a :class:`CommandError` naming the ``pip install``), before any work."""
     if not on_cluster(args):
-        return nullcontext()
-    from ..distributed import cluster_client, require_distributed
+        return
+    from ..distributed import require_distributed
 
     try:
         require_distributed()
     except ImportError as exc:
         raise CommandError(str(exc)) from None
+
+
+def cluster(args):
+    """A Dask client for ``--scheduler``/``--dask`` (closed on exit), or None without them."""
+    if not on_cluster(args):
+        return nullcontext()
+    from ..distributed import cluster_client
+
+    check_cluster(args)
     return cluster_client(args.scheduler, args.dask)
 
 

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 from ..batch import colorize_file, drop_earlier_outputs, plan_outputs
-from .cluster import cluster_results, on_cluster
-from .errors import CommandError
+from .cluster import check_cluster, cluster_results, on_cluster
+from .errors import FAILED, CommandError
 from .inputs import expand, load_model
 from .options import (
     PROG,
@@ -18,6 +18,7 @@ from .options import (
     add_cluster_options,
     add_decoder,
     add_inputs,
+    add_model,
     add_n_jobs,
     add_output_format,
     add_overwrite,
@@ -40,8 +41,7 @@ def add_arguments(sub):
     sub.add_argument("-o", "--output", type=Path, metavar="OUT",
                      help="output folder (default: next to each input); with one input, "
                           "an image file name also works")
-    sub.add_argument("-m", "--model", metavar="MODEL",
-                     help="model file (default: the model shipped with nncolor)")
+    add_model(sub, "-m", "--model")
     add_trust_model(sub)
     add_decoder(sub)
     sub.add_argument("--working-size", type=WORKING_SIZE, metavar="SIZE",
@@ -106,6 +106,7 @@ def run(args, argv):
     from ..io import read_image
 
     prefix = f"{PROG} {NAME}"
+    check_cluster(args)  # a missing extra, before loading anything
     model = load_model(args)
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
@@ -113,19 +114,30 @@ def run(args, argv):
     jobs, n_inputs = _plan(args, found, prefix)
     if not args.quiet:
         _warn_color_inputs(prefix, [src for src, _, _ in jobs])
-    total = n_inputs + missing  # earlier outputs skipped are not inputs that failed
-    batch = Batch([dst for _, dst, _ in jobs], total)
+    # images only: earlier outputs set aside and items that named no image are not images
+    batch = Batch([dst for _, dst, _ in jobs], n_inputs)
     start = time.perf_counter()
     try:
         done, failed = _colorize(args, model, jobs, reference, prefix)
     except BaseException as exc:
         _stopped_early(batch, exc)
         raise
-    failed += total - len(jobs)
-    where = args.output if args.output else "next to the inputs"
-    print(f"colorized {done} of {total} images ({where}) in "
-          f"{time.perf_counter() - start:.1f} s{passed_over_note(passed_over)}")
-    return finish(prefix, failed, total, "images")
+    failed += n_inputs - len(jobs)  # refused when planned
+    if n_inputs + missing == 1 and failed:  # one image given: its error line says it all
+        return FAILED
+    if n_inputs or not missing:
+        print(f"colorized {done} of {n_inputs} images ({_where(args.output, jobs)}) in "
+              f"{time.perf_counter() - start:.1f} s{passed_over_note(passed_over)}")
+    return finish(prefix, failed, n_inputs, "images", missing)
+
+
+def _where(output, jobs):
+    """Where the summary says the outputs went."""
+    if output is None:
+        return "next to the inputs"
+    if len(jobs) == 1 and jobs[0][1] == output:  # -o named the output file itself
+        return f"as {output}"
+    return f"into {output.as_posix().rstrip('/')}/"
 
 
 def _plan(args, found, prefix):

@@ -10,6 +10,7 @@ from .options import (
     add_n_jobs,
     add_overwrite,
     add_trust_model,
+    model_help,
 )
 from .report import MAX_PRINTED_ROWS, finish, print_metrics, progress
 
@@ -23,7 +24,7 @@ EXAMPLE = "nncolor evaluate default test_photos/ -o metrics.csv"
 
 def add_arguments(sub):
     """This command's options, on its subparser."""
-    sub.add_argument("model", metavar="MODEL", help="model file, or `default`")
+    sub.add_argument("model", metavar="MODEL", help=model_help(default=None))
     add_trust_model(sub)
     add_inputs(sub, "color photos")
     sub.add_argument("-o", "--output", type=Path, metavar="CSV",
@@ -44,7 +45,8 @@ def run(args, argv):
     model = load_model(args)
     if args.output is not None:
         check_new_file(args.output, args.overwrite)
-    images, names, _, failed, total = load_photos(args, prefix)
+    photos = load_photos(args, prefix)
+    images, names = photos.images, photos.names
     if not images:
         raise CommandError("no color photos to evaluate on")
     tables = []
@@ -59,4 +61,4 @@ def run(args, argv):
     if args.output is not None:
         save_table(args.output, table, overwrite=args.overwrite)
         print(f"per-photo metrics written to {args.output}")
-    return finish(prefix, failed, total, "photos")
+    return finish(prefix, photos.failed, photos.total, "photos", photos.empty)

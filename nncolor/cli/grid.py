@@ -49,7 +49,8 @@ def run(args, argv):
     csv, png = args.output / "grid.csv", args.output / "grid.png"
     for path in (csv, png):
         check_new_file(path, args.overwrite)
-    images, _, _, failed, total = load_photos(args, prefix)
+    photos = load_photos(args, prefix)
+    images = photos.images
     if len(images) < args.cv:
         raise CommandError(f"{args.cv}-fold cross-validation needs at least {args.cv} photos; "
                            f"got {len(images)}")
@@ -77,4 +78,4 @@ def run(args, argv):
     print(f"best: patch size {best['features__patch_size']}, SOM "
           f"{'x'.join(map(str, best['quantizer__shape']))} ({search.best_score_:.2f} dB)")
     print(f"written: {csv}, {png}")
-    return finish(prefix, failed, total, "photos")
+    return finish(prefix, photos.failed, photos.total, "photos", photos.empty)

@@ -4,7 +4,7 @@ import json
 from .. import __version__
 from .errors import CommandError
 from .inputs import load_model
-from .options import add_trust_model
+from .options import add_trust_model, model_help
 
 NAME = "info"
 DESCRIPTION = (
@@ -17,7 +17,7 @@ EXAMPLE = "nncolor info default"
 def add_arguments(sub):
     """This command's options, on its subparser."""
     sub.add_argument("model", metavar="MODEL", nargs="?",
-                     help="model file, or the name of a shipped model (default: list them)")
+                     help=model_help(default="list the shipped models"))
     add_trust_model(sub)
     sub.add_argument("--json", action="store_true", help="print the card as JSON")
 

@@ -2,6 +2,7 @@
 the model, and the output files and folders."""
 import sys
 from collections import Counter
+from typing import NamedTuple
 
 from ..batch import check_folder, expand_inputs
 from .errors import CommandError, describe
@@ -17,9 +18,19 @@ def expand(items, recursive, prefix):
     -------
     found : list of (path, relative path, item)
     missing : int
+        Items that named no image file (a missing path, an empty folder, a pattern that
+        matches nothing).
     passed_over : int
+
+    Raises
+    ------
+    CommandError
+        A single item that names no image file: nothing else to do, so its line is the
+        command's one error.
     """
     found, missing, passed_over = expand_inputs(items, recursive=recursive)
+    if len(items) == 1 and missing:
+        raise CommandError(missing[0][1])
     for _, message in missing:
         report(prefix, message)
     for path, reason in passed_over:
@@ -27,18 +38,36 @@ def expand(items, recursive, prefix):
     return found, len(missing), len(passed_over)
 
 
+class Photos(NamedTuple):
+    """The color photos a command read (:func:`load_photos`)."""
+
+    #: The photos, as :func:`nncolor.io.read_image` returns them.
+    images: list
+    #: The paths relative to the folder given, without extension (the full paths where
+    #: those clash), for the split by name.
+    names: list
+    #: Photos read per item given.
+    sources: dict
+    #: Files that could not be read (each reported on its line).
+    failed: int
+    #: Files found (read or not).
+    total: int
+    #: Items given that named no image file (each reported on its line).
+    empty: int
+
+
 def load_photos(args, prefix):
     """Read the color photos the command's IMAGES name, with a progress bar.
 
     Returns
     -------
-    images, names : lists
-        ``names`` are the paths relative to the folder given, without extension (the full
-        paths where those clash), for the split by name.
-    sources : dict
-        Photos read per item given.
-    failed, total : int
-        Items and files that gave no photo, and all of them.
+    Photos
+
+    Raises
+    ------
+    CommandError
+        When only one item or file was given and it gave no photo: its line is the
+        command's one error.
     """
     from ..io import read_image
 
@@ -46,12 +75,15 @@ def load_photos(args, prefix):
     if passed_over:
         print(f"{prefix}: {passed_over_note(passed_over)[2:]}", file=sys.stderr)
     images, read, sources = [], [], Counter()
+    alone = len(found) + missing == 1
     with progress(args.quiet, len(found), "reading", "photo") as bar:
         for path, rel, item in found:
             try:
                 images.append(read_image(path, require_color=True,
                                          max_pixels=args.max_pixels))
             except (OSError, ValueError) as exc:
+                if alone:  # the one photo given: its problem is the command's error
+                    raise CommandError(describe(exc)) from None
                 report(prefix, describe(exc))
             else:
                 read.append((path, rel))
@@ -60,8 +92,7 @@ def load_photos(args, prefix):
     names = [rel.with_suffix("").as_posix() for _, rel in read]
     if len(set(names)) != len(names):  # the same relative names under two folders
         names = [path.with_suffix("").as_posix() for path, _ in read]
-    total = len(found) + missing
-    return images, names, dict(sources), total - len(images), total
+    return Photos(images, names, dict(sources), len(found) - len(images), len(found), missing)
 
 
 def check_new_file(path, overwrite):

@@ -5,7 +5,7 @@ Everything here is argparse and the standard library: building the parser (``nnc
 """
 import argparse
 
-from ..defaults import DECODERS, MAX_PIXELS, OUTPUT_FORMATS
+from ..defaults import DECODERS, MAX_PIXELS, MODEL_SUFFIXES, OUTPUT_FORMATS, shipped_model_files
 
 PROG = "nncolor"
 
@@ -180,6 +180,22 @@ def add_max_pixels(sub, what):
                           f"{MAX_PIXELS:,})")
 
 
+def model_help(default="the shipped model named default"):
+    """The help of a MODEL argument: a shipped model's name (listed from the package's
+    folder, not loaded) or a model file; ``default`` says what none given means."""
+    names = ", ".join(path.stem for path in shipped_model_files()) or "none installed"
+    files = "/".join(MODEL_SUFFIXES[:2])
+    text = f"a shipped model ({names}; `nncolor info` describes them) or a {files} file"
+    return f"{text} (default: {default})" if default else text
+
+
+def add_model(sub, *flags, default=None):
+    """``--model MODEL`` (or the ``flags`` given): a shipped model's name or a model file;
+    none given: the shipped ``default``."""
+    sub.add_argument(*(flags or ("--model",)), metavar="MODEL", default=default,
+                     help=model_help())
+
+
 def add_trust_model(sub):
     sub.add_argument("--trust-model", action="store_true",
                      help="allow a pickle (joblib) model file: loading one runs any code it "
@@ -228,6 +244,6 @@ def add_cluster_options(sub, what):
     group = sub.add_mutually_exclusive_group()
     group.add_argument("--scheduler", metavar="ADDRESS",
                        help=f"compute {what} on a Dask cluster: the scheduler's address, "
-                            "like tcp://host:8786 (needs nncolor[dask])")
+                            "like tcp://host:8786 (needs pip install 'nncolor[dask]')")
     group.add_argument("--dask", type=POSITIVE_INT, metavar="N",
                        help=f"compute {what} on a local Dask cluster of N worker processes")

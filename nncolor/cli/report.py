@@ -12,20 +12,27 @@ def report(prefix, message):
     tqdm.write(f"{prefix}: error: {message}", file=sys.stderr)
 
 
-def finish(prefix, failures, total, what):
-    """Exit status 1 with "N of M failed" when any file failed, else 0."""
-    if not failures:
+def finish(prefix, failures, total, what, empty=0):
+    """Exit status 1 with "N of M failed" when any file failed or any of the items given
+    named no file (``empty``: each was reported on its own line), else 0."""
+    parts = [f"{failures} of {total} {what} failed"] if failures else []
+    if empty:
+        parts.append(f"{empty} {'input names' if empty == 1 else 'inputs name'} no {what}")
+    if not parts:
         return 0
-    print(f"{prefix}: {failures} of {total} {what} failed", file=sys.stderr)
+    print(f"{prefix}: {'; '.join(parts)}", file=sys.stderr)
     return 1
 
 
-def progress(quiet, total, desc, unit):
-    """A progress bar on stderr (none with ``quiet``)."""
+def progress(quiet, total, desc, unit, file=None):
+    """A progress bar on stderr, drawn only where it helps: not with ``quiet``, not for
+    fewer than 2 items (a bar that jumps from 0 to 1 says nothing the summary does not),
+    and not when the stream is no terminal (tqdm's ``disable=None``: a log or a pipe
+    would fill with carriage returns)."""
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, disable=quiet, file=sys.stderr,
-                dynamic_ncols=True)
+    return tqdm(total=total, desc=desc, unit=unit, disable=True if quiet or total < 2 else None,
+                file=sys.stderr if file is None else file, dynamic_ncols=True)
 
 
 def passed_over_note(count):

@@ -57,8 +57,10 @@ def run(args, argv):
     from ..training import train_and_evaluate
 
     prefix = f"{PROG} {NAME}"
-    check_new_file(args.output, args.overwrite)  # before minutes of training
-    images, names, sources, failed, total = load_photos(args, prefix)
+    check_model_name(args.output)  # before minutes of training
+    check_new_file(args.output, args.overwrite)
+    photos = load_photos(args, prefix)
+    images, names, sources = photos.images, photos.names, photos.sources
     if len(images) < 2:
         raise CommandError(f"need at least 2 color photos to train on; got {len(images)}")
     model = make_colorizer(
@@ -89,4 +91,16 @@ def run(args, argv):
     if model_format(args.output) == "joblib":
         print("it is a joblib pickle: the commands load it only with --trust-model; save it "
               "as .skops to share it")
-    return finish(prefix, failed, total, "photos")
+    return finish(prefix, photos.failed, photos.total, "photos", photos.empty)
+
+
+def check_model_name(path):
+    """Refuse a model file name whose extension is neither skops nor a joblib pickle: the
+    file would be written in a format its name does not say."""
+    from ..defaults import MODEL_SUFFIXES
+
+    if path.suffix.lower() not in MODEL_SUFFIXES:
+        raise CommandError(
+            f"{path}: a model file name must end in .skops (safe to share) or "
+            f"{', '.join(MODEL_SUFFIXES[1:])} (a pickle); got "
+            f"{repr(path.suffix) if path.suffix else 'no extension'}")

@@ -1,7 +1,7 @@
 """``nncolor video``: colorize a film, frame by frame, with temporal smoothing."""
 from pathlib import Path
 
-from .cluster import cluster
+from .cluster import check_cluster, cluster
 from .inputs import load_model
 from .options import (
     POSITIVE_INT,
@@ -9,6 +9,7 @@ from .options import (
     add_cluster_options,
     add_decoder,
     add_max_pixels,
+    add_model,
     add_overwrite,
     add_trust_model,
 )
@@ -27,7 +28,7 @@ def add_arguments(sub):
     sub.add_argument("input", type=Path, metavar="IN", help="the video to colorize")
     sub.add_argument("-o", "--output", type=Path, required=True, metavar="OUT",
                      help="the colorized video (its extension picks the container)")
-    sub.add_argument("--model", default="default", help="model file (default: the shipped one)")
+    add_model(sub, default="default")
     add_trust_model(sub)
     add_decoder(sub)
     sub.add_argument("--smoothing", type=SMOOTHING, default=0.7,
@@ -44,10 +45,13 @@ def add_arguments(sub):
 def run(args, argv):
     from ..video import colorize_video
 
+    check_cluster(args)  # a missing extra, before loading anything
     model = load_model(args)
     with cluster(args) as client:
+        # None: a bar only on a terminal (tqdm's rule), so that logs stay clean
+        bar = False if args.quiet else None
         report = colorize_video(model, args.input, args.output, smoothing=args.smoothing,
-                                overwrite=args.overwrite, progress=not args.quiet,
+                                overwrite=args.overwrite, progress=bar,
                                 max_frames=args.max_frames, measure_flicker=not args.no_flicker,
                                 client=client, max_pixels=args.max_pixels)
     print(report.summary())

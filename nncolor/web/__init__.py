@@ -3,7 +3,7 @@
 Pick a photo, paint a few color hints on its gray version, see the colorized result at
 once, compare it with the input, look at the model's uncertainty and alternatives, and
 download the full-size result. Built on Starlette and uvicorn (``pip install
-nncolor[web]``); the page is plain HTML, CSS and JavaScript (a canvas for the brush).
+'nncolor[web]'``); the page is plain HTML, CSS and JavaScript (a canvas for the brush).
 
 * :mod:`nncolor.web.app`: the HTTP endpoints (:func:`~nncolor.web.app.create_app`);
 * :mod:`nncolor.web.pictures`: previews, hint strokes as an RGBA image, uncertainty in
@@ -15,7 +15,7 @@ loads only when ``nncolor serve`` runs.
 """
 from importlib.util import find_spec
 
-#: What ``pip install nncolor[web]`` brings, by import name (python-multipart parses
+#: What ``pip install 'nncolor[web]'`` brings, by import name (python-multipart parses
 #: uploaded files; older releases call their module ``multipart``).
 WEB_MODULES = ("starlette", "uvicorn", ("python_multipart", "multipart"))
 
