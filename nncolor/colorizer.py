@@ -251,10 +251,11 @@ class SOMColorizer(BaseEstimator):
             classifier.fit([im[..., 0] for im in luv], label_maps)
         else:
             with warnings.catch_warnings():
-                # fewer training pixels than make_colorizer's batch: the batch is all of
-                # them, as its docstring says; scikit-learn's notice would only alarm
-                warnings.filterwarnings("ignore", "Got `batch_size` less than 1 or larger",
-                                        UserWarning)
+                if classifier.get_params().get("batch_size") == _MLP_BATCH:
+                    # fewer training pixels than make_colorizer's batch: the batch is all
+                    # of them, as its docstring says; scikit-learn's notice would alarm
+                    warnings.filterwarnings(
+                        "ignore", "Got `batch_size` less than 1 or larger", UserWarning)
                 classifier.fit(X_patches, labels)
         self.color_space_, self.features_ = color_space, features
         self.quantizer_, self.classifier_ = quantizer, classifier

@@ -16,8 +16,9 @@ _EPOCH = re.compile(r"Iteration (\d+), loss = ([0-9.eE+-]+|nan|inf)")
 # with early_stopping the MLP also prints its held-out accuracy after each epoch
 _VALIDATION = re.compile(r"Validation score: ([0-9.eE+-]+|nan)")
 # and why it stops before max_iter: the end line says it in our words instead
+# (not the "... Setting learning rate to" of the adaptive SGD solver, which goes on)
 _STOPPED = re.compile(r"(Validation score|Training loss) did not improve more than "
-                      r"tol=\S+ for (\d+) consecutive epochs")
+                      r"tol=\S+ for (\d+) consecutive epochs\. Stopping\.")
 
 
 class _EpochReader(io.TextIOBase):
@@ -67,8 +68,9 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
     (only where ``file`` is a terminal: tqdm's ``disable=None``), and a line with the
     epochs run and why it stopped (the limit, or no improvement: scikit-learn's own
     "did not improve ... Stopping." is not passed on). The classifier's ``verbose`` is
-    set for the fit and restored after it, so a saved model does not carry it. Standard output is read during
-    the fit (where ``MLPClassifier`` prints); other text passes through.
+    set for the fit and restored after it, so a saved model does not carry it. Standard
+    output is read during the fit (where ``MLPClassifier`` prints); other text passes
+    through.
 
     Parameters
     ----------

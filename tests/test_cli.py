@@ -166,6 +166,11 @@ def test_one_input_one_mistake_is_one_line(tmp_path, model):
         assert line.startswith("nncolor colorize: error: ") and all(w in line for w in words)
     line = only_line(nncolor("train", "empty", "-o", "m.skops", cwd=tmp_path))
     assert "no image files" in line and not (tmp_path / "m.skops").exists()
+    # a folder holding only a sub-folder: the one line says why it was passed over
+    (tmp_path / "by_kind" / "coast").mkdir(parents=True)
+    Image.fromarray(gray8()).save(tmp_path / "by_kind" / "coast" / "a.png")
+    line = only_line(nncolor("colorize", "by_kind", "-m", model, cwd=tmp_path))
+    assert "no image files" in line and "--recursive" in line
 
 
 def test_items_that_name_no_image_are_not_counted_as_images(tmp_path, model):

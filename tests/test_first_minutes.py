@@ -130,15 +130,25 @@ def test_info_without_a_model_lists_the_shipped_ones(capsys):
     assert set(listed) == set(shipped_models())
 
 
-def test_a_shipped_card_says_how_many_held_out_photos_it_measured(capsys):
-    import re
+@pytest.mark.parametrize("measured, held_out, note", [
+    (2, 3, "over 2 of the 3 held-out photos"), (3, 3, None)])
+def test_a_card_says_how_many_held_out_photos_it_measured(fitted, photos, tmp_path, capsys,
+                                                           measured, held_out, note):
+    from nncolor.card import make_card
+    from nncolor.evaluation import evaluate
+    from nncolor.model_file import save_model
 
-    assert cli.main(["info", "default"]) == 0
+    table = evaluate(fitted, photos[:measured], [f"p{i}" for i in range(measured)])
+    card = make_card(fitted, sources={"photos/": 5}, n_photos=5 - held_out, held_out=table,
+                     split={"by": "name", "test_size": 0.5, "seed": 0, "n_train": 5 - held_out,
+                            "n_test": held_out})
+    save_model(fitted, tmp_path / "m.skops", card=card)
+    assert cli.main(["info", str(tmp_path / "m.skops")]) == 0
     out = capsys.readouterr().out
-    assert "photos in the folder)" in out  # a source's count is the whole folder
-    split = int(re.search(r"/ (\d+) held out", out).group(1))
-    measured, of = map(int, re.search(r"over (\d+) of the (\d+) held-out photos", out).groups())
-    assert of == split and 0 < measured < of
+    assert "photos/ (5 photos, train and held out)" in out
+    heading = next(line for line in out.splitlines() if line.startswith("held-out metrics"))
+    assert heading == ("held-out metrics (means per photo"
+                       + (f", {note}" if note else "") + "):")
 
 
 # ------------------------------------------------------ colour input warning
@@ -228,6 +238,25 @@ def test_an_early_stop_is_one_line_of_ours_not_scikit_learns(photos, capsys):
         f"nncolor: classifier: {fitted.n_iter_} epochs (stopped early: the validation score "
         f"did not improve for {fitted.n_iter_no_change} epochs), final loss "), ended
     assert "\r" not in captured.err  # no bar: capsys is no terminal
+
+
+def test_the_adaptive_sgd_rate_change_is_no_stop(photos, capsys):
+    # scikit-learn's SGD solver says "did not improve ... Setting learning rate to" and goes on
+    from sklearn.neural_network import MLPClassifier
+
+    from nncolor.progress import fit_progress
+
+    colorizer = tiny_colorizer(max_iter=30)
+    colorizer.set_params(classifier=MLPClassifier(
+        hidden_layer_sizes=(4,), solver="sgd", learning_rate="adaptive", tol=10.0,
+        n_iter_no_change=1, max_iter=30, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with fit_progress(colorizer, 4):
+            colorizer.fit(photos[:4])
+    captured = capsys.readouterr()
+    assert "Setting learning rate to" in captured.out  # passed on, as any other text
+    assert "stopped early" not in captured.err
 
 
 def test_the_epoch_bar_shows_on_a_terminal_only(photos):

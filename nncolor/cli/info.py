@@ -114,8 +114,9 @@ def _print_card(card, compatible):
     _print_params(card.get("params", {}))
     print(f"codebook: {card.get('n_colors')} colors")
     data = card.get("training_data") or {}
-    # a source's count is its whole folder: the split below tells train from held out
-    sources = ", ".join(f"{k} ({n} photos in the folder)"
+    # a source (a folder, file or pattern given) counts the photos read from it, both
+    # sides of the split below
+    sources = ", ".join(f"{k} ({n} photos, train and held out)"
                         for k, n in (data.get("sources") or {}).items())
     print(f"training data: {data.get('n_photos')} photos, {data.get('n_pixels')} pixels"
           + (f", from {sources}" if sources else ""))

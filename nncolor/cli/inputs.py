@@ -25,17 +25,28 @@ def expand(items, recursive, prefix):
     Raises
     ------
     CommandError
-        A single item that names no image file: nothing else to do, so its line is the
-        command's one error.
+        A single item that names no image file: nothing else to do, so its line (with
+        why the files its folder holds were passed over) is the command's one error.
     """
     found, missing, passed_over = expand_inputs(items, recursive=recursive)
     if len(items) == 1 and missing:
-        raise CommandError(missing[0][1])
+        raise CommandError(missing[0][1] + _why_passed_over(passed_over))
     for _, message in missing:
         report(prefix, message)
     for path, reason in passed_over:
         print(f"{prefix}: skipped {path}: {reason}", file=sys.stderr)
     return found, len(missing), len(passed_over)
+
+
+def _why_passed_over(passed_over):
+    """' (it passed over N files: reason; ...)' for the one error line, '' if none: the
+    reasons (a sub-folder without --recursive, a format without its plugin) are what the
+    user needs to act on."""
+    if not passed_over:
+        return ""
+    reasons = Counter(reason for _, reason in passed_over)
+    listed = "; ".join(f"{n} x {reason}" if n > 1 else reason for reason, n in reasons.items())
+    return f" (passed over {len(passed_over)}: {listed})"
 
 
 class Photos(NamedTuple):

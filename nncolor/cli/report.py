@@ -24,7 +24,7 @@ def finish(prefix, failures, total, what, empty=0):
     return 1
 
 
-def progress(quiet, total, desc, unit, file=None):
+def progress(quiet, total, desc, unit):
     """A progress bar on stderr, drawn only where it helps: not with ``quiet``, not for
     fewer than 2 items (a bar that jumps from 0 to 1 says nothing the summary does not),
     and not when the stream is no terminal (tqdm's ``disable=None``: a log or a pipe
@@ -32,7 +32,7 @@ def progress(quiet, total, desc, unit, file=None):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit=unit, disable=True if quiet or total < 2 else None,
-                file=sys.stderr if file is None else file, dynamic_ncols=True)
+                file=sys.stderr, dynamic_ncols=True)
 
 
 def passed_over_note(count):
