@@ -59,13 +59,19 @@ class _EpochReader(io.TextIOBase):
         return len(text)
 
 
+def _in_notebook():
+    """Whether this process is a Jupyter kernel (its output area redraws a bar in place)."""
+    return "ipykernel" in sys.modules
+
+
 @contextlib.contextmanager
 def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=None):
     """Show the progress of ``colorizer.fit`` run inside this context.
 
     Prints a line when the fit starts (images, SOM shape and steps), a line when the SOM
     is done (the first classifier epoch), a bar of the classifier's epochs with its loss
-    (only where ``file`` is a terminal: tqdm's ``disable=None``), and a line with the
+    (only where ``file`` is a terminal, tqdm's ``disable=None``, or in a Jupyter
+    notebook), and a line with the
     epochs run and why it stopped (the limit, or no improvement: scikit-learn's own
     "did not improve ... Stopping." is not passed on). The classifier's ``verbose`` is
     set for the fit and restored after it, so a saved model does not carry it. Standard
@@ -116,9 +122,10 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
 
     def make_bar():
         # disable=None: no bar where ``out`` is no terminal (a log, a pipe); the lines are
-        # printed there all the same
+        # printed there all the same. A notebook's stderr is no terminal either, but it
+        # draws the bar in place: shown there
         return tqdm(total=max_iter, desc=f"{prefix}: classifier", unit="epoch", file=out,
-                    dynamic_ncols=True, leave=False, disable=None)
+                    dynamic_ncols=True, leave=False, disable=False if _in_notebook() else None)
 
     reader = _EpochReader(make_bar, som_done, sys.stdout)
     try:

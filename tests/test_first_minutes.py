@@ -278,6 +278,22 @@ def test_the_epoch_bar_shows_on_a_terminal_only(photos):
         assert "classifier: 4 epochs (the limit)" in text
 
 
+
+def test_the_epoch_bar_shows_in_a_notebook(photos, monkeypatch):
+    # a Jupyter kernel's stderr is no terminal, but its output area draws the bar in place
+    import io
+    import types
+
+    from nncolor.progress import fit_progress
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    stream = io.StringIO()
+    colorizer = tiny_colorizer(max_iter=4)
+    with fit_progress(colorizer, 4, file=stream):
+        colorizer.fit(photos[:4])
+    assert "\r" in stream.getvalue() and "/4 [" in stream.getvalue()
+
+
 def test_every_install_hint_is_quoted_for_every_shell():
     """``pip install nncolor[web]`` fails in zsh (a glob); ``'nncolor[web]'`` works."""
     import re
