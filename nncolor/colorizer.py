@@ -360,7 +360,7 @@ class SOMColorizer(BaseEstimator):
         clamps = self._hint_maps(hints, images, single=is_single_image(X))
         # the device path knows no reference, hints or face prior yet: those run here
         if resolve_device(self.device) == "cuda" and prior is None and not any(
-                clamp is not None for clamp in clamps) and not self._face_weights_apply():
+                clamp is not None for clamp in clamps) and not self.has_face_prior:
             model = gpu.DeviceModel(self, device_namespace("cuda"))
             # a photo classified at the working resolution is cheap on the CPU
             out = [self._colorize(pixels, alpha)
@@ -619,7 +619,7 @@ class SOMColorizer(BaseEstimator):
         L = np.asarray(L, dtype=np.float32)
         if L.ndim != 2:
             raise ValueError(f"L must be a 2-D lightness image (H, W); got shape {L.shape}")
-        if not self._face_weights_apply():
+        if not self.has_face_prior:
             return np.zeros((0, 4), dtype=np.float32)
         return find_faces(L)
 
@@ -978,14 +978,16 @@ class SOMColorizer(BaseEstimator):
                 self.face_palette_, self.codebook_frequencies_, self.face_prior))
         return proba
 
-    def _face_weights_apply(self):
-        """Whether this model has a face prior to apply."""
+    @property
+    def has_face_prior(self):
+        """bool: whether :meth:`predict` applies a face prior: ``face_prior`` is not 0 and
+        the fit learned a face palette (``face_palette_``); False before fitting."""
         return bool(self.face_prior) and getattr(self, "face_palette_", None) is not None
 
     def _face_pixels(self, L, faces):
         """(H * W,) bool: the pixels of L inside ``faces`` ("auto": :meth:`faces` of L),
         or None where the face prior does not apply."""
-        if faces is None or not self._face_weights_apply():
+        if faces is None or not self.has_face_prior:
             return None
         faces = self.faces(L) if _is_auto(faces) else np.asarray(faces, dtype=np.float32)
         if not len(faces):
@@ -1011,7 +1013,7 @@ class SOMColorizer(BaseEstimator):
     def _labels(self, pixels, alpha=None):
         L = self.color_space_.lightness(pixels)
         prior = self._global_prior(L)
-        if prior is not None or self._face_weights_apply():  # priors move the likeliest color
+        if prior is not None or self.has_face_prior:  # priors move the likeliest color
             return self.probabilities(L, prior=prior).argmax(-1)
         h, w = L.shape
         out = np.empty(h * w, dtype=np.intp)

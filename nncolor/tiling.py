@@ -281,7 +281,7 @@ def _whole_image_faces(colorizer, a, band_pixels=BAND_PIXELS):
     """The faces of a whole image as predict finds them (:meth:`~nncolor.SOMColorizer.faces`
     of its lightness), from the copy they are searched in (:func:`nncolor.faces.find_faces`),
     made a band of rows at a time: the image is never converted to float as a whole."""
-    if not colorizer.face_prior or getattr(colorizer, "face_palette_", None) is None:
+    if not colorizer.has_face_prior:  # no face search, and no whole-image lightness
         return np.zeros((0, 4), dtype=np.float32)
     h, w = a.shape[:2]
     factor = search_factor((h, w))

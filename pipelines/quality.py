@@ -140,7 +140,7 @@ def quality(models, decoders, out, limit, overwrite):
                 print(f"{folder:15s} {name:10s} {decoder:12s} gain {row['gain_db']:+.2f} dB, "
                       f"colorfulness {row['colorfulness']:.2f}, accuracy "
                       f"{row['accuracy']:.3f}, {row['s_per_mp']:.2f} s/MP", flush=True)
-            if model.face_prior and getattr(model, "face_palette_", None) is not None:
+            if model.has_face_prior:
                 # what the face prior is worth: the same model and decoder without it
                 strength = model.face_prior
                 model.set_params(decoder=decoders[0], face_prior=0.0)

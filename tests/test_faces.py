@@ -108,6 +108,12 @@ def test_no_faces_in_training_means_no_face_prior():
     assert model.face_palette_ is None
     assert model.faces(np.full((100, 100), 50.0)).shape == (0, 4)
     assert tiny_colorizer(face_prior=0).fit([data.astronaut()[::2, ::2]]).face_palette_ is None
+    assert not model.has_face_prior and not tiny_colorizer().has_face_prior  # nor unfitted
+
+
+def test_has_face_prior_follows_the_palette_and_the_strength(portrait_model):
+    assert portrait_model.has_face_prior
+    assert not clone_with(portrait_model, face_prior=0.0).has_face_prior
 
 
 def clone_with(model, **params):

@@ -23,12 +23,13 @@ def check_cluster(args):
 
 
 def cluster(args):
-    """A Dask client for ``--scheduler``/``--dask`` (closed on exit), or None without them."""
+    """A Dask client for ``--scheduler``/``--dask`` (closed on exit), or None without them.
+
+    The command has already run :func:`check_cluster`, before loading anything."""
     if not on_cluster(args):
         return nullcontext()
     from ..distributed import cluster_client
 
-    check_cluster(args)
     return cluster_client(args.scheduler, args.dask)
 
 
