@@ -170,13 +170,11 @@ def _model_argument(client, model, trusted):
     A model file is loaded here once first, so that a refused, damaged or incompatible
     file is one error before any task starts, not one per image on the workers.
     """
-    from .colorizer import SOMColorizer
+    from .inference import ColorizerInference, check_fitted
     from .model_file import load_model, resolve_model_path
 
-    if isinstance(model, SOMColorizer):
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(model)
+    if isinstance(model, ColorizerInference):  # a colorizer, or its inference form
+        check_fitted(model)
         return client.scatter(model, broadcast=True, hash=False)
     path = resolve_model_path(model)
     if not path.is_file():
@@ -206,7 +204,7 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
     files : iterable of (src, dst) or (src, dst, hints)
         Input image, output file (its extension picks the format), and an optional RGBA
         hints image. Paths must be valid on the workers (a shared file system).
-    model : path, ``"default"``, None or fitted SOMColorizer
+    model : path, ``"default"``, None or fitted SOMColorizer (or its FittedColorizer)
         A model file is loaded once by each worker; a colorizer is scattered once to
         every worker. None: the model shipped with nncolor.
     reference : color image, optional
@@ -273,7 +271,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     output : path or None
         Output folder (made if missing; sub-folders of a folder input are mirrored), an
         image file name for a single input, or None: next to each input.
-    model : path, ``"default"``, None or fitted SOMColorizer
+    model : path, ``"default"``, None or fitted SOMColorizer (or its FittedColorizer)
         See :func:`colorize_files`.
     suffix : str, default="_colorized"
         Added to each output's stem.

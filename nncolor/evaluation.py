@@ -9,7 +9,7 @@ and says whether the model is worth using (:func:`verdict`).
 import numpy as np
 
 from ._images import check_images
-from .color import luv2rgb, rgb2luv
+from .luv import luv2rgb, rgb2luv
 from .metrics import codebook_accuracy, colorfulness, psnr, rmse_uv, splotchiness
 
 #: The per-image metric columns of :func:`evaluate`'s table, in order: PSNR (dB), chroma

@@ -15,7 +15,7 @@ work; it needs a GPU to be written against and measured.)
 """
 import numpy as np
 
-from .color import lightness, luv2rgb
+from .luv import lightness, luv2rgb
 from .decode import decode
 from .device import to_numpy
 from .guidance import reweight

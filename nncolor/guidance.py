@@ -38,14 +38,9 @@ from scipy import ndimage
 from skimage.filters import sobel
 from skimage.graph import MCP_Geometric
 from skimage.transform import resize
-from sklearn.decomposition import PCA
-from sklearn.neighbors import KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
 
 from ._images import check_image, check_images
-from .color import rgb2luv
+from .luv import rgb2luv
 
 # descriptor layout: an 8x8 thumbnail, an 8-bin histogram, 4x4 cells of |d/dx| and |d/dy|
 _THUMB, _BINS, _CELLS, _EDGE_SIDE = 8, 8, 4, 64
@@ -115,7 +110,14 @@ def fit_photo_regressor(descriptors, targets, *, n_neighbors=15, n_components=16
     -------
     sklearn.pipeline.Pipeline
         Fitted; ``predict`` maps descriptors (n, DESCRIPTOR_SIZE) to guesses (n, n_targets).
+        :meth:`NeighborsRegressor.from_pipeline` makes its plain form.
     """
+    # imported here, as fitting needs them: predicting with the plain form does not
+    from sklearn.decomposition import PCA
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     n = len(descriptors)
     # PCA needs two photos to find a direction; with one, every guess is that photo's
     project = [PCA(n_components=min(n_components, n, DESCRIPTOR_SIZE), svd_solver="full")] \
@@ -126,9 +128,78 @@ def fit_photo_regressor(descriptors, targets, *, n_neighbors=15, n_components=16
     ).fit(descriptors, targets)
 
 
+class NeighborsRegressor:
+    """The plain form of :func:`fit_photo_regressor`'s model: its arrays, no scikit-learn.
+
+    Predicts as the pipeline it is taken from (to within float rounding): descriptors are
+    standardized, projected on the principal components, and each guess is the mean of the
+    targets of the ``n_neighbors`` nearest stored photos, weighted by inverse distance
+    (a photo at distance 0 takes all the weight), as ``KNeighborsRegressor`` with
+    ``weights="distance"`` does. A colorizer's inference form (:mod:`nncolor.inference`)
+    holds it, so that loading one does not import scikit-learn.
+
+    Parameters
+    ----------
+    mean, scale : ndarray of float64, shape (DESCRIPTOR_SIZE,)
+        The standardization (``StandardScaler``'s ``mean_`` and ``scale_``).
+    components : ndarray, shape (n_components, DESCRIPTOR_SIZE), or None
+        The principal axes (``PCA.components_``); None: no projection (one photo).
+    center : ndarray, shape (DESCRIPTOR_SIZE,), or None
+        The mean the projection removes (``PCA.mean_``).
+    points : ndarray, shape (n_photos, n_components)
+        The stored photos, standardized and projected.
+    targets : ndarray, shape (n_photos, n_targets)
+        What each stored photo is known to have.
+    n_neighbors : int
+        How many stored photos vote.
+    """
+
+    def __init__(self, mean, scale, components, center, points, targets, n_neighbors):
+        self.mean = np.asarray(mean)
+        self.scale = np.asarray(scale)
+        self.components = None if components is None else np.asarray(components)
+        self.center = None if center is None else np.asarray(center)
+        self.points = np.asarray(points)
+        self.targets = np.asarray(targets).reshape(len(self.points), -1)
+        self.n_neighbors = int(n_neighbors)
+
+    @classmethod
+    def from_pipeline(cls, pipeline):
+        """The plain form of a fitted :func:`fit_photo_regressor` pipeline."""
+        scaler, knn = pipeline[0], pipeline[-1]
+        pca = pipeline[1] if len(pipeline) == 3 else None
+        # the neighbours' coordinates and targets are the estimator's own (private) arrays:
+        # tests compare the two forms' guesses, so a change of layout fails loudly there
+        return cls(scaler.mean_, scaler.scale_, None if pca is None else pca.components_,
+                   None if pca is None else pca.mean_, knn._fit_X, knn._y, knn.n_neighbors)
+
+    def transform(self, X):
+        """Descriptors (n, DESCRIPTOR_SIZE) standardized and projected: (n, n_components)."""
+        X = ((np.asarray(X) - self.mean) / self.scale).astype(np.float32)
+        if self.components is None:
+            return X
+        return X @ self.components.T - self.center @ self.components.T
+
+    def predict(self, X):
+        """Guesses (n, n_targets) for descriptors (n, DESCRIPTOR_SIZE), float64."""
+        Z = np.asarray(self.transform(X), dtype=np.float64)
+        dist = np.sqrt(((Z[:, None, :] - self.points.astype(np.float64)[None]) ** 2).sum(-1))
+        k = min(self.n_neighbors, len(self.points))
+        ind = np.argsort(dist, axis=1, kind="stable")[:, :k]
+        dist = np.take_along_axis(dist, ind, axis=1)
+        with np.errstate(divide="ignore"):
+            weights = 1.0 / dist
+        exact = np.isinf(weights)
+        weights[exact.any(axis=1)] = exact[exact.any(axis=1)]
+        num = (weights[..., None] * self.targets[ind].astype(np.float64)).sum(axis=1)
+        return num / weights.sum(axis=1, keepdims=True)
+
+
 def reference_photos(n_photos, max_photos=2000, random_state=None):
     """Indices (sorted) of at most ``max_photos`` of ``n_photos`` training photos, drawn at
     random: the neighbours :func:`fit_photo_regressor` keeps."""
+    from sklearn.utils import check_random_state
+
     if n_photos <= max_photos:
         return np.arange(n_photos)
     return np.sort(check_random_state(random_state).choice(n_photos, max_photos, replace=False))
@@ -173,7 +244,7 @@ def guess_palette(regressor, descriptor):
 
     Parameters
     ----------
-    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`, or its NeighborsRegressor
         Fitted on the training photos' codebook histograms.
     descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)
         :func:`lightness_descriptor` of the photo.
@@ -192,7 +263,7 @@ def guess_scale(regressor, descriptor, column=0):
 
     Parameters
     ----------
-    regressor : fitted Pipeline from :func:`fit_photo_regressor`
+    regressor : fitted Pipeline from :func:`fit_photo_regressor`, or its NeighborsRegressor
         Fitted on the training photos' :func:`least_squares_scale` factors, one column
         per decoder.
     descriptor : ndarray of float32, shape (DESCRIPTOR_SIZE,)

@@ -6,7 +6,7 @@ imports numba nor loads its cache: in a fresh process the first call of this par
 kernel costs ~0.6 s (numba's compiler context and threading layer are set up, and the
 cached machine code loaded), against ~0.08 s for each later call on one megapixel.
 
-The arithmetic is that of :func:`nncolor.color.luv2rgb` (out-of-gamut colors desaturated
+The arithmetic is that of :func:`nncolor.luv.luv2rgb` (out-of-gamut colors desaturated
 at constant L*), in float32; :func:`nncolor.upsample.guided_rgb` describes the arguments.
 """
 import numpy as np
@@ -43,7 +43,7 @@ def guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, m, white, srgb, o
                 + _bilinear(coef, 3, r0, r1, ty, c0, c1, tx)
             u = min(max(u, bounds[0]), bounds[1])
             v = min(max(v, bounds[2]), bounds[3])
-            # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.color.luv2rgb
+            # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.luv.luv2rgb
             if lum > f32(7.999625):
                 t = (lum + f32(16)) / f32(116)
                 y = t * t * t
@@ -61,7 +61,7 @@ def guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, m, white, srgb, o
             bl = m[2, 0] * x + m[2, 1] * y + m[2, 2] * z
             if r < zero or r > one or g < zero or g > one or bl < zero or bl > one:
                 # desaturate towards the gray of equal luminance (keeps L*), as
-                # nncolor.color.desaturate_into_gamut
+                # nncolor.luv.desaturate_into_gamut
                 yb = min(max(y, zero), one)
                 t = one
                 for d in (r - yb, g - yb, bl - yb):

@@ -8,10 +8,9 @@ naming the image and the problem, never measured on the wrong scale. They averag
 image, the protocol of Larsson et al. (2016): a large image does not outweigh a small one.
 """
 import numpy as np
-from skimage.metrics import peak_signal_noise_ratio
 
 from ._images import check_image
-from .color import rgb2luv
+from .luv import rgb2luv
 
 
 def _pixels(image, name, color=True):
@@ -91,6 +90,10 @@ def psnr(y_true, y_pred):
         Unequal counts or shapes, or an image the input checker refuses (floats outside
         [0, 1], other integer dtypes).
     """
+    # imported here: scikit-image's metrics load scipy.stats (half a second), which a
+    # model card (nncolor.card, through nncolor.evaluation) does not need
+    from skimage.metrics import peak_signal_noise_ratio
+
     scores = []
     for t, p in _pairs(y_true, y_pred, color=False):
         t, p = t.astype(np.float64), p.astype(np.float64)

@@ -4,9 +4,10 @@
 every call; on a megapixel of patches that overhead more than doubles the time of the
 matrix products. The colorizer calls the functions here instead, on cache-sized blocks:
 same weights, same arithmetic order, so the same labels (the tests check it).
+:class:`MLPWeights` holds those weights without scikit-learn, for a colorizer's inference
+form (:mod:`nncolor.inference`).
 """
 import numpy as np
-from sklearn.neural_network import MLPClassifier
 
 from .device import namespace
 
@@ -67,7 +68,8 @@ def class_probabilities(logits, xp=None):
 
 
 def is_fast_mlp(estimator):
-    """True if ``estimator`` is a fitted plain ``MLPClassifier`` we can evaluate directly.
+    """True if ``estimator`` is a fitted plain ``MLPClassifier`` we can evaluate directly,
+    or the :class:`MLPWeights` of one.
 
     Parameters
     ----------
@@ -78,9 +80,61 @@ def is_fast_mlp(estimator):
     -------
     bool
         True only for an ``MLPClassifier`` itself (not a subclass, whose inference may
-        differ) that has ``coefs_``.
+        differ) that has ``coefs_``, and for :class:`MLPWeights`.
     """
+    if type(estimator) is MLPWeights:
+        return True
+    # imported here: a process that only colorizes with MLPWeights never loads scikit-learn
+    from sklearn.neural_network import MLPClassifier
+
     return type(estimator) is MLPClassifier and hasattr(estimator, "coefs_")
+
+
+class MLPWeights:
+    """The weights of a fitted ``MLPClassifier``: all :func:`mlp_predict_proba` needs.
+
+    A plain object (no scikit-learn), so that a model holding it loads without importing
+    scikit-learn; :func:`mlp_logits`, :func:`mlp_predict` and :func:`mlp_predict_proba`
+    give the same results as on the classifier it was taken from.
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        Each layer's weights, shape (n_in, n_out), as ``MLPClassifier.coefs_``.
+    intercepts : list of ndarray
+        Each layer's biases, shape (n_out,), as ``intercepts_``.
+    activation : {"relu", "tanh", "logistic", "identity"}
+        The hidden layers' activation.
+    classes : ndarray, shape (n_classes,)
+        The class labels, as ``classes_``.
+
+    Attributes
+    ----------
+    coefs_, intercepts_, activation, classes_
+        As the parameters, under ``MLPClassifier``'s names; the layers as float32.
+    """
+
+    def __init__(self, coefs, intercepts, activation, classes):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got "
+                             f"{activation!r}")
+        self.coefs_ = [np.asarray(W, dtype=np.float32) for W in coefs]
+        self.intercepts_ = [np.asarray(b, dtype=np.float32) for b in intercepts]
+        self.activation = activation
+        self.classes_ = np.asarray(classes)
+
+    @classmethod
+    def from_mlp(cls, mlp):
+        """The weights of a classifier for which :func:`is_fast_mlp` is true.
+
+        Raises
+        ------
+        ValueError
+            ``mlp`` is not a fitted plain ``MLPClassifier``.
+        """
+        if not is_fast_mlp(mlp):
+            raise ValueError(f"expected a fitted MLPClassifier; got {type(mlp).__name__}")
+        return cls(mlp.coefs_, mlp.intercepts_, mlp.activation, mlp.classes_)
 
 
 # Rows per forward pass: a block's activations (2048 x 50 floats, 400 KB) stay in the L2

@@ -36,6 +36,8 @@ from pathlib import Path
 
 #: The environment variable naming the cache folder; set but empty, no cache is used.
 CACHE_ENV = "NNCOLOR_CACHE_DIR"
+#: The forms of a model an entry may hold (:func:`entry_path`).
+FORMS = ("colorizer", "inference")
 
 
 def cache_dir():
@@ -59,7 +61,7 @@ def cache_dir():
     return (Path(base) if base else Path.home() / ".cache") / "nncolor"
 
 
-def entry_path(model_path):
+def entry_path(model_path, form="colorizer"):
     """The cache file of a model file: named by its stem and a hash of its bytes and the
     library versions (None when the cache is off or the model file cannot be read).
 
@@ -67,15 +69,27 @@ def entry_path(model_path):
     ----------
     model_path : str or Path
         The model file (a shipped ``.skops`` file); its bytes are read and hashed.
+    form : {"colorizer", "inference"}, default="colorizer"
+        Which form of the model the entry holds: the colorizer itself, or its inference
+        form (:class:`nncolor.inference.FittedColorizer`, plain objects: its layout does
+        not depend on scikit-learn's version, which is then neither hashed nor imported).
 
     Returns
     -------
     Path or None
-        ``<cache_dir>/<stem>-<hash>.pickle``, the hash the first 32 hex digits of the
-        SHA-256 of the file's bytes and the nncolor, scikit-learn, NumPy and Python
-        versions; nothing is created. None when the cache is off (:func:`cache_dir`),
-        there is no home folder, or the file cannot be read.
+        ``<cache_dir>/<stem>-<hash>.pickle`` (``<stem>.inference-<hash>.pickle`` for the
+        inference form), the hash the first 32 hex digits of the SHA-256 of the file's
+        bytes and the nncolor, (scikit-learn,) NumPy and Python versions; nothing is
+        created. None when the cache is off (:func:`cache_dir`), there is no home folder,
+        or the file cannot be read.
+
+    Raises
+    ------
+    ValueError
+        ``form`` is neither of the above.
     """
+    if form not in FORMS:
+        raise ValueError(f"form must be one of {', '.join(FORMS)}; got {form!r}")
     try:
         folder = cache_dir()
     except RuntimeError:  # no home directory to find (Path.home): no cache
@@ -86,24 +100,27 @@ def entry_path(model_path):
         digest = hashlib.sha256(Path(model_path).read_bytes())
     except OSError:
         return None
-    digest.update(_versions().encode())
-    return folder / f"{Path(model_path).stem}-{digest.hexdigest()[:32]}.pickle"
+    digest.update(_versions(with_sklearn=form == "colorizer").encode())
+    stem = Path(model_path).stem + ("" if form == "colorizer" else f".{form}")
+    return folder / f"{stem}-{digest.hexdigest()[:32]}.pickle"
 
 
-def load(model_path):
+def load(model_path, form="colorizer"):
     """The model cached for ``model_path``, or None (no entry, or one that cannot be read).
 
     Parameters
     ----------
     model_path : str or Path
         The model file (a shipped ``.skops`` file) the entry was made from.
+    form : {"colorizer", "inference"}, default="colorizer"
+        Which form of it (:func:`entry_path`).
 
     Returns
     -------
     object or None
         What :func:`store` kept; the caller checks it as it would a freshly read model.
     """
-    entry = entry_path(model_path)
+    entry = entry_path(model_path, form)
     if entry is None:
         return None
     try:
@@ -117,7 +134,7 @@ def load(model_path):
         return None
 
 
-def store(model_path, model):
+def store(model_path, model, form="colorizer"):
     """Keep ``model``, just read from ``model_path``, in the cache; True if it was written.
 
     Written atomically (a temporary file renamed into place), so a process reading the
@@ -128,6 +145,8 @@ def store(model_path, model):
     ----------
     model_path : str or Path
         The model file ``model`` was read from; it names the entry (:func:`entry_path`).
+    form : {"colorizer", "inference"}, default="colorizer"
+        Which form of it ``model`` is (:func:`entry_path`).
     model : object
         The model to keep; pickled with the highest protocol.
 
@@ -138,7 +157,7 @@ def store(model_path, model):
         with mode ``0o700`` when missing); False when the cache is off, the model file
         cannot be read, or the entry cannot be written or ``model`` cannot be pickled.
     """
-    entry = entry_path(model_path)
+    entry = entry_path(model_path, form)
     if entry is None:
         return False
     tmp = None
@@ -157,14 +176,18 @@ def store(model_path, model):
             os.unlink(tmp)
 
 
-def _versions():
+def _versions(with_sklearn=True):
     """What the pickled layout of a model depends on, as one string."""
     import numpy
-    import sklearn
 
     from . import __version__
 
-    return (f"nncolor={__version__};sklearn={sklearn.__version__};numpy={numpy.__version__};"
+    sklearn_version = ""
+    if with_sklearn:
+        import sklearn
+
+        sklearn_version = f"sklearn={sklearn.__version__};"
+    return (f"nncolor={__version__};{sklearn_version}numpy={numpy.__version__};"
             f"python={sys.version_info[0]}.{sys.version_info[1]}")
 
 

@@ -33,7 +33,6 @@ from pathlib import Path
 from . import __version__
 # the card has its own module; its names stay importable from here, where they were
 from .card import CARD_FORMAT, make_card, model_card, model_params  # noqa: F401
-from .colorizer import SOMColorizer
 from .defaults import MODEL_SUFFIXES, MODELS_DIR, shipped_model_files
 from .evaluation import summarize_metrics  # noqa: F401
 
@@ -159,6 +158,8 @@ def save_model(colorizer, path, card=None, overwrite=False):
 
     from .io import atomic_path
 
+    from .colorizer import SOMColorizer
+
     if not isinstance(colorizer, SOMColorizer):
         raise TypeError(f"save_model saves an nncolor colorizer, not a "
                         f"{type(colorizer).__name__}")
@@ -226,7 +227,7 @@ def _not_found(model, shipped):
             f"{', '.join(names)} (give the name alone){hint}")
 
 
-def load_model(path=None, *, check=True, trusted=False):
+def load_model(path=None, *, check=True, trusted=False, inference_only=False):
     """Load a fitted colorizer saved with :func:`save_model`, ``skops.io.dump`` or
     ``joblib.dump``.
 
@@ -248,10 +249,15 @@ def load_model(path=None, *, check=True, trusted=False):
         card (a plain ``joblib.dump``) cannot be checked and is accepted.
     trusted : bool, default=False
         Load a pickle (joblib) file. Only for files you made or whose source you trust.
+    inference_only : bool, default=False
+        Return the model's inference form (:class:`nncolor.inference.FittedColorizer`):
+        it colorizes as the colorizer, without fitting or the scikit-learn API, and a
+        shipped model's loads from the cache without importing scikit-learn (about 1.5 s
+        less on 2 cores: what ``nncolor colorize`` uses).
 
     Returns
     -------
-    SOMColorizer
+    SOMColorizer, or FittedColorizer with ``inference_only``
 
     Raises
     ------
@@ -264,6 +270,8 @@ def load_model(path=None, *, check=True, trusted=False):
         version, not a colorizer, or an unfitted one.
     IncompatibleModelError
         Made by another nncolor ``major.minor`` (with ``check``).
+    NoInferenceFormError
+        With ``inference_only``, a colorizer that has none (a CNN's).
     """
     path = resolve_model_path(path)
     if not path.is_file():
@@ -275,6 +283,27 @@ def load_model(path=None, *, check=True, trusted=False):
             raise IsADirectoryError(f"{path} is a folder, not a model file")
         raise FileNotFoundError(_not_found(path, shipped_models()))
     kind = _file_kind(path)
+    if inference_only:  # a shipped model's inference form, cached before: no scikit-learn
+        from .inference import FittedColorizer
+
+        model = _cached_shipped_model(path, "inference") if kind == "skops" else None
+        if isinstance(model, FittedColorizer):
+            _check_card(model, path, check)
+            return model
+    model, clean = _read_colorizer(path, kind, check, trusted)
+    if not inference_only:
+        return model
+    model = FittedColorizer(model)
+    if clean:
+        _cache_shipped_model(path, model, "inference")
+    return model
+
+
+def _read_colorizer(path, kind, check, trusted):
+    """The fitted colorizer in a model file (from the cache if a shipped one was read
+    before), and whether it was read without warnings (then a shipped one is cached)."""
+    from .colorizer import SOMColorizer
+
     # a shipped model read before: unpickled from the user's cache (nncolor.model_cache)
     model = _cached_shipped_model(path) if kind == "skops" else None
     caught = None
@@ -290,12 +319,17 @@ def load_model(path=None, *, check=True, trusted=False):
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not an nncolor colorizer")
     if not hasattr(model, "classifier_"):
         raise ModelFileError(f"{path} holds a colorizer that was never fitted")
+    _check_card(model, path, check)
+    clean = kind == "skops" and caught in (None, [])
+    if kind == "skops" and caught == []:  # read cleanly now: cache it if shipped
+        _cache_shipped_model(path, model)
+    return model, clean
+
+
+def _check_card(model, path, check):
     card = model_card(model)
     if check and card is not None:
         check_version(card, path)
-    if kind == "skops" and caught == []:  # read cleanly now: cache it if shipped
-        _cache_shipped_model(path, model)
-    return model
 
 
 def _file_kind(path):
@@ -446,9 +480,10 @@ def _is_shipped(path):
     return path.suffix == ".skops" and path.resolve().parent == MODELS_DIR
 
 
-def _cached_shipped_model(path):
-    """The colorizer cached for a shipped model file (:mod:`nncolor.model_cache`), or None:
-    not a shipped model, not cached yet, or an entry that cannot be read.
+def _cached_shipped_model(path, form="colorizer"):
+    """The colorizer (or its inference ``form``) cached for a shipped model file
+    (:mod:`nncolor.model_cache`), or None: not a shipped model, not cached yet, or an entry
+    that cannot be read.
 
     Only the files nncolor ships are cached: a user's own ``.skops`` file is always read
     by skops, never unpickled. A model whose skops reading warned (another scikit-learn
@@ -458,12 +493,13 @@ def _cached_shipped_model(path):
         return None
     from . import model_cache
 
-    return model_cache.load(path)
+    return model_cache.load(path, form)
 
 
-def _cache_shipped_model(path, model):
-    """Keep a shipped model, just read from its skops file, in the user's cache."""
+def _cache_shipped_model(path, model, form="colorizer"):
+    """Keep a shipped model (or its inference ``form``), just read from its skops file, in
+    the user's cache."""
     if _is_shipped(path):
         from . import model_cache
 
-        model_cache.store(path, model)
+        model_cache.store(path, model, form)

@@ -2,10 +2,11 @@
 from numbers import Integral
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+
+from .windows import dense_patches, patch_windows
 
 
 class PatchExtractor(BaseEstimator):
@@ -76,23 +77,16 @@ class PatchExtractor(BaseEstimator):
 
     def _windows(self, L):
         """Read-only view of shape (H, W, p, p): the patch of every pixel, no copy."""
-        r = self.patch_size // 2
-        padded = np.pad(np.asarray(L, dtype=np.float32) / np.float32(100), r, mode=self.padding)
-        return sliding_window_view(padded, (self.patch_size, self.patch_size))
+        return patch_windows(L, self.patch_size, self.padding)
 
     def iter_dense(self, L):
         """Yield ``(start, stop, features)`` over a lightness image in bounded blocks.
 
         ``features`` holds the patches of flat pixel indices ``start:stop``, whole rows of
-        the image at a time.
+        the image at a time (:func:`nncolor.windows.dense_patches`).
         """
-        n_features = self._check_params()
-        h, w = L.shape
-        windows = self._windows(L)
-        rows = max(1, self.chunk_pixels // w)
-        for r0 in range(0, h, rows):
-            r1 = min(h, r0 + rows)
-            yield r0 * w, r1 * w, windows[r0:r1].reshape(-1, n_features)
+        self._check_params()
+        return dense_patches(L, self.patch_size, self.padding, self.chunk_pixels)
 
     def transform(self, X):
         """Patches of every pixel of each lightness image in ``X``, stacked row-wise."""

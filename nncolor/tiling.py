@@ -46,13 +46,11 @@ import copy
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.utils.validation import check_is_fitted
 
 from . import upsample
 from ._images import IMAGE_SHAPES, check_image, to_bit_depth
-from .colorizer import takes_images
 from .faces import search_factor
+from .inference import check_fitted, takes_images
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
 DEFAULT_TILE_SIZE = 1024
@@ -74,7 +72,7 @@ def tile_halo(colorizer):
     int
         ``patch_size // 2``, plus ``2 * n_iter + 2`` for the MRF decoder (then even).
     """
-    check_is_fitted(colorizer)
+    check_fitted(colorizer)
     halo = colorizer.features_.patch_size // 2
     if colorizer.decoder == "mrf":
         halo += 2 * colorizer.potts_mrf().n_iter + 2
@@ -84,7 +82,7 @@ def tile_halo(colorizer):
 
 def can_tile(colorizer):
     """True if the colorizer's classifier works on patches (a CNN sees whole images)."""
-    check_is_fitted(colorizer)
+    check_fitted(colorizer)
     return not takes_images(colorizer.classifier_)
 
 
@@ -168,7 +166,7 @@ def colorize_tiled(colorizer, image, *, tile_size=DEFAULT_TILE_SIZE, reference=N
     >>> bool(np.allclose(tiled, col.predict(gray), atol=1e-5))
     True
     """
-    check_is_fitted(colorizer)
+    check_fitted(colorizer)
     if not can_tile(colorizer):
         raise ValueError("tiled colorization needs a patch classifier; a CNN classifier "
                          "sees the whole image (colorize it with predict)")
@@ -235,7 +233,7 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     -------
     ndarray of shape (H, W, 3), or (H, W, 4) with the input's alpha
     """
-    check_is_fitted(colorizer)
+    check_fitted(colorizer)
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
@@ -299,6 +297,8 @@ def _fixed_sweeps(colorizer):
     """
     if colorizer.decoder != "mrf":
         return colorizer
+    from sklearn.base import clone  # the MRF is scikit-learn's estimator: it is loaded
+
     model = copy.copy(colorizer)
     model.mrf = clone(colorizer.potts_mrf()).set_params(tol=0.0)
     return model

@@ -18,7 +18,7 @@ DeOldify (Antic 2019) renders at ``render_factor * 16`` px. Here:
    bilinearly and applied to the full-resolution lightness. Colors thus follow the
    full-resolution edges of the photo, not the blocky ones of the small image.
 4. The upsampled chroma is joined with the input's own lightness and converted to RGB
-   (:func:`guided_rgb`) with the same arithmetic as :func:`nncolor.color.luv2rgb`
+   (:func:`guided_rgb`) with the same arithmetic as :func:`nncolor.luv.luv2rgb`
    (out-of-gamut colors desaturated at constant L*), so the output's L* is the input's:
    in row bands of NumPy for images of at most :data:`NUMPY_MAX_PIXELS` pixels, in one
    fused, parallel numba kernel (:mod:`nncolor.guided_kernel`) for larger ones.
@@ -331,7 +331,7 @@ def _guided_rgb_band(coef, L, rows, cols, bounds, out):
     k = top + wy[:, None] * (across[:, y1 - first] - top)  # (4, n, W): a_u, b_u, a_v, b_v
     u = np.clip(k[0] * L + k[1], bounds[0], bounds[1])
     v = np.clip(k[2] * L + k[3], bounds[2], bounds[3])
-    # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.color.luv2rgb
+    # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.luv.luv2rgb
     t = (L + f32(16)) / f32(116)
     y = np.where(L > f32(7.999625), t * t * t, L / f32(903.3))
     den = f32(13) * L + _EPS
@@ -346,7 +346,7 @@ def _guided_rgb_band(coef, L, rows, cols, bounds, out):
                              | (np.maximum(np.maximum(rgb[0], rgb[1]), rgb[2]) > 1))
     if outside.size:
         # desaturate towards the gray of equal luminance (keeps L*), as
-        # nncolor.color.desaturate_into_gamut; only there, as the kernel
+        # nncolor.luv.desaturate_into_gamut; only there, as the kernel
         yb = np.clip(y.ravel()[outside], 0, 1)
         d = np.stack([plane.ravel()[outside] for plane in rgb]) - yb
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -12,12 +12,16 @@ line pays on every call:
   with the cache of shipped models filled by the warm-up (:mod:`nncolor.model_cache`,
   what every run after the first one after an install meets), and with the cache off
   (the skops file read, as on the very first run);
+* the whole process of ``load_model("default", inference_only=True)``: the model's
+  inference form (:class:`nncolor.inference.FittedColorizer`), from the cache, without
+  scikit-learn (which ``nncolor colorize`` uses);
 * ``nncolor colorize`` of one 1-megapixel gray photo (1024 x 1024, made from
   ``skimage.data.astronaut``), start to finish.
 
 The model cache lives in a temporary folder (``NNCOLOR_CACHE_DIR``), never the user's.
 It also lists which optional libraries (torch, Dask, imageio, CuPy) the loading child
-imported: none should be.
+imported (none should be), and which heavy ones (scikit-learn, scipy.stats, pandas) the
+inference form's child imported (none should be).
 
 Run: ``python -m pipelines.startup_benchmark`` (``make startup``).
 """
@@ -34,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"help": 0.3, "load": 0.3, "colorize": 1.5}
 OPTIONAL = ("torch", "dask", "distributed", "imageio", "imageio_ffmpeg", "cupy")
+HEAVY = ("sklearn", "scipy.stats", "pandas", "torch")
 
 LOAD_CHILD = f"""
 import json, sys, time
@@ -44,6 +49,22 @@ load_model("default")
 loaded = time.perf_counter()
 print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
                       optional=[m for m in {OPTIONAL!r} if m in sys.modules])))
+"""
+
+
+INFERENCE_CHILD = f"""
+import json, sys, time
+start = time.perf_counter()
+from nncolor.model_file import load_model
+imported = time.perf_counter()
+try:
+    load_model("default", inference_only=True)
+except TypeError:  # a checkout from before the inference form: nothing to time
+    print("null")
+    sys.exit()
+loaded = time.perf_counter()
+print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
+                      heavy=[m for m in {HEAVY!r} if m in sys.modules])))
 """
 
 
@@ -101,6 +122,13 @@ def _measure(py, src, repeats, tmp):
     results["optional"] = sorted({m for c in children for m in c["optional"]})
     _, outs = medians([py, "-c", LOAD_CHILD], repeats, src, "")  # "": no cache
     results["load_skops"] = statistics.median(json.loads(out)["load_s"] for out in outs)
+    results["inference"], outs = medians([py, "-c", INFERENCE_CHILD], repeats, src, cache)
+    children = [json.loads(out) for out in outs]
+    if None in children:
+        results["inference"] = results["inference_load"] = results["heavy"] = None
+    else:
+        results["inference_load"] = statistics.median(c["load_s"] for c in children)
+        results["heavy"] = sorted({m for c in children for m in c["heavy"]})
     photo = one_megapixel_photo(tmp)
     results["colorize"], _ = medians(
         [py, "-m", "nncolor", "colorize", str(photo), "-o", str(tmp / "out"), "--overwrite",
@@ -126,10 +154,13 @@ def main(argv=None):
         ('python -c "import numpy" (the yardstick)', results["numpy"], None),
         ("nncolor --help (whole process)", results["help"], TARGETS["help"]),
         ("import nncolor.model_file (in the process)", results["import"], None),
-        ('first load_model("default") (in the process)', results["load"], TARGETS["load"]),
+        ('first load_model("default") after it (in the process)', results["load"], None),
         ("  the same, model cache off (skops; a first run)", results["load_skops"], None),
         ('python -c "load_model(\'default\')" (whole process)', results["load_process"],
          None),
+        ('first load_model("default", inference_only=True) after it', results["inference_load"],
+         TARGETS["load"]),
+        ("  its whole process", results["inference"], None),
         ("nncolor colorize one 1 MP photo (whole process)", results["colorize"],
          TARGETS["colorize"]),
     ]
@@ -138,12 +169,18 @@ def main(argv=None):
           f"{os.getloadavg()[0]:.1f} after, Python {sys.version.split()[0]}; Nx: the figure "
           "over the yardstick's")
     for name, seconds, target in rows:
+        if seconds is None:
+            print(f"  {name:<54} (not in this checkout)")
+            continue
         verdict = "" if target is None else (
             f"  target <= {target} s: {'met' if seconds <= target else 'NOT met'}")
         ratio = seconds / results["numpy"]
         print(f"  {name:<54} {seconds:6.3f} s {ratio:5.1f}x{verdict}")
     print("optional libraries imported by loading a model: "
           + (", ".join(results["optional"]) if results["optional"] else "none"))
+    if results["heavy"] is not None:
+        print("heavy libraries imported by loading its inference form: "
+              + (", ".join(results["heavy"]) if results["heavy"] else "none"))
     return 0
 
 

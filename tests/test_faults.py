@@ -163,7 +163,7 @@ def test_a_killed_worker_stops_the_batch_cleanly(tmp_path, photos, monkeypatch, 
     dying.__dict__.update(tiny_colorizer().fit(photos[:2]).__dict__)
     dying.victim_shape, dying.victim_output = (40, 40), out / "in05_colorized.png"
     dying.parent_pid = os.getpid()
-    monkeypatch.setattr(colorize_command, "load_model", lambda args, check=True: dying)
+    monkeypatch.setattr(colorize_command, "load_model", lambda args, **kwargs: dying)
     removed = []
     remove = colorize_command.Batch.remove_temporaries
     monkeypatch.setattr(colorize_command.Batch, "remove_temporaries",

@@ -117,7 +117,7 @@ def test_the_key_follows_the_file_and_the_versions(cache, tmp_path, monkeypatch)
         f.write(b"\0")
     assert entry_path(copy) != entry_path(DEFAULT_MODEL_PATH)
     before = entry_path(DEFAULT_MODEL_PATH)
-    monkeypatch.setattr(model_cache, "_versions", lambda: "nncolor=9.9")
+    monkeypatch.setattr(model_cache, "_versions", lambda with_sklearn=True: "nncolor=9.9")
     assert entry_path(DEFAULT_MODEL_PATH) != before
 
 

@@ -107,7 +107,7 @@ def run(args, argv):
 
     prefix = f"{PROG} {NAME}"
     check_cluster(args)  # a missing extra, before loading anything
-    model = load_model(args)
+    model = load_model(args, inference_only=True)  # no scikit-learn to import: it starts fast
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing, passed_over = expand(args.images, args.recursive, prefix)

@@ -115,12 +115,19 @@ def check_new_file(path, overwrite):
     check_folder(path.parent)
 
 
-def load_model(args, check=True):
+def load_model(args, check=True, inference_only=False):
     """The model ``--model`` names, with ``--decoder`` and ``--working-size`` applied where
-    the command has them."""
+    the command has them; ``inference_only``: its inference form where it has one
+    (:class:`nncolor.inference.FittedColorizer`, which loads without scikit-learn), else
+    the colorizer."""
+    from ..inference import NoInferenceFormError
     from ..model_file import load_model as load
 
-    model = load(args.model, check=check, trusted=args.trust_model)
+    try:
+        model = load(args.model, check=check, trusted=args.trust_model,
+                     inference_only=inference_only)
+    except NoInferenceFormError:  # a CNN's colorizer, say: read again, whole (rare)
+        model = load(args.model, check=check, trusted=args.trust_model)
     if getattr(args, "decoder", None):
         model.set_params(decoder=args.decoder)
     if getattr(args, "working_size", None):  # given on the command line
