@@ -170,7 +170,7 @@ def codebook_accuracy_score(colorizer, images, y=None, *, n_pixels=None, random_
     from sklearn.base import clone
     from sklearn.utils.validation import check_is_fitted
 
-    from .colorizer import takes_images
+    from .inference import takes_images
 
     check_is_fitted(colorizer)
     truth = [pixels for pixels, _ in check_images(images, require_color=True)]

@@ -933,13 +933,15 @@ class FittedColorizer(ColorizerInference):
     mrf : dict or None
         The parameters of the colorizer's ``mrf`` (:meth:`potts_mrf` builds it).
     codebook_ : ndarray of float32, shape (K, 2)
-    codebook_frequencies_, n_colors_, face_palette_, training_size_, model_card_
-        As the colorizer's (the last three None where it has none).
+    n_colors_ : int
+    codebook_frequencies_, face_palette_, training_size_, model_card_
+        As the colorizer's, where it has them.
     classifier_ : MLPWeights
     features_ : DensePatches
     color_space_ : LuvConversion
     quantizer_ : Codebook
     palette_regressor_, chroma_scale_regressor_ : NeighborsRegressor or None
+        Where the colorizer has them.
 
     Raises
     ------
@@ -977,10 +979,11 @@ class FittedColorizer(ColorizerInference):
         if self.mrf is not None:  # kept as its parameters: PottsMRF is scikit-learn's
             self.mrf = self.mrf.get_params()
         self.codebook_ = np.asarray(colorizer.codebook_, dtype=np.float32)
-        self.codebook_frequencies_ = colorizer.codebook_frequencies_
         self.n_colors_ = colorizer.n_colors_
-        for name in ("face_palette_", "training_size_", "model_card_"):
-            setattr(self, name, getattr(colorizer, name, None))
+        # absent from models fitted before the priors and the working resolution existed
+        for name in ("codebook_frequencies_", "face_palette_", "training_size_", "model_card_"):
+            if hasattr(colorizer, name):
+                setattr(self, name, getattr(colorizer, name))
         self.classifier_ = MLPWeights.from_mlp(parts[0])
         self.features_ = DensePatches(parts[1].patch_size, parts[1].padding,
                                       parts[1].chunk_pixels)
@@ -988,9 +991,10 @@ class FittedColorizer(ColorizerInference):
         self.quantizer_ = Codebook(colorizer.quantizer_.cluster_centers_,
                                    colorizer.quantizer_.grid_)
         for name in ("palette_regressor_", "chroma_scale_regressor_"):
-            regressor = getattr(colorizer, name, None)
-            setattr(self, name, None if regressor is None
-                    else NeighborsRegressor.from_pipeline(regressor))
+            if hasattr(colorizer, name):  # absent from models fitted before the priors
+                regressor = getattr(colorizer, name)
+                setattr(self, name, None if regressor is None
+                        else NeighborsRegressor.from_pipeline(regressor))
 
     def potts_mrf(self):
         """The Potts MRF of the ``"mrf"`` decoder: built from ``mrf`` (its parameters).

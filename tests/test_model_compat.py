@@ -36,3 +36,13 @@ def test_turning_the_prior_on_for_an_old_model_says_what_to_do(old):
     with pytest.raises(ValueError, match="fitted before the global color prior"):
         model.set_params(global_prior=0.5).predict(expected["gray"])
     model.set_params(global_prior=0.0)
+
+
+@pytest.mark.parametrize("decoder", ["mode", "expectation", "annealed", "mrf"])
+def test_old_model_in_its_inference_form_gives_its_old_output(old, decoder):
+    """What `nncolor colorize` runs: the inference form of the old file."""
+    _, expected = old
+    form = load_model(DATA / "model_0_1.skops", inference_only=True).set_params(decoder=decoder)
+    np.testing.assert_allclose(form.predict(expected["gray"]), expected[decoder], atol=1e-5)
+    with pytest.raises(ValueError, match="fitted before the global color prior"):
+        form.set_params(global_prior=0.5).predict(expected["gray"])
