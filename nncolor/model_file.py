@@ -320,8 +320,8 @@ def _read_colorizer(path, kind, check, trusted):
     if not hasattr(model, "classifier_"):
         raise ModelFileError(f"{path} holds a colorizer that was never fitted")
     _check_card(model, path, check)
-    clean = kind == "skops" and caught in (None, [])
-    if kind == "skops" and caught == []:  # read cleanly now: cache it if shipped
+    clean = kind == "skops" and not caught  # from the cache, or read without a warning
+    if clean and caught is not None:  # read cleanly just now: cache it if shipped
         _cache_shipped_model(path, model)
     return model, clean
 

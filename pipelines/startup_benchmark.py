@@ -40,32 +40,30 @@ TARGETS = {"help": 0.3, "load": 0.3, "colorize": 1.5}
 OPTIONAL = ("torch", "dask", "distributed", "imageio", "imageio_ffmpeg", "cupy")
 HEAVY = ("sklearn", "scipy.stats", "pandas", "torch")
 
-LOAD_CHILD = f"""
-import json, sys, time
-start = time.perf_counter()
-from nncolor.model_file import load_model
-imported = time.perf_counter()
-load_model("default")
-loaded = time.perf_counter()
-print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
-                      optional=[m for m in {OPTIONAL!r} if m in sys.modules])))
-"""
-
-
-INFERENCE_CHILD = f"""
+def load_child(call, modules):
+    """A child's code: import ``nncolor.model_file``, run ``call`` (``load_model(...)``), and
+    print the seconds of each and which of ``modules`` are imported, as JSON (``null`` for
+    a checkout whose ``load_model`` does not take the call's keywords)."""
+    return f"""
 import json, sys, time
 start = time.perf_counter()
 from nncolor.model_file import load_model
 imported = time.perf_counter()
 try:
-    load_model("default", inference_only=True)
-except TypeError:  # a checkout from before the inference form: nothing to time
+    {call}
+except TypeError:  # a checkout from before that keyword: nothing to time
     print("null")
     sys.exit()
 loaded = time.perf_counter()
 print(json.dumps(dict(import_s=imported - start, load_s=loaded - imported,
-                      heavy=[m for m in {HEAVY!r} if m in sys.modules])))
+                      imported=[m for m in {modules!r} if m in sys.modules])))
 """
+
+
+#: The full colorizer (the optional libraries it must not import), and its inference form
+#: (the heavy ones it must not import).
+LOAD_CHILD = load_child('load_model("default")', OPTIONAL)
+INFERENCE_CHILD = load_child('load_model("default", inference_only=True)', HEAVY)
 
 
 def _env(source, cache):
@@ -119,7 +117,7 @@ def _measure(py, src, repeats, tmp):
     results["import"] = statistics.median(c["import_s"] for c in children)
     results["load"] = statistics.median(c["load_s"] for c in children)
     results["load_process"] = load_wall
-    results["optional"] = sorted({m for c in children for m in c["optional"]})
+    results["optional"] = sorted({m for c in children for m in c["imported"]})
     _, outs = medians([py, "-c", LOAD_CHILD], repeats, src, "")  # "": no cache
     results["load_skops"] = statistics.median(json.loads(out)["load_s"] for out in outs)
     results["inference"], outs = medians([py, "-c", INFERENCE_CHILD], repeats, src, cache)
@@ -128,7 +126,7 @@ def _measure(py, src, repeats, tmp):
         results["inference"] = results["inference_load"] = results["heavy"] = None
     else:
         results["inference_load"] = statistics.median(c["load_s"] for c in children)
-        results["heavy"] = sorted({m for c in children for m in c["heavy"]})
+        results["heavy"] = sorted({m for c in children for m in c["imported"]})
     photo = one_megapixel_photo(tmp)
     results["colorize"], _ = medians(
         [py, "-m", "nncolor", "colorize", str(photo), "-o", str(tmp / "out"), "--overwrite",
