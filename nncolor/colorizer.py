@@ -8,6 +8,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from . import upsample
 from ._images import check_images
@@ -21,6 +22,7 @@ from .inference import SCALE_DECODERS, ColorizerInference, takes_images  # noqa:
 from .mrf import PottsMRF
 from .patches import PatchExtractor
 from .som import SOMQuantizer
+from .stepdecay import StepDecayMLPClassifier
 
 # the MRF of a sampled colorization: trust the drawn label and the classifier equally
 _SAMPLE_MIX = 0.5
@@ -102,11 +104,12 @@ class SOMColorizer(ColorizerInference, BaseEstimator):
         photo (:meth:`faces`, :mod:`nncolor.faces`), each pixel's distribution is
         shifted toward the skin palette measured on the faces of the training photos,
         by the weights ``(face_palette_ / training frequencies) ** face_prior`` (Bayes'
-        rule for a change of priors, as for ``global_prior``). A patch cannot tell a
-        cheek from a wall of the same tone; the detector sees the whole face. 0 turns it
-        off and skips learning the palette at fit; it is also off for a model whose
-        training photos showed no face (``face_palette_`` is None). Models saved before
-        it existed load with 0.
+        rule for a change of priors, as for ``global_prior``), in place of the photo's
+        palette (learned or a ``reference``'s), which mostly describes the background.
+        A patch cannot tell a cheek from a wall of the same tone; the detector sees the
+        whole face. 0 turns it off and skips learning the palette at fit; it is also off
+        for a model whose training photos showed no face (``face_palette_`` is None).
+        Models saved before it existed load with 0.
     working_size : "auto", int or None, default="auto"
         The working resolution of :meth:`predict`: an image whose side ``sqrt(H * W)``
         is at least 1.5 times this is classified shrunk by the integer factor
@@ -251,7 +254,11 @@ class SOMColorizer(ColorizerInference, BaseEstimator):
                           for im in luv]
             classifier.fit([im[..., 0] for im in luv], label_maps)
         else:
-            with warnings.catch_warnings():
+            # one BLAS thread: a patch MLP's matrices are narrow, and two threads gave the
+            # same epoch time on an idle 2-core machine but a third of the speed or less
+            # when another job shared it (500k pixels, 2 epochs: 2.1-2.3 s against 2.1-2.2 s
+            # idle; 2.2 s against 6.8-21 s busy)
+            with warnings.catch_warnings(), threadpool_limits(1):
                 if classifier.get_params().get("batch_size") == _MLP_BATCH:
                     # fewer training pixels than make_colorizer's batch: the batch is all
                     # of them, as its docstring says; scikit-learn's notice would alarm
@@ -402,7 +409,7 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=200, early_stopping=True, batch_size=None, learning_rate=None,
+    max_iter=12, decay_epochs=3, early_stopping=False, batch_size=None, learning_rate=None,
     som_iterations=10_000, decoder="annealed",
     global_prior=0.5, chroma_shrinkage=True, face_prior=1.0, n_jobs=None, random_state=None,
     backend="mlp", device="cpu", working_size="auto", **cnn_params,
@@ -419,13 +426,21 @@ def make_colorizer(
         MLP hidden layers (ReLU and Adam, as in the paper).
     n_samples : int, default=2500
         Training pixels drawn per image.
-    max_iter : int, default=200
-        Most MLP epochs.
-    early_stopping : bool, default=True
-        Stop the MLP when its accuracy on a tenth of the training pixels has not improved
-        for 3 epochs (scikit-learn's ``early_stopping``, ``n_iter_no_change=3``): on a
-        million pixels it stops after about 10 to 25 epochs with the held-out quality of
-        200, in a tenth of the time. False trains all ``max_iter`` epochs.
+    max_iter : int, default=12
+        MLP epochs at ``learning_rate`` (at most, with ``early_stopping``).
+    decay_epochs : int, default=3
+        MLP epochs after those, at a tenth of the rate
+        (:class:`~nncolor.stepdecay.StepDecayMLPClassifier`); 0: none. Adam at a
+        constant rate ends wherever its last noisy steps left it: on a million pixels of
+        landscapes, over three seeds, 12 epochs and 3 decayed gave +1.08 to +1.15 dB over
+        gray on held-out photos in 38-41 s, where early stopping gave +0.95 to +1.15 dB
+        in 23-74 s (it stopped after 8 to 30 epochs) and 20 epochs at the full rate +0.98
+        to +1.09 dB (``python -m pipelines.benchmark --only fit``; docs/performance.md).
+    early_stopping : bool, default=False
+        Stop the first phase when the MLP's accuracy on a tenth of the training pixels
+        has not improved for 3 epochs (scikit-learn's ``early_stopping``,
+        ``n_iter_no_change=3``); the decayed epochs are then kept only if they improve
+        it. False trains ``max_iter`` epochs, then ``decay_epochs``.
     batch_size : int, optional
         Training pixels per Adam step; None: 1000 for the MLP (scikit-learn clips it to
         the number of training pixels), the CNN's own default for ``backend="cnn"``.
@@ -455,8 +470,9 @@ def make_colorizer(
     backend : {"mlp", "cnn"}, default="mlp"
         ``"cnn"`` puts a :class:`nncolor.cnn.CNNClassifier` (whole L images in, per-pixel
         probabilities out; needs ``pip install 'nncolor[cnn]'``) in the classifier slot
-        instead of the MLP; ``patch_size``, ``hidden_layer_sizes`` and ``max_iter`` then
-        do not apply (``n_samples`` still draws the pixels the SOM is fitted on).
+        instead of the MLP; ``patch_size``, ``hidden_layer_sizes``, ``max_iter``,
+        ``decay_epochs`` and ``early_stopping`` then do not apply (``n_samples`` still
+        draws the pixels the SOM is fitted on).
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where predict runs, see :class:`SOMColorizer`. With ``backend="cnn"`` it is the
         CNN's torch device instead ("auto": CUDA when torch sees a GPU).
@@ -489,11 +505,11 @@ def make_colorizer(
         classifier = CNNClassifier(device=device, **cnn_params,
                                    **{k: v for k, v in given.items() if v is not None})
     else:
-        classifier = MLPClassifier(
+        classifier = StepDecayMLPClassifier(
             hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
             batch_size=_MLP_BATCH if batch_size is None else batch_size,
             learning_rate_init=_MLP_RATE if learning_rate is None else learning_rate,
-            max_iter=max_iter,
+            max_iter=max_iter, decay_epochs=decay_epochs,
             early_stopping=early_stopping, n_iter_no_change=3,
         )
     return SOMColorizer(

@@ -79,15 +79,20 @@ def is_fast_mlp(estimator):
     Returns
     -------
     bool
-        True only for an ``MLPClassifier`` itself (not a subclass, whose inference may
-        differ) that has ``coefs_``, and for :class:`MLPWeights`.
+        True only for an ``MLPClassifier`` itself or a
+        :class:`~nncolor.stepdecay.StepDecayMLPClassifier` (which trains differently and
+        predicts the same), not another subclass, whose inference may differ, that has
+        ``coefs_``; and for :class:`MLPWeights`.
     """
     if type(estimator) is MLPWeights:
         return True
     # imported here: a process that only colorizes with MLPWeights never loads scikit-learn
     from sklearn.neural_network import MLPClassifier
 
-    return type(estimator) is MLPClassifier and hasattr(estimator, "coefs_")
+    from .stepdecay import StepDecayMLPClassifier
+
+    return (type(estimator) in (MLPClassifier, StepDecayMLPClassifier)
+            and hasattr(estimator, "coefs_"))
 
 
 class MLPWeights:

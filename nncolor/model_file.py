@@ -56,6 +56,7 @@ SAFE_TYPES = (
     "nncolor.patches.PatchExtractor",
     "nncolor.mrf.PottsMRF",
     "nncolor.cnn.CNNClassifier",
+    "nncolor.stepdecay.StepDecayMLPClassifier",
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
 )

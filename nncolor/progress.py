@@ -27,6 +27,7 @@ class _EpochReader(io.TextIOBase):
     def __init__(self, make_bar, on_first, stream):
         self.make_bar, self.on_first, self.stream = make_bar, on_first, stream
         self.bar, self.epochs, self.loss, self._buffer = None, 0, None, ""
+        self._phase_start, self._printed = 0, 0  # epochs before this phase, its last number
         self.stopped = None  # why the classifier stopped early, in words (None: it did not)
 
     def writable(self):
@@ -53,7 +54,11 @@ class _EpochReader(io.TextIOBase):
             if self.bar is None:  # the first epoch: the steps before it are done
                 self.on_first()
                 self.bar = self.make_bar()
-            self.epochs, self.loss = int(match.group(1)), float(match.group(2))
+            printed = int(match.group(1))
+            if printed <= self._printed:  # a warm-started phase (a decayed rate) counts from 1
+                self._phase_start = self.epochs
+            self._printed = printed
+            self.epochs, self.loss = self._phase_start + printed, float(match.group(2))
             self.bar.set_postfix(loss=f"{self.loss:.4f}", refresh=False)  # drawn by update
             self.bar.update(self.epochs - self.bar.n)
         return len(text)
@@ -103,6 +108,8 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
     shape = "x".join(map(str, getattr(quantizer, "shape", ()))) or "?"
     steps = getattr(quantizer, "n_iterations", "?")
     max_iter = getattr(classifier, "max_iter", None)
+    if max_iter:  # StepDecayMLPClassifier's epochs at the decayed rate come after max_iter
+        max_iter += getattr(classifier, "decay_epochs", 0)
     watch = classifier is not None and "verbose" in classifier.get_params()
     print(f"{prefix}: fitting on {n_images} photos: SOM codebook ({shape}, {steps} steps), "
           f"then the classifier" + (f" (at most {max_iter} epochs)" if max_iter else ""),

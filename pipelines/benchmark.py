@@ -33,11 +33,12 @@ Figures (every timing is the median of ``--repeats`` runs timed with
 8. fit       The paper-scale fit: the paper's colorizer (5x5 patches, 3x3 SOM, (50, 50)
              MLP) on 1 025 000 pixels of the training part of ``scenes-256``
              (``../shared/data``; split by file name), with ``make_colorizer``'s
-             defaults (early stopping; Adam steps of 1000 pixels at rate 0.004), against
-             the same fit with the paper's steps (200 pixels at 0.001, the earlier
-             default), in the same run; both measured on the held-out part (PSNR over
-             gray, colorfulness, default decoder). One fit each (minutes);
-             ``--quick``: 40 photos. Target: <= 60 s, no loss of held-out quality.
+             defaults (Adam steps of 1000 pixels at rate 0.004, 12 epochs, then 3 at a
+             tenth of the rate), against the same fit with early stopping at a constant
+             rate (the previous default), in the same run; both measured on the
+             held-out part (PSNR over gray, colorfulness, default decoder). Medians of
+             three seeds (minutes); ``--quick``: 40 photos, one seed. Target: <= 60 s,
+             no loss of held-out quality.
 5. naive     Per-pixel Python loops, as the paper's code does it (slice each patch
              from the padded L image; argmin of one pixel's distances to the
              codebook), against the vectorized code on the same pixels: per-pixel
@@ -595,10 +596,15 @@ print(json.dumps(dict(seconds=seconds, base_kib=base, input_kib=input_kib,
 PAPER_PIXELS = 1_025_000
 
 
+#: The seeds of the paper-scale fit: where an epoch ends depends on them, and so do the
+#: time and the held-out figures; the benchmark reports medians over them.
+FIT_SEEDS = (0, 1, 2)
+
+
 def bench_fit(quick):
-    """Paper-scale fit with the defaults against the paper's Adam steps, same data, same run."""
-    from nncolor import make_colorizer
-    from pipelines.quality import DATA, held_out, measure, training_part
+    """Paper-scale fit with the defaults against early stopping at a constant rate (the
+    previous default), same data, same run; medians over :data:`FIT_SEEDS`."""
+    from pipelines.quality import DATA, held_out, training_part
 
     folder = DATA / "scenes-256"
     if not folder.is_dir():
@@ -607,33 +613,48 @@ def bench_fit(quick):
     train = training_part(folder)[: 40 if quick else None]
     test, names = held_out(folder, limit=20 if quick else 60)
     per_photo = -(-(PAPER_PIXELS // 10 if quick else PAPER_PIXELS) // len(train))
-    rows = []
-    results = {}
-    for label, extra in (("defaults (batch 1000, rate 0.004)", {}),
-                         ("the paper's steps (batch 200, rate 0.001)",
-                          {"batch_size": 200, "learning_rate": 0.001})):
-        col = make_colorizer(5, (3, 3), (50, 50), n_samples=per_photo, random_state=0,
-                             **extra)
-        start = time.perf_counter()
-        col.fit(train)
-        seconds = time.perf_counter() - start
-        figures = measure(col, test, names)
-        gain = figures["gain_db"]
-        results[label] = seconds
-        epochs = col.classifier_.n_iter_
-        print(f"  {label}: {seconds:.0f} s, {epochs} epochs, held-out {gain:+.2f} dB over gray, "
-              f"colorfulness {figures['colorfulness']:.2f}", flush=True)
-        met = yes_no(seconds <= 60) if not extra else ""
-        rows += [row("fit", f"paper-scale fit, {label}", seconds, "s",
-                     "<= 60" if not extra else "", met,
-                     f"{col.n_training_pixels_} pixels, {epochs} epochs"),
-                 row("fit", f"held-out gain over gray, {label}", gain, "dB", ">= 1.0", "",
-                     f"{len(test)} photos of scenes-256"),
+    seeds = FIT_SEEDS[:1] if quick else FIT_SEEDS
+    rows, seconds = [], {}
+    for label, extra in (("defaults (12 epochs, then 3 at a tenth of the rate)", {}),
+                         ("early stopping at a constant rate (the previous default)",
+                          {"max_iter": 200, "early_stopping": True, "decay_epochs": 0})):
+        runs = [_fit_once(train, test, names, per_photo, seed, extra) for seed in seeds]
+        for seed, run in zip(seeds, runs):
+            print(f"  {label}, seed {seed}: {run['seconds']:.0f} s, {run['epochs']} epochs, "
+                  f"held-out {run['gain_db']:+.2f} dB over gray, colorfulness "
+                  f"{run['colorfulness']:.2f}", flush=True)
+        median = {k: float(np.median([r[k] for r in runs]))
+                  for k in ("seconds", "gain_db", "colorfulness", "epochs")}
+        seconds[label] = median["seconds"]
+        note = (f"median of seeds {', '.join(map(str, seeds))}; "
+                f"{runs[0]['pixels']} pixels, {median['epochs']:.0f} epochs")
+        target = "" if extra else "<= 60"
+        # the targets are the defaults'; the baseline's rows say where it stood
+        met = yes_no if target else (lambda ok: "")
+        rows += [row("fit", f"paper-scale fit, {label}", median["seconds"], "s", target,
+                     met(median["seconds"] <= 60), note),
+                 row("fit", f"held-out gain over gray, {label}", median["gain_db"], "dB",
+                     ">= 1.0", met(median["gain_db"] >= 1.0),
+                     f"{len(test)} photos of scenes-256; {note}"),
                  row("fit", f"held-out colorfulness / truth's, {label}",
-                     figures["colorfulness"], "", ">= 0.5")]
-    first, second = results.values()
-    rows.append(row("fit", "speed-up vs the paper's steps", second / first, "x"))
+                     median["colorfulness"], "", ">= 0.5", met(median["colorfulness"] >= 0.5),
+                     note)]
+    first, second = seconds.values()
+    rows.append(row("fit", "speed-up vs early stopping at a constant rate", second / first, "x"))
     return rows
+
+
+def _fit_once(train, test, names, per_photo, seed, extra):
+    """One paper-scale fit: its seconds, epochs and held-out figures."""
+    from nncolor import make_colorizer
+    from pipelines.quality import measure
+
+    col = make_colorizer(5, (3, 3), (50, 50), n_samples=per_photo, random_state=seed, **extra)
+    start = time.perf_counter()
+    col.fit(train)
+    seconds = time.perf_counter() - start
+    return dict(seconds=seconds, epochs=col.classifier_.n_iter_,
+                pixels=col.n_training_pixels_, **measure(col, test, names))
 
 
 def _run_child(code, *argv):

@@ -72,7 +72,7 @@ def train_on_shipped_photos(quick=False):
     china = load_sample_images().images[0]
     train = [data.astronaut(), data.chelsea(), data.rocket(), china]
     settings = dict(patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50),
-                    n_samples=2500, max_iter=200, random_state=0, n_jobs=2)
+                    n_samples=2500, random_state=0, n_jobs=2)
     if quick:
         settings.update(n_samples=300, max_iter=10, som_iterations=500)
     start = time.perf_counter()

@@ -137,7 +137,8 @@ def run(data, out, quick=False, overwrite=False, decoder="mode", patch_size=5, l
     # Fig 10: the colorizer on held-out photos
     col = make_colorizer(patch_size=patch_size, som_shape=(3, 3),
                          hidden_layer_sizes=cfg["hidden"], n_samples=cfg["n_samples"],
-                         max_iter=cfg["max_iter"], som_iterations=cfg["iterations"],
+                         max_iter=cfg["max_iter"], early_stopping=True, decay_epochs=0,
+                         som_iterations=cfg["iterations"],
                          decoder=decoder, n_jobs=2, random_state=seed)
     fit_start = time.perf_counter()
     from sklearn.exceptions import ConvergenceWarning

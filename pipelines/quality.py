@@ -192,10 +192,11 @@ def ablation_variants(quick):
     n = 100 if quick else 1000
 
     def paper(**changes):
-        # as published: no learned prior, no learned scale (the guidance variants below)
+        # as published: no learned prior, no learned scale (the guidance variants below), a
+        # constant learning rate
         col = make_colorizer(5, (3, 3), (50, 50), n_samples=n, max_iter=5 if quick else 50,
-                             early_stopping=False, random_state=0, global_prior=0.0,
-                             chroma_shrinkage=False)
+                             early_stopping=False, decay_epochs=0, random_state=0,
+                             global_prior=0.0, chroma_shrinkage=False)
         return col.set_params(**changes)
 
     som_before = {"quantizer__fine_tuning_iterations": 0}
@@ -206,8 +207,10 @@ def ablation_variants(quick):
         # fitted with the prior on, so that the chroma scale is fitted as the library fits it
         ("SOM + convergence phase (batch map)", paper(global_prior=0.5)),
         ("k-means codebook", paper(quantizer=KMeansQuantizer((3, 3)))),
-        ("SOM + convergence, early stopping (the default)",
+        ("SOM + convergence, early stopping",
          paper(classifier__early_stopping=True, classifier__n_iter_no_change=3)),
+        ("SOM + convergence, 12 epochs then 3 decayed (the default)",
+         paper(classifier__max_iter=3 if quick else 12, classifier__decay_epochs=3)),
         ("SOM + convergence, 300 px/photo", paper(features__n_samples=max(10, n * 3 // 10))),
         ("SOM + convergence, 2500 px/photo", paper(features__n_samples=n * 5 // 2)),
     ]

@@ -144,8 +144,10 @@ def mlp(hidden, max_iter):
 
 def search_by_image(photos, grid, settings, n_jobs, verbose):
     """GridSearchCV over the whole colorizer, folds over photos."""
+    # the MLP settings of the module docstring, as the other two protocols' mlp()
     col = make_colorizer(patch_size=grid["features__patch_size"][0], som_shape=(3, 3),
                          n_samples=settings["pixels"], max_iter=settings["max_iter"],
+                         batch_size=200, learning_rate=0.001, decay_epochs=0,
                          som_iterations=settings["som_iterations"], decoder="mode",
                          random_state=0)
     scorer = functools.partial(codebook_accuracy_score, n_pixels=settings["pixels"],

@@ -325,7 +325,7 @@ def test_train_then_info(tmp_path, color_folder):
     assert result.returncode == 0, result.stderr
     assert "held-out photos (2)" in result.stdout and "mean color" in result.stdout
     # lines, no bar: stderr is a pipe here (test_progress_bars_only_on_a_terminal)
-    assert "fitting on 3 photos" in result.stderr and "classifier: 5 epochs" in result.stderr
+    assert "fitting on 3 photos" in result.stderr and "classifier: 8 epochs" in result.stderr
     assert "\r" not in result.stderr and "reading" not in result.stderr
     card = load_model(out).model_card_
     assert card["training_data"]["n_photos"] == 3 and card["n_colors"] == 4

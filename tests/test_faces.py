@@ -91,6 +91,17 @@ def test_the_face_prior_moves_colors_inside_faces_only(portrait_model):
     np.testing.assert_array_equal(off.chroma(L), without)
 
 
+def test_inside_faces_the_face_palette_replaces_the_photos_palette(portrait_model):
+    gray = data.astronaut()[::2, ::2].mean(-1).astype(np.uint8)
+    L = portrait_model.lightness(gray)
+    inside = face_mask(L.shape, portrait_model.faces(L))
+    palette = np.linspace(2, 0.1, portrait_model.n_colors_).astype(np.float32)
+    with_palette = portrait_model.probabilities(L, prior=palette)
+    without = portrait_model.probabilities(L, prior=None)
+    np.testing.assert_allclose(with_palette[inside], without[inside], atol=1e-6)
+    assert not np.allclose(with_palette[~inside], without[~inside])
+
+
 @pytest.mark.parametrize("step", [2, 1])  # 256 px: searched as it is; 512 px: shrunk
 def test_predict_and_the_tiles_agree_on_faces(portrait_model, step):
     from nncolor.tiling import colorize_tiled

@@ -205,7 +205,7 @@ def test_verdict_lines():
 
 def test_training_shows_progress_and_a_verdict(photos, capsys):
     names = [f"photo{i}" for i in range(len(photos))]
-    colorizer = tiny_colorizer(max_iter=5)
+    colorizer = tiny_colorizer(max_iter=5, decay_epochs=3)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         held_out, info = fit_and_evaluate(colorizer, photos, names, test_size=2,
@@ -213,7 +213,9 @@ def test_training_shows_progress_and_a_verdict(photos, capsys):
     err = capsys.readouterr().err
     assert "SOM codebook (3x3, 300 steps)" in err
     assert "sampled patches and SOM codebook done" in err
-    assert "classifier: 5 epochs (the limit)" in err
+    # the decayed phase counts on from the first (scikit-learn numbers it from 1 again)
+    assert "then the classifier (at most 8 epochs)" in err
+    assert "classifier: 8 epochs (the limit)" in err
     assert info["verdict"] == verdict(held_out)[1]
     weak = [w for w in caught if issubclass(w.category, WeakModelWarning)]
     if info["better"]:
@@ -275,8 +277,9 @@ def test_the_epoch_bar_shows_on_a_terminal_only(photos):
             colorizer.fit(photos[:4])
         text = stream.getvalue()
         # epochs this short redraw it only at the start (tqdm's mininterval)
-        assert ("\r" in text and "/4 [" in text and "epoch/s" in text) == bar, text
-        assert "classifier: 4 epochs (the limit)" in text
+        # 4 epochs at the rate and 3 decayed, on one bar
+        assert ("\r" in text and "/7 [" in text and "epoch/s" in text) == bar, text
+        assert "classifier: 7 epochs (the limit)" in text
 
 
 
@@ -292,7 +295,7 @@ def test_the_epoch_bar_shows_in_a_notebook(photos, monkeypatch):
     colorizer = tiny_colorizer(max_iter=4)
     with fit_progress(colorizer, 4, file=stream):
         colorizer.fit(photos[:4])
-    assert "\r" in stream.getvalue() and "/4 [" in stream.getvalue()
+    assert "\r" in stream.getvalue() and "/7 [" in stream.getvalue()
 
 
 def test_every_install_hint_is_quoted_for_every_shell():

@@ -209,8 +209,9 @@ def add_model_options(sub):
                      help="MLP hidden layer sizes (default: 50,50)")
     sub.add_argument("--n-samples", type=POSITIVE_INT, default=2500,
                      help="training pixels drawn per photo (default: 2500)")
-    sub.add_argument("--max-iter", type=POSITIVE_INT, default=200,
-                     help="MLP epochs at most (default: 200)")
+    sub.add_argument("--max-iter", type=POSITIVE_INT, default=12,
+                     help="MLP epochs at the full learning rate, before 3 more at a tenth "
+                          "of it (default: 12)")
     sub.add_argument("--som-iterations", type=POSITIVE_INT, default=10_000,
                      help="SOM training steps (default: 10000)")
     sub.add_argument("--seed", type=int, default=0,
