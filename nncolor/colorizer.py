@@ -254,11 +254,12 @@ class SOMColorizer(ColorizerInference, BaseEstimator):
                           for im in luv]
             classifier.fit([im[..., 0] for im in luv], label_maps)
         else:
-            # one BLAS thread: a patch MLP's matrices are narrow, and two threads gave the
+            # an MLP on one BLAS thread: its matrices are narrow, and two threads gave the
             # same epoch time on an idle 2-core machine but a third of the speed or less
             # when another job shared it (500k pixels, 2 epochs: 2.1-2.3 s against 2.1-2.2 s
             # idle; 2.2 s against 6.8-21 s busy)
-            with warnings.catch_warnings(), threadpool_limits(1):
+            with warnings.catch_warnings(), threadpool_limits(
+                    1 if isinstance(classifier, MLPClassifier) else None, user_api="blas"):
                 if classifier.get_params().get("batch_size") == _MLP_BATCH:
                     # fewer training pixels than make_colorizer's batch: the batch is all
                     # of them, as its docstring says; scikit-learn's notice would alarm
@@ -409,7 +410,7 @@ def _seeded(estimator, rng):
 
 def make_colorizer(
     patch_size=5, som_shape=(3, 3), hidden_layer_sizes=(50, 50), *, n_samples=2500,
-    max_iter=12, decay_epochs=3, early_stopping=False, batch_size=None, learning_rate=None,
+    max_iter=12, decay_epochs=None, early_stopping=False, batch_size=None, learning_rate=None,
     som_iterations=10_000, decoder="annealed",
     global_prior=0.5, chroma_shrinkage=True, face_prior=1.0, n_jobs=None, random_state=None,
     backend="mlp", device="cpu", working_size="auto", **cnn_params,
@@ -428,19 +429,20 @@ def make_colorizer(
         Training pixels drawn per image.
     max_iter : int, default=12
         MLP epochs at ``learning_rate`` (at most, with ``early_stopping``).
-    decay_epochs : int, default=3
+    decay_epochs : int, optional
         MLP epochs after those, at a tenth of the rate
-        (:class:`~nncolor.stepdecay.StepDecayMLPClassifier`); 0: none. Adam at a
+        (:class:`~nncolor.stepdecay.StepDecayMLPClassifier`); None: 3, or 0 with
+        ``early_stopping`` (the two do not combine). Adam at a
         constant rate ends wherever its last noisy steps left it: on a million pixels of
         landscapes, over three seeds, 12 epochs and 3 decayed gave +1.08 to +1.15 dB over
         gray on held-out photos in 38-41 s, where early stopping gave +0.95 to +1.15 dB
         in 23-74 s (it stopped after 8 to 30 epochs) and 20 epochs at the full rate +0.98
         to +1.09 dB (``python -m pipelines.benchmark --only fit``; docs/performance.md).
     early_stopping : bool, default=False
-        Stop the first phase when the MLP's accuracy on a tenth of the training pixels
-        has not improved for 3 epochs (scikit-learn's ``early_stopping``,
-        ``n_iter_no_change=3``); the decayed epochs are then kept only if they improve
-        it. False trains ``max_iter`` epochs, then ``decay_epochs``.
+        Stop the MLP when its accuracy on a tenth of the training pixels has not improved
+        for 3 epochs (scikit-learn's ``early_stopping``, ``n_iter_no_change=3``), at a
+        constant rate (the default before the step decay). False trains ``max_iter``
+        epochs, then ``decay_epochs``.
     batch_size : int, optional
         Training pixels per Adam step; None: 1000 for the MLP (scikit-learn clips it to
         the number of training pixels), the CNN's own default for ``backend="cnn"``.
@@ -509,7 +511,8 @@ def make_colorizer(
             hidden_layer_sizes=tuple(hidden_layer_sizes), activation="relu",
             batch_size=_MLP_BATCH if batch_size is None else batch_size,
             learning_rate_init=_MLP_RATE if learning_rate is None else learning_rate,
-            max_iter=max_iter, decay_epochs=decay_epochs,
+            max_iter=max_iter,
+            decay_epochs=(0 if early_stopping else 3) if decay_epochs is None else decay_epochs,
             early_stopping=early_stopping, n_iter_no_change=3,
         )
     return SOMColorizer(

@@ -52,14 +52,15 @@ class DeviceModel:
     Parameters
     ----------
     colorizer : SOMColorizer
-        Fitted, with a plain ``MLPClassifier`` as its classifier.
+        Fitted, with an ``MLPClassifier`` (or a ``StepDecayMLPClassifier``) as its
+        classifier.
     xp : array-API namespace
         Where the arrays go (CuPy's for a GPU).
 
     Raises
     ------
     ValueError
-        The colorizer's classifier is not a plain ``MLPClassifier``.
+        The colorizer's classifier is not one of those.
     """
 
     def __init__(self, colorizer, xp):

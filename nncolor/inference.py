@@ -132,7 +132,8 @@ class ColorizerInference:
         reference : color image, or array of shape (n, 3) of RGB colors, optional
             Global histogram transfer (Melas-Kyriazi & Han 2017, section 4.2): each
             pixel's distribution is multiplied by the reference's histogram over the
-            codebook, so ambiguous pixels lean toward the reference's colors.
+            codebook, so ambiguous pixels lean toward the reference's colors (inside the
+            faces the face prior finds, by the face palette instead).
         hints : RGBA image, or list of them (one per image, None for none), optional
             Color hints: pixels with alpha > 0.5 get their hint's codebook color, and the
             hint spreads along regions of similar lightness (:mod:`nncolor.guidance`).
@@ -380,8 +381,9 @@ class ColorizerInference:
         """Stage 4: every pixel's distribution over the codebook, the priors applied.
 
         The classifier's probabilities (all K colors; a color it never saw in training
-        gets zero), each pixel's multiplied by ``prior``, then by the prior that the
-        hints spread (:func:`nncolor.guidance.hint_prior`), re-normalized after each.
+        gets zero), each pixel's multiplied by ``prior`` (inside ``faces``, by the face
+        palette's weights instead), then by the prior that the hints spread
+        (:func:`nncolor.guidance.hint_prior`), re-normalized after each.
 
         Parameters
         ----------

@@ -79,10 +79,9 @@ def is_fast_mlp(estimator):
     Returns
     -------
     bool
-        True only for an ``MLPClassifier`` itself or a
+        True for :class:`MLPWeights`, and for a fitted (``coefs_``) ``MLPClassifier`` or
         :class:`~nncolor.stepdecay.StepDecayMLPClassifier` (which trains differently and
-        predicts the same), not another subclass, whose inference may differ, that has
-        ``coefs_``; and for :class:`MLPWeights`.
+        predicts the same); False for any other subclass, whose inference may differ.
     """
     if type(estimator) is MLPWeights:
         return True

@@ -26,10 +26,10 @@ class StepDecayMLPClassifier(MLPClassifier):
     decay_factor : float in (0, 1], default=0.1
         The decayed rate over ``learning_rate_init``.
     **others
-        ``MLPClassifier``'s parameters, with its defaults. With ``early_stopping``, the
-        decayed epochs are validated too: their weights are kept only if they beat the
-        best held-out score of the first phase. ``solver`` must be ``"adam"`` or
-        ``"sgd"``.
+        ``MLPClassifier``'s parameters, with its defaults. With ``decay_epochs`` above 0,
+        ``solver`` must be ``"adam"`` or ``"sgd"`` and ``early_stopping`` False (a second
+        phase would be validated on another split, and scikit-learn's early stopping
+        would restore weights that the decay has since moved).
 
     Attributes
     ----------
@@ -37,15 +37,16 @@ class StepDecayMLPClassifier(MLPClassifier):
         Epochs of both phases together.
     n_decay_iter_ : int
         Epochs of the decayed phase (at most ``decay_epochs``: it ends early when the
-        training loss stops improving, as ``MLPClassifier`` does).
+        training loss stops improving, as ``MLPClassifier`` does). A ``partial_fit`` after
+        :meth:`fit` goes on at the decayed rate.
     Others
         ``MLPClassifier``'s.
 
     Raises
     ------
     ValueError
-        From :meth:`fit`: ``solver="lbfgs"`` (it has no learning rate) with
-        ``decay_epochs`` above 0, or a parameter out of range.
+        From :meth:`fit`: ``decay_epochs`` above 0 with ``solver="lbfgs"`` (it has no
+        learning rate) or with ``early_stopping``, or a parameter out of range.
 
     References
     ----------
@@ -108,6 +109,9 @@ class StepDecayMLPClassifier(MLPClassifier):
         if self.decay_epochs and self.solver == "lbfgs":
             raise ValueError("decay_epochs needs a learning rate: solver 'adam' or 'sgd', "
                              "not 'lbfgs' (or set decay_epochs=0)")
+        if self.decay_epochs and self.early_stopping:
+            raise ValueError("decay_epochs needs early_stopping=False: the decayed phase "
+                             "would be validated on another split (or set decay_epochs=0)")
         with warnings.catch_warnings():
             if self.decay_epochs:
                 # the first phase stops at max_iter on purpose: the decay comes next

@@ -60,7 +60,7 @@ MODELS = {
 # it is unsure. The MLP stops early at a constant rate (at most 40 epochs), not with
 # make_colorizer's step decay: retrained with the decay, the general model gained 0.05 to
 # 0.11 dB on landscapes and streets but lost 0.02 to 0.10 dB on people, portraits and
-# objects, below +0.5 dB there (python -m pipelines.quality, 2026-12-07)
+# objects, portraits and objects below +0.5 dB (python -m pipelines.quality, 2026-12-07)
 COMMON = dict(patch_size=5, max_iter=40, early_stopping=True, decay_epochs=0,
               decoder="annealed", chroma_shrinkage=True, random_state=0)
 # The decoders were chosen on the held-out figures of ``python -m pipelines.quality``:

@@ -45,13 +45,13 @@ def test_the_decay_is_a_warm_start_at_the_decayed_rate(data):
     assert clone(ours).get_params() == ours.get_params()
 
 
-def test_with_early_stopping_the_decayed_epochs_are_validated(data):
+def test_early_stopping_takes_no_decay(data):
     X, y = data
+    with pytest.raises(ValueError, match="decay_epochs needs early_stopping=False"):
+        StepDecayMLPClassifier((8,), early_stopping=True, decay_epochs=2).fit(X, y)
     clf = StepDecayMLPClassifier((8,), max_iter=50, early_stopping=True, n_iter_no_change=3,
-                                 decay_epochs=4, random_state=0).fit(X, y)
-    assert 0 <= clf.n_decay_iter_ <= 4
-    # the weights kept are the best the validation saw, decayed phase included
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
+                                 decay_epochs=0, random_state=0).fit(X, y)
+    assert clf.n_decay_iter_ == 0 and clf.n_iter_ < 50
 
 
 def test_lbfgs_has_no_rate_to_decay(data):
