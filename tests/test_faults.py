@@ -182,9 +182,16 @@ def test_a_killed_worker_stops_the_batch_cleanly(tmp_path, photos, monkeypatch, 
 
 
 # ------------------------------------------------------------------ Ctrl-C
+def _as_from_a_terminal():
+    """In the child before exec: Ctrl-C as a shell started from a terminal gives it (the
+    default action, not blocked), whatever this test process inherited or set."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_ctrl_c_in_a_parallel_batch(tmp_path, model):
     # enough images that the batch is still running when a loaded machine gets round to
-    # the signal (with 40, a busy CI run once saw the whole batch finish first)
+    # the signal
     n = 120
     src = _inputs(tmp_path / "in", n, side=96)
     before = _digest(src)
@@ -192,14 +199,18 @@ def test_ctrl_c_in_a_parallel_batch(tmp_path, model):
     proc = subprocess.Popen([sys.executable, "-m", "nncolor", "colorize", str(src), "-o",
                              str(out), "--model", str(model), "-j", "2", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_as_from_a_terminal)
     deadline = time.monotonic() + 120
     while not (out.exists() and any(out.glob("*_colorized.png"))):
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.005)
     os.killpg(proc.pid, signal.SIGINT)  # the whole group, as a terminal's Ctrl-C
     stdout, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == 130, (f"exit {proc.returncode}, "
+                                    f"{len(list(out.glob('*_colorized.png')))} of {n} written; "
+                                    f"this process: SIGINT {signal.getsignal(signal.SIGINT)}, "
+                                    f"blocked {signal.pthread_sigmask(signal.SIG_BLOCK, [])}; "
+                                    f"{stderr}")
     assert "interrupted" in stderr and "Traceback" not in stderr
     names = _check_outputs(out, (96, 96))
     assert 1 <= len(names) < n
