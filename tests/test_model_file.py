@@ -57,15 +57,11 @@ def test_load_model_names_what_is_wrong(tmp_path, fitted):
         load_model(tmp_path / "unfitted.joblib", trusted=True)
 
 
-def test_shipped_model_loads_fast_with_its_card():
-    import time
-
+def test_shipped_model_is_small_and_carries_its_card():
+    # How fast it loads is measured by pipelines.startup_benchmark, not by a timed test.
     assert DEFAULT_MODEL_PATH.is_file()
     assert DEFAULT_MODEL_PATH.stat().st_size < 1_000_000
-    load_default_model()  # first load pays for lazy imports
-    start = time.perf_counter()
     col = load_default_model()
-    assert time.perf_counter() - start < 1.0
     card = col.model_card_
     assert card["params"]["decoder"] == col.decoder
     assert card["held_out"]["colorizer"]["n_images"] > 0
