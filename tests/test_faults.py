@@ -27,7 +27,7 @@ from PIL import Image
 import nncolor.io
 from nncolor import cli
 from nncolor.cli import colorize as colorize_command
-from nncolor.cli.errors import describe
+from nncolor.cli.errors import describe, worker_processes
 from nncolor.colorizer import SOMColorizer
 from nncolor.io import atomic_path, read_image
 from nncolor.model_file import save_model
@@ -216,3 +216,13 @@ def test_ctrl_c_in_a_parallel_batch(tmp_path, model):
     assert 1 <= len(names) < n
     assert f"stopped early: {len(names)} of {n} images were written" in stderr
     assert _digest(src) == before
+
+
+def test_workers_leave_ctrl_c_to_the_command():
+    # a worker interrupted between two tasks printed KeyboardInterrupt's traceback: the
+    # workers ignore SIGINT, the command stops them and says what was written
+    from joblib import delayed
+
+    handlers = worker_processes(2)(delayed(signal.getsignal)(signal.SIGINT) for _ in range(4))
+    assert handlers == [signal.SIG_IGN] * 4
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..batch import colorize_file, drop_earlier_outputs, plan_outputs
 from .cluster import check_cluster, cluster_results, on_cluster
-from .errors import FAILED, CommandError
+from .errors import FAILED, CommandError, worker_processes
 from .inputs import expand, load_model
 from .options import (
     PROG,
@@ -157,7 +157,7 @@ def _plan(args, found, prefix):
 
 def _colorize(args, model, jobs, reference, prefix):
     """Colorize the planned jobs: (outputs written, files that failed)."""
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     parallel = len(jobs) > 1
     # one image: its pixels in threads; several: whole images in worker processes
@@ -165,19 +165,24 @@ def _colorize(args, model, jobs, reference, prefix):
     if on_cluster(args):
         results = cluster_results(args, model, jobs, reference)
     else:
-        results = Parallel(n_jobs=args.n_jobs if parallel else 1,
-                           return_as="generator_unordered")(
+        results = worker_processes(args.n_jobs if parallel else 1,
+                                   return_as="generator_unordered")(
             delayed(colorize_file)(model, src, dst, hints, reference, args.overwrite,
                                    args.debug, args.max_pixels) for src, dst, hints in jobs)
     done = failed = 0
-    with progress(args.quiet, len(jobs), "colorizing", "img") as bar:
-        for _, error in results:
-            if error:
-                report(prefix, error)
-                failed += 1
-            else:
-                done += 1
-            bar.update()
+    try:
+        with progress(args.quiet, len(jobs), "colorizing", "img") as bar:
+            for _, error in results:
+                if error:
+                    report(prefix, error)
+                    failed += 1
+                else:
+                    done += 1
+                bar.update()
+    finally:
+        # stopped here (Ctrl-C between two results): the workers end now, before what
+        # they wrote is counted, not when the generator is collected
+        getattr(results, "close", lambda: None)()
     return done, failed
 
 

@@ -6,6 +6,7 @@
 is not an error. Warnings print as one line each.
 """
 import os
+import signal
 import sys
 import warnings
 
@@ -18,6 +19,24 @@ OK, FAILED, USAGE, INTERRUPTED = 0, 1, 2, 130
 
 class CommandError(Exception):
     """A problem the person running the command can act on: one line, exit status 1."""
+
+
+def worker_processes(n_jobs, **kwargs):
+    """``joblib.Parallel`` whose worker processes leave Ctrl-C to this one.
+
+    A terminal's Ctrl-C reaches every process of the group. A worker caught between two
+    tasks printed ``KeyboardInterrupt``'s traceback; this process already stops the pool
+    (joblib ends its workers when its generator is interrupted or closed), removes what
+    they left half-written and says what was written.
+    """
+    from joblib import Parallel
+
+    return Parallel(n_jobs=n_jobs, initializer=_ignore_interrupts, **kwargs)
+
+
+def _ignore_interrupts():
+    """In a worker process, first thing: SIGINT is ignored (see :func:`worker_processes`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def describe(exc):

@@ -1,7 +1,7 @@
 """``nncolor evaluate``: measure a model on the gray versions of color photos."""
 from pathlib import Path
 
-from .errors import CommandError
+from .errors import CommandError, worker_processes
 from .inputs import check_new_file, load_model, load_photos
 from .options import (
     PROG,
@@ -36,7 +36,7 @@ def add_arguments(sub):
 
 def run(args, argv):
     import pandas as pd
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     from ..evaluation import evaluate
     from ..io import save_table
@@ -52,7 +52,7 @@ def run(args, argv):
     tables = []
     with progress(args.quiet, len(images), "evaluating", "photo") as bar:
         # per photo, so the bar moves; the metrics are per photo anyway
-        for table in Parallel(n_jobs=args.n_jobs, return_as="generator")(
+        for table in worker_processes(args.n_jobs, return_as="generator")(
                 delayed(evaluate)(model, [image], [name]) for image, name in zip(images, names)):
             tables.append(table)
             bar.update()
