@@ -807,14 +807,16 @@ class ColorizerInference:
                                self.global_prior)
 
     def _chroma_scale(self, L, descriptor=None):
-        """The learned chroma scale (in [0, 1]) of a lightness image; 1 when it is off."""
+        """The learned chroma scale (in [0, 1]) of a lightness image, at the strength
+        ``chroma_shrinkage`` gives it; 1 when it is off."""
         regressor = getattr(self, "chroma_scale_regressor_", None)
         if not self.chroma_shrinkage or regressor is None:
             return 1.0
         descriptor = lightness_descriptor(L) if descriptor is None else descriptor
         column = SCALE_DECODERS.index(self.decoder if self.decoder in SCALE_DECODERS
                                        else "mode")  # the MRF ends in a mode
-        return guess_scale(regressor, descriptor, column)
+        strength = float(self.chroma_shrinkage)  # True: 1, the least-squares factor
+        return 1 - strength * (1 - guess_scale(regressor, descriptor, column))
 
     def _guidance(self, L, prior=None, hinted=False):
         """(prior weights or None, chroma scale) of a lightness image, its descriptor computed
@@ -1058,8 +1060,10 @@ class FittedColorizer(ColorizerInference):
              "global_prior must be a number >= 0"),
             (not (isinstance(self.face_prior, Real) and self.face_prior >= 0),
              "face_prior must be a number >= 0"),
-            (not isinstance(self.chroma_shrinkage, (bool, np.bool_)),
-             "chroma_shrinkage must be True or False"),
+            (not (isinstance(self.chroma_shrinkage, (bool, np.bool_))
+                  or (isinstance(self.chroma_shrinkage, Real)
+                      and 0 <= self.chroma_shrinkage <= 1)),
+             "chroma_shrinkage must be True, False or a number in [0, 1]"),
             (self.device not in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
             (not (self.working_size is None or self.working_size == "auto"
                   or (isinstance(self.working_size, Integral) and self.working_size >= 16)),

@@ -138,6 +138,7 @@ def run(data, out, quick=False, overwrite=False, decoder="mode", patch_size=5, l
     col = make_colorizer(patch_size=patch_size, som_shape=(3, 3),
                          hidden_layer_sizes=cfg["hidden"], n_samples=cfg["n_samples"],
                          max_iter=cfg["max_iter"], early_stopping=True, decay_epochs=0,
+                         chroma_shrinkage=True,  # the settings docs/paper.md's figures had
                          som_iterations=cfg["iterations"],
                          decoder=decoder, n_jobs=2, random_state=seed)
     fit_start = time.perf_counter()

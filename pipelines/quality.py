@@ -3,7 +3,8 @@
 For each folder of ``../shared/data`` the photos are split by file name
 (:func:`nncolor.datasets.split_by_name`, a quarter held out, seed 0: the split the shipped
 models were trained on), and each shipped model colorizes the gray version of the held-out
-photos with each decoder. Per folder, model and decoder it reports:
+photos (all of them, or ``--limit`` spread over the names) with each decoder. Per folder,
+model and decoder it reports:
 
 * ``gain_db``: mean PSNR (dB, RGB) minus the mean PSNR of leaving the photo gray (u = v = 0);
 * ``colorfulness``: the outputs' mean colorfulness over the true photos' (Hasler &
@@ -80,9 +81,17 @@ def split_folder(folder, pattern=None, limit=None, test_size=0.25, seed=0):
 
 
 def held_out(folder, limit=None):
-    """The first ``limit`` held-out color photos of a folder and their names."""
+    """A folder's held-out color photos and their names: all of them, or ``limit`` spread
+    evenly over the split's name order, the first among them.
+
+    Not the first ``limit``: names often start with the kind of photo, and the first 60 of
+    ``scenes-256``'s 128 held-out photos are all coasts (its forests come after them).
+    """
     _, test, names = split_folder(folder)
-    return test[:limit], names[:limit]
+    if limit is not None and limit < len(test):
+        keep = np.unique(np.linspace(0, len(test) - 1, limit).round().astype(int))
+        test, names = [test[i] for i in keep], [names[i] for i in keep]
+    return test, names
 
 
 def training_part(folder):
@@ -262,8 +271,9 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=None,
                         help="shipped model names or .skops files (default: every shipped model)")
     parser.add_argument("--decoders", nargs="+", default=None, choices=DECODERS)
-    parser.add_argument("--limit", type=int, default=100,
-                        help="held-out photos per folder (default: 100)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="held-out photos per folder, spread over the folder's names "
+                             "(default: all of them)")
     parser.add_argument("--ablation", action="store_true",
                         help="train and compare variants instead (minutes)")
     parser.add_argument("--ablation-data", default="scenes-256",
@@ -274,7 +284,7 @@ def main(argv=None):
     if not DATA.is_dir():
         sys.exit(f"quality: {DATA} not found: this pipeline measures on its photos "
                  "(see data/README.md)")
-    if args.limit < 1:
+    if args.limit is not None and args.limit < 1:
         sys.exit(f"quality: --limit must be a positive integer; got {args.limit}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

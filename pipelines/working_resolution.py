@@ -88,7 +88,8 @@ def downscale(image, factor):
 def fit_small(train, quick, seed):
     """The paper's colorizer (5x5 patches, 3x3 SOM, MLP (50, 50)), fitted with early stopping."""
     col = make_colorizer(n_samples=500 if quick else 1000, max_iter=40 if quick else 100,
-                         early_stopping=True, som_iterations=5000, random_state=seed,
+                         early_stopping=True, chroma_shrinkage=True, som_iterations=5000,
+                         random_state=seed,
                          working_size="auto")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning on the short quick fit

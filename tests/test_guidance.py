@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from nncolor.color import luv2rgb
+from nncolor.color import luv2rgb, rgb2luv
 from nncolor.guidance import (DESCRIPTOR_SIZE, clamp_hints, fit_photo_regressor, hint_labels,
                               hint_prior, least_squares_scale, leave_one_out_predict,
                               lightness_descriptor, palette_weights, reference_photos,
@@ -138,11 +138,31 @@ def test_a_reference_replaces_the_prior_and_keeps_full_chroma(fitted, photos):
         fitted.set_params(global_prior=0.5, chroma_shrinkage=True)
 
 
+def test_the_chroma_scale_has_a_strength(fitted, photos):
+    full = fitted.chroma_scale(photos[4])
+    assert full < 1  # a factor that does something, for the test to mean something
+    try:
+        for strength in (0.25, 0.5, 1.0):
+            fitted.set_params(chroma_shrinkage=strength)
+            assert fitted.chroma_scale(photos[4]) == pytest.approx(1 - strength * (1 - full))
+        fitted.set_params(chroma_shrinkage=0.0)
+        assert fitted.chroma_scale(photos[4]) == 1
+        # the weaker the scale, the more colorful the colors
+        chroma = []
+        for strength in (1.0, 0.5, 0.0):
+            luv = rgb2luv(fitted.set_params(chroma_shrinkage=strength).predict(photos[4]))
+            chroma.append(np.hypot(luv[..., 1], luv[..., 2]).mean())
+        assert chroma[0] < chroma[1] < chroma[2]
+    finally:
+        fitted.set_params(chroma_shrinkage=True)
+
+
 def test_guidance_parameters_are_validated(photos):
     with pytest.raises(ValueError, match="global_prior"):
         tiny_colorizer(global_prior=-1).fit(photos[:2])
-    with pytest.raises(ValueError, match="chroma_shrinkage"):
-        tiny_colorizer(chroma_shrinkage="yes").fit(photos[:2])
+    for bad in ("yes", 1.5, -0.1):
+        with pytest.raises(ValueError, match="chroma_shrinkage"):
+            tiny_colorizer(chroma_shrinkage=bad).fit(photos[:2])
 
 
 # ------------------------------------------------------ reference and hints
