@@ -94,18 +94,19 @@ class SOMColorizer(ColorizerInference, BaseEstimator):
         street, a portrait) its colors are toned down rather than painted wrong; where it
         tends to be right they stay. It raises PSNR and lowers colorfulness: on coast and
         forest photos the paper's colorizer with the annealed decoder and the learned
-        prior went from +1.38 to +1.66 dB over gray, and from 0.62 to 0.38 of the truth's
+        prior went from +1.41 to +1.61 dB over gray, and from 0.57 to 0.37 of the truth's
         colorfulness (``python -m pipelines.quality --ablation``). Fitted whatever its
         value (so it can be turned on or off after fit), for the ``global_prior`` set at
         fit time; not applied with a ``reference`` or ``hints``. Models saved before it
         existed load with False. A number is the strength ``k`` of the factor: a photo's
         learned factor ``s`` is applied as ``1 - k (1 - s)``, so True (1) is the
-        least-squares factor and False (0) none. The least-squares factor is right for
-        PSNR on average, and keeps only about 0.4 of the truth's colorfulness: on all 128
+        least-squares factor and False (0) none. The least-squares factor is near the best
+        PSNR, and keeps only about 0.4 of the truth's colorfulness: on all 128
         held-out coast and forest photos, the paper's colorizer (three seeds) gave
         +1.62 to +1.69 dB at 0.38 to 0.41 of the truth's colorfulness with True,
         +1.60 to +1.68 dB at 0.49 to 0.54 with 0.5, +1.47 to +1.58 dB at 0.55 to 0.60
-        with 0.25 and +1.27 to +1.43 dB at 0.61 to 0.67 with False.
+        with 0.25 and +1.27 to +1.43 dB at 0.61 to 0.67 with False (0.75: +1.64 to
+        +1.72 dB at 0.43 to 0.47).
     face_prior : float >= 0, default=1.0
         Strength of the learned face prior: inside the frontal faces found in the gray
         photo (:meth:`faces`, :mod:`nncolor.faces`), each pixel's distribution is
@@ -442,9 +443,9 @@ def make_colorizer(
         ``early_stopping`` (the two do not combine). Adam at a
         constant rate ends wherever its last noisy steps left it: on a million pixels of
         landscapes, over three seeds, 12 epochs and 3 decayed gave +1.08 to +1.15 dB over
-        gray on held-out photos in 38-41 s, where early stopping gave +0.95 to +1.15 dB
-        in 23-74 s (it stopped after 8 to 30 epochs) and 20 epochs at the full rate +0.98
-        to +1.09 dB (``python -m pipelines.benchmark --only fit``; docs/performance.md).
+        gray on 60 held-out coasts (the full chroma scale) in 38-41 s, where early
+        stopping gave +0.95 to +1.15 dB in 23-74 s (it stopped after 8 to 30 epochs) and
+        20 epochs at the full rate +0.98 to +1.09 dB (docs/performance.md).
     early_stopping : bool, default=False
         Stop the MLP when its accuracy on a tenth of the training pixels has not improved
         for 3 epochs (scikit-learn's ``early_stopping``, ``n_iter_no_change=3``), at a
@@ -470,9 +471,9 @@ def make_colorizer(
         paper's colorizer as published.
     chroma_shrinkage : bool or float in [0, 1], default=0.25
         Strength of the learned chroma scale, see :class:`SOMColorizer`: True (1) is the
-        least-squares factor, best for PSNR; False (0) keeps the colors at full strength
-        (more colorful, lower PSNR). 0.25 keeps more than half of the truth's
-        colorfulness for about 0.1 dB less than True (on held-out coast and forest
+        least-squares factor, near the best PSNR; False (0) keeps the colors at full
+        strength (more colorful, lower PSNR). 0.25 keeps more than half of the truth's
+        colorfulness for 0.1 to 0.2 dB less than True (on held-out coast and forest
         photos, paper configuration, three seeds: +1.47 to +1.58 dB over gray at 0.55 to
         0.60 of the truth's colorfulness, against +1.62 to +1.69 dB at 0.38 to 0.41).
     face_prior : float >= 0, default=1.0

@@ -815,8 +815,9 @@ class ColorizerInference:
         descriptor = lightness_descriptor(L) if descriptor is None else descriptor
         column = SCALE_DECODERS.index(self.decoder if self.decoder in SCALE_DECODERS
                                        else "mode")  # the MRF ends in a mode
+        scale = guess_scale(regressor, descriptor, column)
         strength = float(self.chroma_shrinkage)  # True: 1, the least-squares factor
-        return 1 - strength * (1 - guess_scale(regressor, descriptor, column))
+        return scale if strength == 1 else 1 - strength * (1 - scale)
 
     def _guidance(self, L, prior=None, hinted=False):
         """(prior weights or None, chroma scale) of a lightness image, its descriptor computed

@@ -663,7 +663,8 @@ def _fit_once(train, test, names, per_photo, seed, extra):
     col.fit(train)
     seconds = time.perf_counter() - start
     figures = measure(col, test, names)
-    full = measure(col.set_params(chroma_shrinkage=True), test, names)
+    full = figures if col.chroma_shrinkage is True else \
+        measure(col.set_params(chroma_shrinkage=True), test, names)
     return dict(seconds=seconds, epochs=col.classifier_.n_iter_, pixels=col.n_training_pixels_,
                 gain_db_full=full["gain_db"], colorfulness_full=full["colorfulness"], **figures)
 

@@ -27,7 +27,7 @@ from PIL import Image
 import nncolor.io
 from nncolor import cli
 from nncolor.cli import colorize as colorize_command
-from nncolor.cli.errors import describe, worker_processes
+from nncolor.cli.errors import describe
 from nncolor.colorizer import SOMColorizer
 from nncolor.io import atomic_path, read_image
 from nncolor.model_file import save_model
@@ -220,9 +220,16 @@ def test_ctrl_c_in_a_parallel_batch(tmp_path, model):
 
 def test_workers_leave_ctrl_c_to_the_command():
     # a worker interrupted between two tasks printed KeyboardInterrupt's traceback: the
-    # workers ignore SIGINT, the command stops them and says what was written
-    from joblib import delayed
-
-    handlers = worker_processes(2)(delayed(signal.getsignal)(signal.SIGINT) for _ in range(4))
-    assert handlers == [signal.SIG_IGN] * 4
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # workers ignore SIGINT, the command stops them and says what was written. In a fresh
+    # process started as from a terminal (a test runner started in the background passes
+    # an ignored SIGINT on, to the command and to its workers alike).
+    code = ("import signal\n"
+            "from joblib import delayed\n"
+            "from nncolor.cli.errors import worker_processes\n"
+            "workers = worker_processes(2)(delayed(signal.getsignal)(signal.SIGINT)\n"
+            "                              for _ in range(4))\n"
+            "print([w is signal.SIG_IGN for w in workers],\n"
+            "      signal.getsignal(signal.SIGINT) is signal.default_int_handler)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, preexec_fn=_as_from_a_terminal, check=True)
+    assert done.stdout.split("\n")[0] == "[True, True, True, True] True", done.stderr

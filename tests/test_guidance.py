@@ -157,6 +157,28 @@ def test_the_chroma_scale_has_a_strength(fitted, photos):
         fitted.set_params(chroma_shrinkage=True)
 
 
+def test_the_inference_form_and_a_model_file_keep_the_strength(fitted, photos, tmp_path):
+    from nncolor.inference import FittedColorizer
+    from nncolor.model_file import load_model, save_model
+
+    full = fitted.chroma_scale(photos[4])
+    form = FittedColorizer(fitted).set_params(chroma_shrinkage=0.5)
+    assert form.chroma_scale(photos[4]) == pytest.approx(1 - 0.5 * (1 - full))
+    with pytest.raises(ValueError, match="chroma_shrinkage"):
+        form.set_params(chroma_shrinkage=2.0)
+    assert form.chroma_shrinkage == 0.5  # a refused value leaves the old one
+    try:
+        fitted.set_params(chroma_shrinkage=0.5)
+        path = save_model(fitted, tmp_path / "half.skops")
+        for loaded in (load_model(path), load_model(path, inference_only=True)):
+            assert loaded.chroma_shrinkage == 0.5
+            np.testing.assert_allclose(loaded.predict(photos[4]), fitted.predict(photos[4]),
+                                       atol=1e-5)
+    finally:
+        fitted.set_params(chroma_shrinkage=True)
+        fitted.__dict__.pop("model_card_", None)
+
+
 def test_guidance_parameters_are_validated(photos):
     with pytest.raises(ValueError, match="global_prior"):
         tiny_colorizer(global_prior=-1).fit(photos[:2])

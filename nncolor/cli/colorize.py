@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..batch import colorize_file, drop_earlier_outputs, plan_outputs
 from .cluster import check_cluster, cluster_results, on_cluster
-from .errors import FAILED, CommandError, worker_processes
+from .errors import FAILED, CommandError, stop_workers, worker_processes
 from .inputs import expand, load_model
 from .options import (
     PROG,
@@ -180,9 +180,7 @@ def _colorize(args, model, jobs, reference, prefix):
                     done += 1
                 bar.update()
     finally:
-        # stopped here (Ctrl-C between two results): the workers end now, before what
-        # they wrote is counted, not when the generator is collected
-        getattr(results, "close", lambda: None)()
+        stop_workers(results)
     return done, failed
 
 

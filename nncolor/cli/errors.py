@@ -34,6 +34,16 @@ def worker_processes(n_jobs, **kwargs):
     return Parallel(n_jobs=n_jobs, initializer=_ignore_interrupts, **kwargs)
 
 
+def stop_workers(results):
+    """Close a results generator (of :func:`worker_processes`, or any generator): stopped
+    between two results (Ctrl-C, an error), its workers end now, before what they wrote is
+    counted, not when the generator is collected. joblib's warning that tasks were
+    cancelled is not shown: the command says what was written."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        getattr(results, "close", lambda: None)()
+
+
 def _ignore_interrupts():
     """In a worker process, first thing: SIGINT is ignored (see :func:`worker_processes`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
