@@ -161,6 +161,42 @@ def _unit_hash(name, seed):
     return int.from_bytes(digest[:8], "big") / 2.0**64
 
 
+def evenly_spaced(n, k=None):
+    """Positions of ``k`` of ``n`` items spread evenly over them, the first among them.
+
+    A sample of held-out photos taken this way covers every kind of photo in a folder
+    whose names begin with the kind (``coast_...``, ``forest_...``), where the first ``k``
+    would be one kind.
+
+    Parameters
+    ----------
+    n : int >= 0
+        How many items there are.
+    k : int >= 1, optional
+        How many to keep; None, or ``k >= n``: all of them.
+
+    Returns
+    -------
+    ndarray of int, shape (min(k, n),)
+        Ascending positions in ``range(n)``.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not a positive integer.
+
+    Examples
+    --------
+    >>> evenly_spaced(10, 4)
+    array([0, 3, 6, 9])
+    """
+    if k is not None and not (isinstance(k, Integral) and k >= 1):
+        raise ValueError(f"k must be a positive integer or None; got {k!r}")
+    if k is None or k >= n:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, k).round().astype(int))
+
+
 def split_by_name(names, test_size=0.25, seed=0):
     """Train / test indices of photos, decided by a hash of each photo's name.
 

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .card import make_card
-from .datasets import split_by_name
+from .datasets import evenly_spaced, split_by_name
 from .evaluation import WeakModelWarning, evaluate, summarize_metrics, verdict
 from .progress import fit_progress
 
@@ -60,8 +60,9 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
         side in both), measured on its own, and its figures are stored in the card as
         ``held_out_by_folder``.
     max_held_out : int, optional
-        Measure at most this many held-out photos (per folder with ``folders``), the
-        first ones in the given order; the others are still left out of training.
+        Measure at most this many held-out photos (per folder with ``folders``), spread
+        evenly over the given order (names often begin with the kind of photo); the
+        others are still left out of training.
     sources : dict of str -> int, optional
         Where the photos came from and how many each gave, for the card.
     command : str, optional
@@ -201,17 +202,11 @@ def _split(names, folders, test_size, seed):
 
 
 def _measured(test, folders, max_held_out):
-    """The held-out positions to measure: all, or the first ``max_held_out`` (per folder)."""
-    if max_held_out is None:
-        return list(test)
-    if folders is None:
-        return list(test[:max_held_out])
-    kept, per_folder = [], {}
-    for i in test:
-        per_folder[folders[i]] = per_folder.get(folders[i], 0) + 1
-        if per_folder[folders[i]] <= max_held_out:
-            kept.append(i)
-    return kept
+    """The held-out positions to measure: all, or ``max_held_out`` (per folder) spread
+    evenly over them (:func:`nncolor.datasets.evenly_spaced`)."""
+    groups = [list(test)] if folders is None else \
+        [[i for i in test if folders[i] == f] for f in dict.fromkeys(folders[i] for i in test)]
+    return sorted(g[j] for g in groups for j in evenly_spaced(len(g), max_held_out))
 
 
 def _evaluate(colorizer, images, names, positions, folders):

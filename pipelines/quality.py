@@ -42,7 +42,7 @@ from sklearn.cluster import KMeans
 
 from nncolor import make_colorizer
 from nncolor.color import gray_from_lightness, lightness
-from nncolor.datasets import load_folder, split_by_name
+from nncolor.datasets import evenly_spaced, load_folder, split_by_name
 from nncolor.evaluation import evaluate
 from nncolor.io import save_image, save_table
 from nncolor.metrics import colorfulness
@@ -88,10 +88,8 @@ def held_out(folder, limit=None):
     ``scenes-256``'s 128 held-out photos are all coasts (its forests come after them).
     """
     _, test, names = split_folder(folder)
-    if limit is not None and limit < len(test):
-        keep = np.unique(np.linspace(0, len(test) - 1, limit).round().astype(int))
-        test, names = [test[i] for i in keep], [names[i] for i in keep]
-    return test, names
+    keep = evenly_spaced(len(test), limit)
+    return [test[i] for i in keep], [names[i] for i in keep]
 
 
 def training_part(folder):

@@ -145,3 +145,19 @@ def test_split_rejects_duplicates_and_tiny():
         split_by_name(["a", "b", "a"])
     with pytest.raises(ValueError, match="at least 2"):
         split_by_name(["a"])
+
+
+def test_evenly_spaced_covers_the_whole_order():
+    from nncolor.datasets import evenly_spaced
+
+    np.testing.assert_array_equal(evenly_spaced(10, 4), [0, 3, 6, 9])
+    np.testing.assert_array_equal(evenly_spaced(10, 1), [0])  # the first, as before
+    np.testing.assert_array_equal(evenly_spaced(3, 5), [0, 1, 2])
+    np.testing.assert_array_equal(evenly_spaced(4), [0, 1, 2, 3])
+    # names that begin with the kind: every kind is sampled, not only the first
+    names = [f"coast_{i}" for i in range(69)] + [f"forest_{i}" for i in range(59)]
+    kinds = {names[i].split("_")[0] for i in evenly_spaced(len(names), 10)}
+    assert kinds == {"coast", "forest"}
+    for bad in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="positive integer"):
+            evenly_spaced(10, bad)
