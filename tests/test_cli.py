@@ -127,6 +127,7 @@ def test_model_help_names_the_shipped_models_and_the_file_types(argv, capsys):
 def test_bad_option_values_are_usage_errors(capsys):
     for argv in (["train", "x", "-o", "m.joblib", "--som-shape", "3by3"],
                  ["train", "x", "-o", "m.joblib", "--patch-size", "4"],
+                 ["train", "x", "-o", "m.joblib", "--chroma-scale", "1.5"],
                  ["colorize", "x", "-j", "0"], ["grid", "x", "-o", "g", "--cv", "1"]):
         with pytest.raises(SystemExit) as stop:
             cli.main(argv)
@@ -322,7 +323,7 @@ def test_missing_and_wrong_version_models(tmp_path, model):
 def test_train_then_info(tmp_path, color_folder):
     out = tmp_path / "m.skops"
     result = nncolor("train", color_folder, "-o", out, *FAST, "--som-shape", "2x2",
-                     "--test-size", "2")
+                     "--test-size", "2", "--chroma-scale", "0.5")
     assert result.returncode == 0, result.stderr
     assert "held-out photos (2)" in result.stdout and "mean color" in result.stdout
     # lines, no bar: stderr is a pipe here (test_progress_bars_only_on_a_terminal)
@@ -331,6 +332,7 @@ def test_train_then_info(tmp_path, color_folder):
     card = load_model(out).model_card_
     assert card["training_data"]["n_photos"] == 3 and card["n_colors"] == 4
     assert card["params"]["som_shape"] == [2, 2]
+    assert load_model(out).chroma_shrinkage == 0.5
     info = nncolor("info", out)
     assert info.returncode == 0, info.stderr
     for words in ("nncolor 0.", "scikit-learn", "som_shape=2x2", "3 photos", "held-out",

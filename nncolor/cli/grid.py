@@ -56,7 +56,7 @@ def run(args, argv):
                            f"got {len(images)}")
     base = make_colorizer(hidden_layer_sizes=args.hidden, n_samples=args.n_samples,
                           max_iter=args.max_iter, som_iterations=args.som_iterations,
-                          random_state=args.seed)
+                          chroma_shrinkage=args.chroma_scale, random_state=args.seed)
     grid = {"features__patch_size": args.patch_sizes, "quantizer__shape": args.som_shapes}
     n_fits = len(args.patch_sizes) * len(args.som_shapes) * args.cv
     print(f"{n_fits} fits: {len(args.patch_sizes)} patch sizes x {len(args.som_shapes)} SOM "

@@ -76,6 +76,11 @@ def _smoothing(text):
     return value if 0 <= value < 1 else None
 
 
+def _unit_interval(text):
+    value = float(text)
+    return value if 0 <= value <= 1 else None
+
+
 def _list_of(parse_one):
     def parse(text):
         values = [parse_one(v) for v in text.split(",") if v.strip()]
@@ -109,6 +114,7 @@ TEST_SIZE = checked(_test_size, "a share in [0, 1) like 0.25, or a count of phot
 PATCH_SIZES = checked(_list_of(_patch_size), "odd patch sizes like 3,5,11")
 SOM_SHAPES = checked(_list_of(_shape), "SOM shapes like 3x3,5x5")
 SMOOTHING = checked(_smoothing, "a smoothing weight in [0, 1) like 0.7")
+STRENGTH = checked(_unit_interval, "a strength in [0, 1] like 0.25")
 PIXEL_COUNT = checked(_pixel_count, "a positive number of pixels like 400000000 or 2**29")
 WORKING_SIZE = checked(_working_size, "auto, full or a side in pixels of at least 16 "
                        "like 256")
@@ -214,6 +220,10 @@ def add_model_options(sub):
                           "of it (default: 12)")
     sub.add_argument("--som-iterations", type=POSITIVE_INT, default=10_000,
                      help="SOM training steps (default: 10000)")
+    sub.add_argument("--chroma-scale", type=STRENGTH, default=0.25,
+                     help="strength of the learned chroma scale, which tones colors down "
+                          "where the model tends to be wrong: 1 is near the best PSNR, 0 keeps "
+                          "the colors at full strength (default: 0.25)")
     sub.add_argument("--seed", type=int, default=0,
                      help="random seed of sampling, SOM, MLP and split (default: 0)")
 

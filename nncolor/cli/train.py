@@ -66,7 +66,8 @@ def run(args, argv):
     model = make_colorizer(
         patch_size=args.patch_size, som_shape=args.som_shape, hidden_layer_sizes=args.hidden,
         n_samples=args.n_samples, max_iter=args.max_iter, som_iterations=args.som_iterations,
-        decoder=args.decoder, n_jobs=args.n_jobs, random_state=args.seed)
+        chroma_shrinkage=args.chroma_scale, decoder=args.decoder, n_jobs=args.n_jobs,
+        random_state=args.seed)
     print(f"training on {len(images)} photos (split by name, test size {args.test_size}, "
           f"seed {args.seed}) ...", flush=True)
     # None or -1: BLAS keeps its own thread count (usually all cores)
