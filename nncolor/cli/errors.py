@@ -35,13 +35,13 @@ def worker_processes(n_jobs, **kwargs):
 
 
 def stop_workers(results):
-    """Close a results generator (of :func:`worker_processes`, or any generator): stopped
+    """Close a generator of results (of :func:`worker_processes`, or of a cluster): stopped
     between two results (Ctrl-C, an error), its workers end now, before what they wrote is
     counted, not when the generator is collected. joblib's warning that tasks were
     cancelled is not shown: the command says what was written."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        getattr(results, "close", lambda: None)()
+        results.close()
 
 
 def _ignore_interrupts():
