@@ -22,6 +22,7 @@ may differ), a damaged or truncated file, a file that is not a fitted colorizer,
 the file in every message.
 """
 import json
+import copy
 import pickle
 import struct
 import warnings
@@ -135,8 +136,9 @@ def save_model(colorizer, path, card=None, overwrite=False):
         share and to load from strangers. ``model.joblib``: a zlib-compressed joblib
         pickle, for your own notebooks (loading one runs code: trusted files only).
     card : dict, optional
-        Stored as ``colorizer.model_card_``; None keeps the colorizer's card, or makes a
-        minimal one (nncolor and scikit-learn versions, and parameters).
+        Stored as the saved model's ``model_card_``; None keeps the colorizer's card, or
+        makes a minimal one (nncolor and scikit-learn versions, and parameters). The
+        colorizer given is not changed: the card goes onto a shallow copy.
     overwrite : bool, default=False
         Replace an existing file; otherwise it raises ``FileExistsError``.
 
@@ -165,15 +167,17 @@ def save_model(colorizer, path, card=None, overwrite=False):
         raise TypeError(f"save_model saves an nncolor colorizer, not a "
                         f"{type(colorizer).__name__}")
     check_is_fitted(colorizer, "classifier_")
-    colorizer.model_card_ = card if card is not None else (
+    # a shallow copy shares the fitted arrays: saving must not change the caller's object
+    saved = copy.copy(colorizer)
+    saved.model_card_ = card if card is not None else (
         model_card(colorizer) or make_card(colorizer))
     with atomic_path(path, overwrite) as tmp:
         if model_format(path) == "joblib":
             import joblib
 
-            joblib.dump(colorizer, tmp, compress=3)
+            joblib.dump(saved, tmp, compress=3)
         else:
-            _import_skops().dump(colorizer, tmp, compression=zipfile.ZIP_DEFLATED)
+            _import_skops().dump(saved, tmp, compression=zipfile.ZIP_DEFLATED)
     return Path(path)
 
 

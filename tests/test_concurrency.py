@@ -46,8 +46,7 @@ def test_predict_from_threads_equals_serial(fitted, grays, decoder, n_jobs):
 
 
 def test_every_method_from_threads_on_a_loaded_model(fitted, grays, tmp_path):
-    # a copy: saving attaches a model card, and the shared fixture must stay card-less
-    col = load_model(save_model(copy.deepcopy(fitted), tmp_path / "shared.skops"))
+    col = load_model(save_model(fitted, tmp_path / "shared.skops"))
     calls = [(method, image) for image in grays
              for method in ("predict", "predict_proba", "predict_labels",
                             "predict_uncertainty")]

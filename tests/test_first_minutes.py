@@ -1,6 +1,5 @@
 """What a new user meets first: start-up imports, help on mistakes, the shipped models,
 the colour-input warning and the training verdict."""
-import copy
 import json
 import shutil
 import subprocess
@@ -143,7 +142,7 @@ def test_a_card_says_how_many_held_out_photos_it_measured(fitted, photos, tmp_pa
     card = make_card(fitted, sources={"photos/": 5}, n_photos=5 - held_out, held_out=table,
                      split={"by": "name", "test_size": 0.5, "seed": 0, "n_train": 5 - held_out,
                             "n_test": held_out})
-    save_model(copy.deepcopy(fitted), tmp_path / "m.skops", card=card)  # it keeps the card
+    save_model(fitted, tmp_path / "m.skops", card=card)
     assert cli.main(["info", str(tmp_path / "m.skops")]) == 0
     out = capsys.readouterr().out
     assert "photos/ (5 photos, train and held out)" in out

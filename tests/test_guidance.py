@@ -176,7 +176,6 @@ def test_the_inference_form_and_a_model_file_keep_the_strength(fitted, photos, t
                                        atol=1e-5)
     finally:
         fitted.set_params(chroma_shrinkage=True)
-        fitted.__dict__.pop("model_card_", None)
 
 
 def test_guidance_parameters_are_validated(photos):

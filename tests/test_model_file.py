@@ -17,19 +17,19 @@ from .conftest import tiny_colorizer
 
 
 def test_save_then_load_gives_the_same_colors_and_card(tmp_path, fitted, photos):
-    from copy import deepcopy
-
     import numpy as np
 
     from nncolor.card import make_card
 
-    fitted = deepcopy(fitted)  # save_model stores the card on it: not on the shared one
     card = make_card(fitted, sources={"photos": 4}, n_photos=4)
+    before = getattr(fitted, "model_card_", None)
     for name in ("m.skops", "m.joblib"):
         path = save_model(fitted, tmp_path / name, card)
         loaded = load_model(path, trusted=name.endswith(".joblib"))
         assert model_format(path) == name.split(".")[1]
         assert loaded.model_card_ == card
+        # the card goes into the file, not onto the caller's colorizer
+        assert getattr(fitted, "model_card_", None) is before
         np.testing.assert_array_equal(loaded.predict(photos[4]), fitted.predict(photos[4]))
     with pytest.raises(FileExistsError):
         save_model(fitted, tmp_path / "m.skops", card)
