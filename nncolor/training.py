@@ -4,7 +4,9 @@ and write the model card.
 
 :func:`train_and_evaluate` is the whole workflow (the command line's ``train`` and
 ``python -m pipelines.default_model`` both call it); :func:`fit_and_evaluate` is its
-first half, without the card.
+first half, without the card; :func:`measure_held_out` measures a fitted model again on
+the held-out side of the same split, and :func:`held_out_figures` turns that into the
+card's figures.
 """
 import sys
 import time
@@ -111,10 +113,8 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
                      split=info["split"], command=command, fit_seconds=info["fit_seconds"])
     if description is not None:
         card["description"] = description
-    if folders is not None and held_out is not None:
-        card["held_out_by_folder"] = {
-            folder: summarize_metrics(rows)
-            for folder, rows in held_out.groupby("folder", sort=False)}
+    if held_out is not None:
+        card.update(held_out_figures(held_out))
     colorizer.model_card_ = card
     return TrainedModel(colorizer, card, held_out, info.get("verdict"), info.get("better"))
 
@@ -168,13 +168,9 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folder
     split = {"by": "nncolor.datasets.split_by_name" + (", per folder" if folders else ""),
              "test_size": test_size, "seed": seed, "n_train": len(train), "n_test": len(test)}
     info = {"n_photos": len(train), "split": split, "fit_seconds": fit_seconds}
-    measured = _measured(test, folders, max_held_out)
-    if not measured:
+    held_out = _measure(colorizer, images, names, test, folders, max_held_out, verbose, prefix)
+    if held_out is None:
         return None, info
-    if verbose:
-        print(f"{prefix}: colorizing the {len(measured)} held-out photos ...", file=sys.stderr,
-              flush=True)
-    held_out = _evaluate(colorizer, images, names, measured, folders)
     better, line = verdict(held_out)
     info.update(verdict=line, better=better)
     if better and verbose:
@@ -182,6 +178,72 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folder
     elif not better:
         warnings.warn(line, WeakModelWarning, stacklevel=2)
     return held_out, info
+
+
+def measure_held_out(colorizer, images, names, *, test_size=0.25, seed=0, folders=None,
+                     max_held_out=None, verbose=False, prefix="nncolor"):
+    """Measure a fitted colorizer on the held-out side of the split it was trained on.
+
+    The split is :func:`fit_and_evaluate`'s for the same ``names``, ``folders``,
+    ``test_size`` and ``seed``, so a model trained by :func:`train_and_evaluate` can be
+    measured again (on more photos, say) without refitting it.
+
+    Parameters
+    ----------
+    colorizer : fitted SOMColorizer
+    images : list of color images
+    names, test_size, seed, folders, max_held_out, verbose, prefix
+        See :func:`train_and_evaluate`.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :func:`nncolor.evaluation.evaluate` on the held-out photos (a ``folder`` column
+        with ``folders``); None when nothing is held out.
+
+    Raises
+    ------
+    ValueError
+        Names, folders and images of different lengths, or repeated names.
+    """
+    if len(names) != len(images):
+        raise ValueError(f"{len(names)} names for {len(images)} images")
+    _, test = _split(names, folders, test_size, seed)
+    return _measure(colorizer, images, names, test, folders, max_held_out, verbose, prefix)
+
+
+def held_out_figures(held_out):
+    """The figures a model card keeps of a held-out table: means per method, and per
+    folder when the table has a ``folder`` column.
+
+    Parameters
+    ----------
+    held_out : pandas.DataFrame
+        :func:`measure_held_out`'s (or :func:`nncolor.evaluation.evaluate`'s) table.
+
+    Returns
+    -------
+    dict
+        ``{"held_out": ..., "held_out_by_folder": ...}`` (the second only with folders),
+        plain values (:func:`nncolor.evaluation.summarize_metrics`), to update a card with.
+    """
+    figures = {"held_out": summarize_metrics(held_out)}
+    if "folder" in held_out.columns:
+        figures["held_out_by_folder"] = {
+            folder: summarize_metrics(rows)
+            for folder, rows in held_out.groupby("folder", sort=False)}
+    return figures
+
+
+def _measure(colorizer, images, names, test, folders, max_held_out, verbose, prefix):
+    """:func:`evaluate` on the test positions to measure (:func:`_measured`), or None."""
+    measured = _measured(test, folders, max_held_out)
+    if not measured:
+        return None
+    if verbose:
+        print(f"{prefix}: colorizing the {len(measured)} held-out photos ...", file=sys.stderr,
+              flush=True)
+    return _evaluate(colorizer, images, names, measured, folders)
 
 
 def _split(names, folders, test_size, seed):

@@ -19,17 +19,21 @@ Every model learns the face prior's skin palette from the faces in its training 
 
 Run from the repository root: ``python -m pipelines.default_model [--models NAME ...]
 [--overwrite]`` (minutes; ``make model``). ``--quick``: tiny models in seconds, for tests;
-give them another ``--out`` folder.
+give them another ``--out`` folder. ``--remeasure --overwrite`` measures the models in
+``--out`` again on their held-out photos and rewrites only their cards' held-out figures
+(the fitted model is left as it is; the card records when and how it was measured).
 """
 import argparse
 import sys
 import time
 from pathlib import Path
 
+from datetime import datetime, timezone
+
 from nncolor import make_colorizer
 from nncolor.evaluation import verdict
-from nncolor.model_file import load_model, save_model
-from nncolor.training import train_and_evaluate
+from nncolor.model_file import load_model, model_card, save_model
+from nncolor.training import held_out_figures, measure_held_out, train_and_evaluate
 from pipelines.quality import color_photos
 
 DATA = Path("../shared/data")
@@ -68,31 +72,60 @@ COMMON = dict(patch_size=5, max_iter=40, early_stopping=True, decay_epochs=0,
 # mean on every folder but the landscapes, and kept portraits and objects above gray.
 QUICK = dict(patch_size=3, som_shape=(3, 3), hidden_layer_sizes=(8,), n_samples=50,
              max_iter=5, som_iterations=300, random_state=0)
-HELD_OUT_PER_FOLDER = 60  # measured for the card; pipelines.quality measures more
+#: Held-out photos per folder measured for a card: None, every one (the photos
+#: ``python -m pipelines.quality`` measures, so the card's figures and its table agree)
+HELD_OUT_PER_FOLDER = None
+SPLIT = dict(test_size=0.25, seed=0)
 
 
-def train_model(name, quick=False):
-    """Fit one shipped model and its card (:func:`nncolor.training.train_and_evaluate`,
-    split per folder); returns (colorizer, card)."""
-    description, sources, settings = MODELS[name]
-    params = QUICK if quick else {**COMMON, **settings}
+def photos_of(name, quick=False):
+    """The color photos a shipped model is trained and measured on: images, names,
+    folders (one per image) and the photo count per source, for its card."""
     images, names, folders, counts = [], [], [], {}
-    for folder, patterns in sources:
+    for folder, patterns in MODELS[name][1]:
         ims, nms = color_photos(DATA / folder, patterns, limit=12 if quick else None)
         images += ims
         names += nms
         folders += [folder] * len(ims)
         counts[f"../shared/data/{folder}" + (f" ({', '.join(patterns)})" if patterns else "")] \
             = len(ims)
-    col = make_colorizer(**params)
+    return images, names, folders, counts
+
+
+def train_model(name, quick=False):
+    """Fit one shipped model and its card (:func:`nncolor.training.train_and_evaluate`,
+    split per folder); returns (colorizer, card)."""
+    description, _, settings = MODELS[name]
+    params = QUICK if quick else {**COMMON, **settings}
+    images, names, folders, counts = photos_of(name, quick)
     result = train_and_evaluate(
-        col, images, names, test_size=0.25, seed=0, folders=folders,
+        make_colorizer(**params), images, names, folders=folders,
         max_held_out=HELD_OUT_PER_FOLDER, sources=counts, description=description,
         command=f"python -m pipelines.default_model --models {name}", verbose=True,
-        prefix=f"default_model {name}")
-    for folder, table in result.held_out.groupby("folder", sort=False):
-        print(f"default_model {name}: {folder}: {verdict(table)[1]}", flush=True)
+        prefix=f"default_model {name}", **SPLIT)
+    _print_verdicts(name, result.held_out)
     return result.model, result.card
+
+
+def remeasure_model(name, path, quick=False):
+    """A shipped model's card with its held-out figures measured again, on the photos of
+    :data:`HELD_OUT_PER_FOLDER` (:func:`nncolor.training.measure_held_out`); returns
+    (colorizer, card). The fit itself is not touched."""
+    col = load_model(path)
+    images, names, folders, _ = photos_of(name, quick)
+    held_out = measure_held_out(col, images, names, folders=folders,
+                                max_held_out=HELD_OUT_PER_FOLDER, verbose=True,
+                                prefix=f"default_model {name}", **SPLIT)
+    _print_verdicts(name, held_out)
+    card = {**(model_card(col) or {}), **held_out_figures(held_out), "held_out_measured": {
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
+        "command": f"python -m pipelines.default_model --remeasure --models {name}"}}
+    return col, card
+
+
+def _print_verdicts(name, held_out):
+    for folder, table in held_out.groupby("folder", sort=False):
+        print(f"default_model {name}: {folder}: {verdict(table)[1]}", flush=True)
 
 
 def main(argv=None):
@@ -101,15 +134,23 @@ def main(argv=None):
     parser.add_argument("--out", default=str(OUT), help=f"model folder (default: {OUT})")
     parser.add_argument("--quick", action="store_true", help="tiny models, for tests")
     parser.add_argument("--overwrite", action="store_true", help="replace the model files")
+    parser.add_argument("--remeasure", action="store_true",
+                        help="measure the models in --out again on their held-out photos and "
+                             "rewrite their cards' figures, not the models (with --overwrite)")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         sys.exit(f"default_model: {DATA} not found: the shipped models are trained on its "
                  "photos (see data/README.md)")
     for name in args.models:
         path = Path(args.out) / f"{name}.skops"
+        if args.remeasure and not path.is_file():
+            sys.exit(f"default_model: {path} not found: --remeasure measures a model trained "
+                     "before (drop --remeasure to train it)")
         if path.exists() and not args.overwrite:
-            sys.exit(f"default_model: {path} exists (pass --overwrite to replace it)")
-        col, card = train_model(name, args.quick)
+            sys.exit(f"default_model: {path} exists (pass --overwrite to replace "
+                     + ("its card)" if args.remeasure else "it)"))
+        col, card = remeasure_model(name, path, args.quick) if args.remeasure else \
+            train_model(name, args.quick)
         save_model(col, path, card=card, overwrite=args.overwrite)
         start = time.perf_counter()
         load_model(path)

@@ -90,6 +90,37 @@ def test_default_model_pipeline_quick(tmp_path, capsys):
         default_model.main(["--models", "people", "--out", str(tmp_path), "--quick"])
 
 
+def test_default_model_remeasure_rewrites_only_the_card(tmp_path, capsys, photos):
+    """--remeasure measures a trained model again on every held-out photo and rewrites its
+    card's figures; the fitted model is the one it was."""
+    from nncolor import cli
+    from nncolor.model_file import load_model
+    from pipelines import default_model
+
+    from .conftest import shared_folder
+
+    shared_folder("web-faces")
+    run = ["--models", "people", "--out", str(tmp_path), "--quick"]
+    with pytest.raises(SystemExit, match="not found: --remeasure"):
+        default_model.main([*run, "--remeasure"])
+    default_model.main(run)
+    before = load_model(tmp_path / "people.skops")
+    with pytest.raises(SystemExit, match="replace its card"):
+        default_model.main([*run, "--remeasure"])
+    default_model.main([*run, "--remeasure", "--overwrite"])
+    after = load_model(tmp_path / "people.skops")
+    card = after.model_card_
+    assert card["held_out_measured"]["command"].endswith("--remeasure --models people")
+    assert card["created"] == before.model_card_["created"]  # the fit's own record stays
+    measured = sum(rows["gray"]["n_images"] for rows in card["held_out_by_folder"].values())
+    assert measured == card["split"]["n_test"]  # every held-out photo
+    np.testing.assert_array_equal(after.predict(photos[0]), before.predict(photos[0]))
+    capsys.readouterr()
+    assert cli.main(["info", str(tmp_path / "people.skops")]) == 0
+    out = capsys.readouterr().out
+    assert "measured again" in out and "per folder: flickr-people" in out
+
+
 def test_quality_pipeline_quick(tmp_path, capsys):
     """The quality table: every folder, model and decoder, with gains against gray."""
     from pipelines import quality

@@ -4,7 +4,8 @@ import warnings
 import pytest
 
 from nncolor.evaluation import WeakModelWarning
-from nncolor.training import fit_and_evaluate, train_and_evaluate
+from nncolor.training import (fit_and_evaluate, held_out_figures, measure_held_out,
+                              train_and_evaluate)
 
 from .conftest import tiny_colorizer
 
@@ -26,6 +27,30 @@ def test_train_and_evaluate_returns_the_model_with_its_card(photos):
     assert len(result.held_out) == 2 * 3  # two photos, three methods
     assert isinstance(result.better, bool) and result.verdict.endswith(
         ("settings", ")"))
+
+
+def test_measure_held_out_finds_the_same_held_out_photos_again(photos):
+    """A model measured again without refitting: the same photos, the same figures, and
+    with a larger limit, more of them."""
+    import pandas as pd
+
+    images = photos[:4] + photos[:4]
+    names = ["a", "b", "c", "d"] * 2
+    folders = ["one"] * 4 + ["two"] * 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakModelWarning)
+        result = train_and_evaluate(tiny_colorizer(), images, names, test_size=2,
+                                    folders=folders, max_held_out=1)
+    again = measure_held_out(result.model, images, names, test_size=2, folders=folders,
+                             max_held_out=1)
+    pd.testing.assert_frame_equal(again, result.held_out)
+    assert held_out_figures(again) == {k: result.card[k]
+                                       for k in ("held_out", "held_out_by_folder")}
+    every = measure_held_out(result.model, images, names, test_size=2, folders=folders)
+    assert len(every) == 2 * len(again)  # two held-out photos per folder, not one
+    assert measure_held_out(result.model, images, names, test_size=0) is None
+    with pytest.raises(ValueError, match="3 names for 8 images"):
+        measure_held_out(result.model, images, names[:3])
 
 
 def test_per_folder_split_keeps_shared_names_together_and_limits_the_measure(photos):

@@ -129,8 +129,22 @@ def _print_card(card, compatible):
         print(f"training time: {card['fit_seconds']} s")
     held_out = card.get("held_out")
     if held_out:
-        print(f"held-out metrics (means per photo{_measured_on(held_out, split)}):")
+        measured = card.get("held_out_measured") or {}
+        again = f", measured again {measured['created']}" if measured.get("created") else ""
+        print(f"held-out metrics (means per photo{_measured_on(held_out, split)}{again}):")
         _print_held_out(held_out)
+    if card.get("held_out_by_folder"):
+        print("held-out PSNR minus gray's, per folder: " + ", ".join(
+            _gain(folder, rows) for folder, rows in card["held_out_by_folder"].items()))
+
+
+def _gain(folder, rows):
+    """'folder +0.74 dB (73 photos)' from a card's per-folder figures."""
+    ours, gray = rows.get("colorizer", {}), rows.get("gray", {})
+    if "psnr" not in ours or "psnr" not in gray:
+        return f"{folder} ?"
+    n = ours.get("n_images")
+    return f"{folder} {ours['psnr'] - gray['psnr']:+.2f} dB" + (f" ({n:g} photos)" if n else "")
 
 
 def _measured_on(held_out, split):
