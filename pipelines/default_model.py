@@ -26,9 +26,8 @@ give them another ``--out`` folder. ``--remeasure --overwrite`` measures the mod
 import argparse
 import sys
 import time
-from pathlib import Path
-
 from datetime import datetime, timezone
+from pathlib import Path
 
 from nncolor import make_colorizer
 from nncolor.evaluation import verdict
