@@ -21,8 +21,8 @@ Loading refuses a model made by another nncolor ``major.minor`` (the fitted attr
 may differ), a damaged or truncated file, a file that is not a fitted colorizer, and names
 the file in every message.
 """
-import json
 import copy
+import json
 import pickle
 import struct
 import warnings

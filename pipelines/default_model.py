@@ -18,7 +18,8 @@ Every model learns the face prior's skin palette from the faces in its training 
 (``face_prior=1.0``, the default); the landscapes show none, so ``landscape`` has none.
 
 Run from the repository root: ``python -m pipelines.default_model [--models NAME ...]
-[--overwrite]`` (minutes; ``make model``). ``--quick``: tiny models in seconds, for tests;
+[--overwrite]`` (minutes, about half of them measuring every held-out photo for the cards;
+``make model``). ``--quick``: tiny models in seconds, for tests;
 give them another ``--out`` folder. ``--remeasure --overwrite`` measures the models in
 ``--out`` again on their held-out photos and rewrites only their cards' held-out figures
 (the fitted model is left as it is; the card records when and how it was measured).
@@ -29,6 +30,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nncolor
 from nncolor import make_colorizer
 from nncolor.evaluation import verdict
 from nncolor.model_file import load_model, model_card, save_model
@@ -109,17 +111,35 @@ def train_model(name, quick=False):
 def remeasure_model(name, path, quick=False):
     """A shipped model's card with its held-out figures measured again, on the photos of
     :data:`HELD_OUT_PER_FOLDER` (:func:`nncolor.training.measure_held_out`); returns
-    (colorizer, card). The fit itself is not touched."""
+    (colorizer, card). The fit itself is not touched.
+
+    Refuses (``SystemExit``, before anything is written) a model whose card does not
+    record this script's split, or whose held-out photos are not the ones measured
+    (another ``--quick`` setting, or photos added or removed since): its "held-out"
+    figures could include photos it was trained on.
+    """
     col = load_model(path)
+    card = model_card(col) or {}
+    split = card.get("split") or {}
+    if "per folder" not in str(split.get("by")) or any(
+            split.get(key) != value for key, value in SPLIT.items()):
+        sys.exit(f"default_model: {path}'s card does not record this script's split "
+                 f"(per folder, {SPLIT}): train it again instead")
     images, names, folders, _ = photos_of(name, quick)
     held_out = measure_held_out(col, images, names, folders=folders,
                                 max_held_out=HELD_OUT_PER_FOLDER, verbose=True,
                                 prefix=f"default_model {name}", **SPLIT)
+    measured = held_out["image"].groupby(held_out["folder"]).nunique().sum()
+    if HELD_OUT_PER_FOLDER is None and split.get("n_test") not in (None, measured):
+        sys.exit(f"default_model: {measured} held-out photos found for {path}, its card says "
+                 f"{split['n_test']}: not the photos it was split on (--quick, or changed "
+                 "data?); nothing written")
     _print_verdicts(name, held_out)
-    card = {**(model_card(col) or {}), **held_out_figures(held_out), "held_out_measured": {
+    return col, {**card, **held_out_figures(held_out), "held_out_measured": {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
-        "command": f"python -m pipelines.default_model --remeasure --models {name}"}}
-    return col, card
+        "nncolor_version": nncolor.__version__,
+        "command": f"python -m pipelines.default_model --remeasure --overwrite --models {name}"
+                   + (" --quick" if quick else "")}}
 
 
 def _print_verdicts(name, held_out):
@@ -140,23 +160,24 @@ def main(argv=None):
     if not DATA.is_dir():
         sys.exit(f"default_model: {DATA} not found: the shipped models are trained on its "
                  "photos (see data/README.md)")
-    for name in args.models:
-        path = Path(args.out) / f"{name}.skops"
+    paths = {name: Path(args.out) / f"{name}.skops" for name in args.models}
+    for path in paths.values():  # every refusal before minutes of work on the first model
         if args.remeasure and not path.is_file():
             sys.exit(f"default_model: {path} not found: --remeasure measures a model trained "
                      "before (drop --remeasure to train it)")
         if path.exists() and not args.overwrite:
             sys.exit(f"default_model: {path} exists (pass --overwrite to replace "
                      + ("its card)" if args.remeasure else "it)"))
+    for name, path in paths.items():
         col, card = remeasure_model(name, path, args.quick) if args.remeasure else \
             train_model(name, args.quick)
         save_model(col, path, card=card, overwrite=args.overwrite)
         start = time.perf_counter()
         load_model(path)
+        fit = card.get("fit_seconds")
         print(f"default_model {name}: {path}, {path.stat().st_size / 1024:.0f} KiB, "
-              f"loads in {(time.perf_counter() - start) * 1000:.0f} ms, fit "
-              f"{card['fit_seconds']:.0f} s on {card['training_data']['n_photos']} photos",
-              flush=True)
+              f"loads in {(time.perf_counter() - start) * 1000:.0f} ms"
+              + (f", fit {fit:.0f} s" if fit is not None else ""), flush=True)
 
 
 if __name__ == "__main__":

@@ -90,11 +90,12 @@ def test_default_model_pipeline_quick(tmp_path, capsys):
         default_model.main(["--models", "people", "--out", str(tmp_path), "--quick"])
 
 
-def test_default_model_remeasure_rewrites_only_the_card(tmp_path, capsys, photos):
+def test_default_model_remeasure_rewrites_only_the_card(tmp_path, capsys, photos, monkeypatch):
     """--remeasure measures a trained model again on every held-out photo and rewrites its
-    card's figures; the fitted model is the one it was."""
+    card's figures; the fitted model is the one it was. A card with another split is
+    refused: its "held-out" photos could be training photos."""
     from nncolor import cli
-    from nncolor.model_file import load_model
+    from nncolor.model_file import load_model, save_model
     from pipelines import default_model
 
     from .conftest import shared_folder
@@ -103,22 +104,33 @@ def test_default_model_remeasure_rewrites_only_the_card(tmp_path, capsys, photos
     run = ["--models", "people", "--out", str(tmp_path), "--quick"]
     with pytest.raises(SystemExit, match="not found: --remeasure"):
         default_model.main([*run, "--remeasure"])
+    monkeypatch.setattr(default_model, "HELD_OUT_PER_FOLDER", 1)  # the card measures one
     default_model.main(run)
-    before = load_model(tmp_path / "people.skops")
+    monkeypatch.setattr(default_model, "HELD_OUT_PER_FOLDER", None)  # then every one
+    path = tmp_path / "people.skops"
+    before = load_model(path)
+    assert all(rows["gray"]["n_images"] == 1
+               for rows in before.model_card_["held_out_by_folder"].values())
     with pytest.raises(SystemExit, match="replace its card"):
         default_model.main([*run, "--remeasure"])
     default_model.main([*run, "--remeasure", "--overwrite"])
-    after = load_model(tmp_path / "people.skops")
+    after = load_model(path)
     card = after.model_card_
-    assert card["held_out_measured"]["command"].endswith("--remeasure --models people")
+    assert card["held_out_measured"]["command"].endswith("--models people --quick")
     assert card["created"] == before.model_card_["created"]  # the fit's own record stays
-    measured = sum(rows["gray"]["n_images"] for rows in card["held_out_by_folder"].values())
-    assert measured == card["split"]["n_test"]  # every held-out photo
+    counts = [rows["gray"]["n_images"] for rows in card["held_out_by_folder"].values()]
+    assert min(counts) > 1 and sum(counts) == card["split"]["n_test"]  # every held-out photo
+    assert card["held_out"] != before.model_card_["held_out"]
     np.testing.assert_array_equal(after.predict(photos[0]), before.predict(photos[0]))
     capsys.readouterr()
-    assert cli.main(["info", str(tmp_path / "people.skops")]) == 0
+    assert cli.main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "measured again" in out and "per folder: flickr-people" in out
+
+    save_model(after, path, card={**card, "split": {**card["split"], "seed": 1}},
+               overwrite=True)
+    with pytest.raises(SystemExit, match="does not record this script's split"):
+        default_model.main([*run, "--remeasure", "--overwrite"])
 
 
 def test_quality_pipeline_quick(tmp_path, capsys):

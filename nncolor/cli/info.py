@@ -122,9 +122,11 @@ def _print_card(card, compatible):
           + (f", from {sources}" if sources else ""))
     split = card.get("split")
     if split:
+        counts = (f": {split['n_train']} train / {split['n_test']} held out"
+                  if split.get("n_train") is not None and split.get("n_test") is not None
+                  else "")  # cards made before 2026-12 did not count them
         print(f"split: by file name ({split.get('by')}), test size {split.get('test_size')}, "
-              f"seed {split.get('seed')}: {split.get('n_train')} train / "
-              f"{split.get('n_test')} held out")
+              f"seed {split.get('seed')}{counts}")
     if card.get("fit_seconds") is not None:
         print(f"training time: {card['fit_seconds']} s")
     held_out = card.get("held_out")
