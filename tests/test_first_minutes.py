@@ -151,6 +151,29 @@ def test_a_card_says_how_many_held_out_photos_it_measured(fitted, photos, tmp_pa
                        + (f", {note}" if note else "") + "):")
 
 
+
+def test_an_old_card_without_split_counts_and_the_per_folder_line(fitted, photos, tmp_path,
+                                                                   capsys):
+    """A card from before the split was counted prints no counts it lacks; per-folder
+    figures print as one line of gains over gray."""
+    from nncolor.card import make_card
+    from nncolor.evaluation import evaluate
+    from nncolor.model_file import save_model
+    from nncolor.training import held_out_figures
+
+    table = evaluate(fitted, photos[:2], ["p0", "p1"])
+    table.insert(0, "folder", ["here"] * 3 + ["there"] * 3)  # three methods per photo
+    card = {**make_card(fitted, split={"by": "name, per folder", "test_size": 0.5, "seed": 0}),
+            **held_out_figures(table)}
+    save_model(fitted, tmp_path / "old.skops", card=card)
+    assert cli.main(["info", str(tmp_path / "old.skops")]) == 0
+    out = capsys.readouterr().out
+    assert "test size 0.5, seed 0\n" in out  # not ": None train / None held out"
+    gains = {folder: rows["colorizer"]["psnr"] - rows["gray"]["psnr"]
+             for folder, rows in card["held_out_by_folder"].items()}
+    assert (f"per folder: here {gains['here']:+.2f} dB (1 photos), "
+            f"there {gains['there']:+.2f} dB (1 photos)") in out
+
 # ------------------------------------------------------ colour input warning
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory, photos):
