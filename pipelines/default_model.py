@@ -30,8 +30,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import nncolor
-from nncolor import make_colorizer
+from nncolor import __version__, make_colorizer
 from nncolor.evaluation import verdict
 from nncolor.model_file import load_model, model_card, save_model
 from nncolor.training import held_out_figures, measure_held_out, train_and_evaluate
@@ -137,7 +136,7 @@ def remeasure_model(name, path, quick=False):
     _print_verdicts(name, held_out)
     return col, {**card, **held_out_figures(held_out), "held_out_measured": {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017
-        "nncolor_version": nncolor.__version__,
+        "nncolor_version": __version__,
         "command": f"python -m pipelines.default_model --remeasure --overwrite --models {name}"
                    + (" --quick" if quick else "")}}
 
