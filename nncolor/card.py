@@ -57,7 +57,7 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
         Photos the colorizer was trained on.
     held_out : pandas.DataFrame, optional
         :func:`nncolor.evaluation.evaluate` on the held-out photos; stored as means per
-        method (:func:`nncolor.evaluation.summarize_metrics`).
+        method, and per folder when it has a ``folder`` column (:func:`held_out_figures`).
     split : dict, optional
         How the photos were split, e.g. ``{"by": "split_by_name", "test_size": 0.25,
         "seed": 0}``.
@@ -87,9 +87,35 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
         },
         "split": split,
         "fit_seconds": None if fit_seconds is None else round(float(fit_seconds), 1),
-        "held_out": None if held_out is None else summarize_metrics(held_out),
+        "held_out": None,
     }
+    if held_out is not None:
+        card.update(held_out_figures(held_out))
     return card
+
+
+def held_out_figures(held_out):
+    """The figures a model card keeps of a held-out table: means per method, and per
+    folder when the table has a ``folder`` column.
+
+    Parameters
+    ----------
+    held_out : pandas.DataFrame
+        :func:`nncolor.evaluation.evaluate`'s table, or
+        :func:`nncolor.training.measure_held_out`'s (with a ``folder`` column).
+
+    Returns
+    -------
+    dict
+        ``{"held_out": ..., "held_out_by_folder": ...}`` (the second only with folders),
+        plain values (:func:`nncolor.evaluation.summarize_metrics`), to update a card with.
+    """
+    figures = {"held_out": summarize_metrics(held_out)}
+    if "folder" in held_out.columns:
+        figures["held_out_by_folder"] = {
+            folder: summarize_metrics(rows)
+            for folder, rows in held_out.groupby("folder", sort=False)}
+    return figures
 
 
 def model_card(colorizer):

@@ -5,8 +5,8 @@ and write the model card.
 :func:`train_and_evaluate` is the whole workflow (the command line's ``train`` and
 ``python -m pipelines.default_model`` both call it); :func:`fit_and_evaluate` is its
 first half, without the card; :func:`measure_held_out` measures a fitted model again on
-the held-out side of the same split, and :func:`held_out_figures` turns that into the
-card's figures.
+the held-out side of the same split (:func:`nncolor.card.held_out_figures` turns that into
+the card's figures).
 """
 import sys
 import time
@@ -17,7 +17,7 @@ import numpy as np
 
 from .card import make_card
 from .datasets import evenly_spaced, split_by_name
-from .evaluation import WeakModelWarning, evaluate, summarize_metrics, verdict
+from .evaluation import WeakModelWarning, evaluate, verdict
 from .progress import fit_progress
 
 
@@ -113,8 +113,6 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
                      split=info["split"], command=command, fit_seconds=info["fit_seconds"])
     if description is not None:
         card["description"] = description
-    if held_out is not None:
-        card.update(held_out_figures(held_out))
     colorizer.model_card_ = card
     return TrainedModel(colorizer, card, held_out, info.get("verdict"), info.get("better"))
 
@@ -210,29 +208,6 @@ def measure_held_out(colorizer, images, names, *, test_size=0.25, seed=0, folder
         raise ValueError(f"{len(names)} names for {len(images)} images")
     _, test = _split(names, folders, test_size, seed)
     return _measure(colorizer, images, names, test, folders, max_held_out, verbose, prefix)
-
-
-def held_out_figures(held_out):
-    """The figures a model card keeps of a held-out table: means per method, and per
-    folder when the table has a ``folder`` column.
-
-    Parameters
-    ----------
-    held_out : pandas.DataFrame
-        :func:`measure_held_out`'s (or :func:`nncolor.evaluation.evaluate`'s) table.
-
-    Returns
-    -------
-    dict
-        ``{"held_out": ..., "held_out_by_folder": ...}`` (the second only with folders),
-        plain values (:func:`nncolor.evaluation.summarize_metrics`), to update a card with.
-    """
-    figures = {"held_out": summarize_metrics(held_out)}
-    if "folder" in held_out.columns:
-        figures["held_out_by_folder"] = {
-            folder: summarize_metrics(rows)
-            for folder, rows in held_out.groupby("folder", sort=False)}
-    return figures
 
 
 def _measure(colorizer, images, names, test, folders, max_held_out, verbose, prefix):

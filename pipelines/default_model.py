@@ -32,8 +32,9 @@ from pathlib import Path
 
 from nncolor import __version__, make_colorizer
 from nncolor.evaluation import verdict
+from nncolor.card import held_out_figures
 from nncolor.model_file import load_model, model_card, save_model
-from nncolor.training import held_out_figures, measure_held_out, train_and_evaluate
+from nncolor.training import measure_held_out, train_and_evaluate
 from pipelines.quality import color_photos
 
 DATA = Path("../shared/data")

@@ -156,10 +156,9 @@ def test_an_old_card_without_split_counts_and_the_per_folder_line(fitted, photos
                                                                    capsys):
     """A card from before the split was counted prints no counts it lacks; per-folder
     figures print as one line of gains over gray."""
-    from nncolor.card import make_card
+    from nncolor.card import held_out_figures, make_card
     from nncolor.evaluation import evaluate
     from nncolor.model_file import save_model
-    from nncolor.training import held_out_figures
 
     table = evaluate(fitted, photos[:2], ["p0", "p1"])
     table.insert(0, "folder", ["here"] * 3 + ["there"] * 3)  # three methods per photo

@@ -4,8 +4,8 @@ import warnings
 import pytest
 
 from nncolor.evaluation import WeakModelWarning
-from nncolor.training import (fit_and_evaluate, held_out_figures, measure_held_out,
-                              train_and_evaluate)
+from nncolor.card import held_out_figures
+from nncolor.training import fit_and_evaluate, measure_held_out, train_and_evaluate
 
 from .conftest import tiny_colorizer
 

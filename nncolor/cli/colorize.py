@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..batch import colorize_file, drop_earlier_outputs, plan_outputs
 from .cluster import check_cluster, cluster_results, on_cluster
-from .errors import FAILED, CommandError, stop_workers, worker_processes
+from .errors import FAILED, CommandError, stopping_workers, worker_processes
 from .inputs import expand, load_model
 from .options import (
     PROG,
@@ -170,17 +170,14 @@ def _colorize(args, model, jobs, reference, prefix):
             delayed(colorize_file)(model, src, dst, hints, reference, args.overwrite,
                                    args.debug, args.max_pixels) for src, dst, hints in jobs)
     done = failed = 0
-    try:
-        with progress(args.quiet, len(jobs), "colorizing", "img") as bar:
-            for _, error in results:
-                if error:
-                    report(prefix, error)
-                    failed += 1
-                else:
-                    done += 1
-                bar.update()
-    finally:
-        stop_workers(results)
+    with stopping_workers(results), progress(args.quiet, len(jobs), "colorizing", "img") as bar:
+        for _, error in results:
+            if error:
+                report(prefix, error)
+                failed += 1
+            else:
+                done += 1
+            bar.update()
     return done, failed
 
 

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import warnings
+from contextlib import contextmanager
 
 from ..batch import describe as describe_exception
 from ..batch import quiet_pillow_bomb_warning
@@ -34,14 +35,19 @@ def worker_processes(n_jobs, **kwargs):
     return Parallel(n_jobs=n_jobs, initializer=_ignore_interrupts, **kwargs)
 
 
-def stop_workers(results):
-    """Close a generator of results (of :func:`worker_processes`, or of a cluster): stopped
-    between two results (Ctrl-C, an error), its workers end now, before what they wrote is
-    counted, not when the generator is collected. joblib's warning that tasks were
-    cancelled is not shown: the command says what was written."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        results.close()
+@contextmanager
+def stopping_workers(results):
+    """Context for reading a generator of results (of :func:`worker_processes`, or of a
+    cluster), which it closes on leaving: stopped between two results (Ctrl-C, an error),
+    the workers end then, before what they wrote is counted, not when the generator is
+    collected. joblib's warning that tasks were cancelled is not shown: the command says
+    what was written. Yields ``results``."""
+    try:
+        yield results
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results.close()
 
 
 def _ignore_interrupts():

@@ -1,7 +1,7 @@
 """``nncolor evaluate``: measure a model on the gray versions of color photos."""
 from pathlib import Path
 
-from .errors import CommandError, stop_workers, worker_processes
+from .errors import CommandError, stopping_workers, worker_processes
 from .inputs import check_new_file, load_model, load_photos
 from .options import (
     PROG,
@@ -53,13 +53,11 @@ def run(args, argv):
     # per photo, so the bar moves; the metrics are per photo anyway
     results = worker_processes(args.n_jobs, return_as="generator")(
         delayed(evaluate)(model, [image], [name]) for image, name in zip(images, names))
-    try:
-        with progress(args.quiet, len(images), "evaluating", "photo") as bar:
-            for table in results:
-                tables.append(table)
-                bar.update()
-    finally:
-        stop_workers(results)
+    with stopping_workers(results), progress(args.quiet, len(images), "evaluating",
+                                             "photo") as bar:
+        for table in results:
+            tables.append(table)
+            bar.update()
     table = pd.concat(tables, ignore_index=True)
     print_metrics(table, means_only=len(images) > MAX_PRINTED_ROWS)
     if args.output is not None:
