@@ -13,6 +13,8 @@ per folder.
 * ``people``: everyday photos with people and portraits; ``expectation``.
 * ``landscape``: outdoor scenes without buildings (open country, coast, forest, mountain,
   highway); ``annealed``.
+* ``objects``: photos of things (one per ImageNet class: animals, objects, some
+  interiors); 25 codebook colors, ``expectation``.
 
 Every model learns the face prior's skin palette from the faces in its training photos
 (``face_prior=1.0``, the default); the landscapes show none, so ``landscape`` has none.
@@ -59,6 +61,14 @@ MODELS = {
         "landscapes: open country, coast, forest, mountain and highway scenes",
         [("opencountry-64", None), ("scenes-256", None), ("scenes-64", LANDSCAPE_64)],
         dict(som_shape=(4, 4), hidden_layer_sizes=(64, 64), n_samples=500),
+    ),
+    # trained on objects alone, with the default's 25 colors, it gains +0.51 dB on the
+    # held-out objects (+0.52 with another seed), where the general model gives +0.39
+    "objects": (
+        "objects: photos of things, one per ImageNet class (animals, objects, some interiors)",
+        [("objects", None)],
+        dict(som_shape=(5, 5), hidden_layer_sizes=(64, 64), n_samples=500,
+             decoder="expectation"),
     ),
 }
 # the learned chroma scale on (the default): a general model must stay near gray where

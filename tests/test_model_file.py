@@ -11,6 +11,7 @@ from nncolor.model_file import (
     load_model,
     model_format,
     save_model,
+    shipped_models,
 )
 
 from .conftest import tiny_colorizer
@@ -68,6 +69,29 @@ def test_shipped_model_is_small_and_carries_its_card():
     assert card["command"].startswith("python -m pipelines.default_model")
     # trained and measured on every kind of photo
     assert len(card["held_out_by_folder"]) == len(card["training_data"]["sources"]) == 7
+
+
+@pytest.mark.parametrize("name", sorted(shipped_models()))
+def test_every_shipped_model_colorizes_and_its_card_shows_it_beats_gray(name):
+    import numpy as np
+
+    path = shipped_models()[name]
+    assert path.stat().st_size < 1_000_000
+    col = load_model(name)
+    card = col.model_card_
+    assert (card["n_colors"], card["params"]["decoder"]) == (col.n_colors_, col.decoder)
+    gray = np.tile(np.linspace(0, 1, 48, dtype=np.float32), (32, 1))
+    rgb = col.predict(gray)
+    assert rgb.shape == (32, 48, 3) and np.isfinite(rgb).all()
+    by_folder = card["held_out_by_folder"]
+    # one figure per folder it was trained on, each measured on every held-out photo
+    assert [f"../shared/data/{folder}" for folder in by_folder] == \
+        [source.split(" (")[0] for source in card["training_data"]["sources"]]
+    measured = sum(figures["colorizer"]["n_images"] for figures in by_folder.values())
+    assert measured == card["split"].get("n_test", measured)  # older cards lack the count
+    for folder, figures in by_folder.items():
+        assert figures["colorizer"]["psnr"] > figures["gray"]["psnr"], \
+            f"{name} is below gray on {folder}"
 
 
 def test_refitting_drops_the_old_card(fitted, photos):
