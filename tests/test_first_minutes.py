@@ -151,7 +151,6 @@ def test_a_card_says_how_many_held_out_photos_it_measured(fitted, photos, tmp_pa
                        + (f", {note}" if note else "") + "):")
 
 
-
 def test_an_old_card_without_split_counts_and_the_per_folder_line(fitted, photos, tmp_path,
                                                                    capsys):
     """A card from before the split was counted prints no counts it lacks; per-folder
@@ -172,6 +171,7 @@ def test_an_old_card_without_split_counts_and_the_per_folder_line(fitted, photos
              for folder, rows in card["held_out_by_folder"].items()}
     assert (f"per folder: here {gains['here']:+.2f} dB (1 photos), "
             f"there {gains['there']:+.2f} dB (1 photos)") in out
+
 
 # ------------------------------------------------------ colour input warning
 @pytest.fixture(scope="module")
