@@ -15,6 +15,7 @@ _LAZY = {
     "rgb2luv": "color",
     "SOMColorizer": "colorizer",
     "make_colorizer": "colorizer",
+    "MixtureOfExperts": "mixture",
     "PatchExtractor": "patches",
     "SOMQuantizer": "som",
     "load_model": "model_file",

@@ -49,7 +49,10 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
 
     Parameters
     ----------
-    colorizer : fitted SOMColorizer
+    colorizer : fitted SOMColorizer or MixtureOfExperts
+        A mixture's card has no codebook size or pixel count (None), names its experts
+        (``experts``: kind -> model name, or the expert's class) and records when each
+        named expert was made (``experts_created``: kind -> its card's ``created``).
     sources : dict of str -> int, optional
         Where the training photos came from (folder, pattern or file as given) and how
         many photos each gave (training and held-out together).
@@ -79,16 +82,25 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # noqa: UP017 (3.10)
         "command": command,
         "params": model_params(colorizer),
-        "n_colors": int(colorizer.n_colors_),
+        # a mixture of models (nncolor.mixture) has neither: None
+        "n_colors": _int_or_none(getattr(colorizer, "n_colors_", None)),
         "training_data": {
             "sources": dict(sources or {}),
             "n_photos": n_photos,
-            "n_pixels": int(colorizer.n_training_pixels_),
+            "n_pixels": _int_or_none(getattr(colorizer, "n_training_pixels_", None)),
         },
         "split": split,
         "fit_seconds": None if fit_seconds is None else round(float(fit_seconds), 1),
         "held_out": None,
     }
+    experts = getattr(colorizer, "experts", None)
+    if experts is not None:  # a mixture of models (nncolor.mixture): kind -> expert
+        card["experts"] = {str(kind): expert if isinstance(expert, str) else
+                           type(expert).__name__ for kind, expert in experts}
+        # when each named expert's file was made: the held-out figures hold for those
+        card["experts_created"] = {
+            str(kind): (model_card(colorizer.expert(kind)) or {}).get("created")
+            for kind, expert in experts if isinstance(expert, str)}
     if held_out is not None:
         card.update(held_out_figures(held_out))
     return card
@@ -134,6 +146,10 @@ def model_card(colorizer):
     """
     card = getattr(colorizer, "model_card_", None)
     return card if isinstance(card, dict) else None
+
+
+def _int_or_none(value):
+    return None if value is None else int(value)
 
 
 def _plain(value):

@@ -32,7 +32,8 @@ def evaluate(colorizer, images, names=None):
         ``image, method`` and :data:`METRIC_COLUMNS` (``psnr, rmse_uv, accuracy,
         colorfulness, splotchiness``).
         ``accuracy`` is the codebook accuracy of the decoded colors (NaN for the
-        baselines).
+        baselines, and for a :class:`~nncolor.mixture.MixtureOfExperts`, whose experts
+        each have their own codebook).
     """
     import pandas as pd
 
@@ -41,20 +42,17 @@ def evaluate(colorizer, images, names=None):
         raise ValueError(f"{len(names)} names for {len(truth)} images")
     names = names if names is not None else [f"image {i}" for i in range(len(truth))]
     predicted = colorizer.predict(truth)
-    quantize = colorizer.quantizer_.predict
+    # a mixture of models (nncolor.mixture) has no one codebook: no accuracy to measure
+    quantizer = getattr(colorizer, "quantizer_", None)
     rows = []
     for name, t, p in zip(names, truth, predicted):
         luv = rgb2luv(t)
-        true_labels = quantize(luv[..., 1:].reshape(-1, 2))
-        # the codebook color nearest each output pixel: for the mode decoder, the label
-        # the classifier chose; for the others, the color the decoded chroma rounds to
-        lab = quantize(rgb2luv(p)[..., 1:].reshape(-1, 2))
         gray = luv.copy()
         gray[..., 1:] = 0
         mean = luv.copy()
         mean[..., 1:] = colorizer.chroma_mean_
         for method, out, acc in [
-            ("colorizer", p, codebook_accuracy([true_labels], [lab])),
+            ("colorizer", p, np.nan if quantizer is None else _accuracy(quantizer, luv, p)),
             ("gray", luv2rgb(gray), np.nan),
             ("mean color", luv2rgb(mean), np.nan),
         ]:
@@ -62,6 +60,14 @@ def evaluate(colorizer, images, names=None):
                       splotchiness(out))
             rows.append({"image": name, "method": method, **dict(zip(METRIC_COLUMNS, values))})
     return pd.DataFrame(rows, columns=["image", "method", *METRIC_COLUMNS])
+
+
+def _accuracy(quantizer, luv, rgb):
+    """Codebook accuracy of one output: its pixels' nearest codebook colors against the
+    truth's (for the mode decoder, the label the classifier chose; for the others, the
+    color the decoded chroma rounds to)."""
+    labels = [quantizer.predict(x[..., 1:].reshape(-1, 2)) for x in (luv, rgb2luv(rgb))]
+    return codebook_accuracy([labels[0]], [labels[1]])
 
 
 #: How many dB of PSNR over the gray baseline make a model worth more than leaving the

@@ -22,6 +22,10 @@ distribution, which is then re-normalized (:func:`reweight`):
 * **color hints**: a few user-marked pixels (:func:`hint_labels`), spread along regions
   of similar lightness (:func:`hint_prior`): a per-pixel prior.
 
+:func:`gabor_descriptor` (Gabor energies by scale and orientation on a coarse grid) is a
+richer texture descriptor, which the gate of :mod:`nncolor.mixture` reads beside
+:func:`lightness_descriptor` to guess the kind of photo.
+
 References
 ----------
 Melas-Kyriazi, L. & Han, G. (2017). Combining deep convolutional neural networks with
@@ -33,6 +37,8 @@ representation of the spatial envelope. IJCV 42(3), 145-175.
 Saerens, M., Latinne, P. & Decaestecker, C. (2002). Adjusting the outputs of a classifier
 to new a priori probabilities: a simple procedure. Neural Computation 14(1), 21-41.
 """
+import functools
+
 import numpy as np
 from scipy import ndimage
 from skimage.filters import sobel
@@ -72,12 +78,26 @@ def lightness_descriptor(L):
     >>> lightness_descriptor(np.full((30, 40), 50.0)).shape
     (104,)
     """
+    L = _decimated(L)
+    return _lightness_features(L, _small(L))
+
+
+def _decimated(L):
+    """L / 100 as float32, decimated to at most DESCRIPTOR_MAX_SIDE (checked 2-D)."""
     L = np.asarray(L, dtype=np.float32)
     if L.ndim != 2 or L.size == 0:
         raise ValueError(f"L must be a non-empty 2-D lightness image; got shape {L.shape}")
     step = max(1, -(-max(L.shape) // DESCRIPTOR_MAX_SIDE))
-    L = L[::step, ::step] / np.float32(100)
-    small = resize(L, (_EDGE_SIDE, _EDGE_SIDE), anti_aliasing=True)
+    return L[::step, ::step] / np.float32(100)
+
+
+def _small(L):
+    """The 64 x 64 version of a decimated L / 100 that both descriptors look at."""
+    return resize(L, (_EDGE_SIDE, _EDGE_SIDE), anti_aliasing=True)
+
+
+def _lightness_features(L, small):
+    """:func:`lightness_descriptor` of a decimated L / 100 and its 64 x 64 version."""
     # the thumbnail from the 64 x 64 version: straight from a megapixel, the anti-aliasing
     # filter is 8 times wider and takes 0.3 s
     thumb = resize(small, (_THUMB, _THUMB), anti_aliasing=True).ravel()
@@ -86,6 +106,98 @@ def lightness_descriptor(L):
     pooled = [np.abs(ndimage.sobel(small, axis)).reshape(_CELLS, cell, _CELLS, cell)
               .mean(axis=(1, 3)).ravel() for axis in (1, 0)]
     return np.concatenate([thumb, hist, *pooled]).astype(np.float32)
+
+
+# Gabor energies: 4 scales (cycles per pixel of the 64 x 64 version) x 6 orientations
+_GABOR_FREQUENCIES, _GABOR_ORIENTATIONS = (0.25, 0.125, 0.0625, 0.03125), 6
+#: Length of :func:`gabor_descriptor`'s output.
+GABOR_DESCRIPTOR_SIZE = len(_GABOR_FREQUENCIES) * _GABOR_ORIENTATIONS * _CELLS**2
+
+
+@functools.cache
+def _gabor_kernels():
+    from skimage.filters import gabor_kernel
+
+    return [gabor_kernel(f, theta=i * np.pi / _GABOR_ORIENTATIONS, bandwidth=1)
+            .astype(np.complex64) for f in _GABOR_FREQUENCIES
+            for i in range(_GABOR_ORIENTATIONS)]
+
+
+def gabor_descriptor(L):
+    """The GIST of a lightness image: its Gabor energies, scale by scale and orientation by
+    orientation, on a coarse grid (Oliva & Torralba 2001).
+
+    Parameters
+    ----------
+    L : array-like, shape (H, W)
+        Lightness L* in [0, 100], any size (H, W >= 1).
+
+    Returns
+    -------
+    ndarray of float32, shape (GABOR_DESCRIPTOR_SIZE,)
+        The mean modulus of the response to each of 24 complex Gabor filters (4
+        frequencies, 0.25 to 0.03125 cycles per pixel, x 6 orientations;
+        ``skimage.filters.gabor_kernel``, bandwidth 1) of a 64x64 version of L / 100
+        less its mean, on a 4x4 grid of cells: filter by filter, cells in row order.
+
+    Raises
+    ------
+    ValueError
+        ``L`` is not a non-empty 2-D array.
+
+    References
+    ----------
+    Oliva, A. & Torralba, A. (2001). Modeling the shape of the scene: a holistic
+    representation of the spatial envelope. IJCV 42(3), 145-175.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gabor_descriptor(np.full((30, 40), 50.0)).shape
+    (384,)
+    """
+    return _gabor_features(_small(_decimated(L)))
+
+
+def _gabor_features(small):
+    """:func:`gabor_descriptor` of the 64 x 64 version of L / 100."""
+    from scipy.signal import fftconvolve
+
+    small = small.astype(np.float32)
+    small -= small.mean()
+    cell = _EDGE_SIDE // _CELLS
+    return np.concatenate([
+        np.abs(fftconvolve(small, kernel, mode="same"))
+        .reshape(_CELLS, cell, _CELLS, cell).mean(axis=(1, 3)).ravel()
+        for kernel in _gabor_kernels()]).astype(np.float32)
+
+
+#: Length of :func:`kind_descriptor`'s output.
+KIND_DESCRIPTOR_SIZE = DESCRIPTOR_SIZE + GABOR_DESCRIPTOR_SIZE
+
+
+def kind_descriptor(L):
+    """What tells one kind of photo from another (landscape, city, people, objects) in its
+    gray version: :func:`lightness_descriptor` and :func:`gabor_descriptor`, one vector.
+
+    Parameters
+    ----------
+    L : array-like, shape (H, W)
+        Lightness L* in [0, 100], any size (H, W >= 1).
+
+    Returns
+    -------
+    ndarray of float32, shape (KIND_DESCRIPTOR_SIZE,)
+        The two descriptors, in that order (488 values), from one 64x64 version of L.
+
+    Raises
+    ------
+    ValueError
+        ``L`` is not a non-empty 2-D array.
+    """
+    L = _decimated(L)
+    small = _small(L)  # once: from a megapixel, it is most of the cost
+    return np.concatenate([_lightness_features(L, small), _gabor_features(small)])
 
 
 def fit_photo_regressor(descriptors, targets, *, n_neighbors=15, n_components=16):

@@ -1,8 +1,10 @@
 """Model files: a fitted colorizer saved with its model card, and the model nncolor ships.
 
 The card (:mod:`nncolor.card`) is a plain dict stored on the colorizer as ``model_card_``,
-so every model file is a plain :class:`SOMColorizer`, and :func:`load_model` reads files
-saved with or without a card. Training a model and writing its card is
+so every model file is a plain :class:`SOMColorizer` (or a
+:class:`~nncolor.mixture.MixtureOfExperts`, such as the shipped ``auto``, which stores
+its gate and names its experts), and :func:`load_model` reads files saved with or
+without a card. Training a model and writing its card is
 :func:`nncolor.training.train_and_evaluate`.
 
 Two formats, picked by the file name when saving and by the content when loading:
@@ -52,6 +54,7 @@ PICKLE_SUFFIXES = tuple(s for s in MODEL_SUFFIXES if s != ".skops")
 #: attributes (``__new__`` and ``__setstate__``), none runs code named by the file.
 SAFE_TYPES = (
     "nncolor.colorizer.SOMColorizer",
+    "nncolor.mixture.MixtureOfExperts",
     "nncolor.color.LuvConverter",
     "nncolor.som.SOMQuantizer",
     "nncolor.patches.PatchExtractor",
@@ -130,7 +133,7 @@ def save_model(colorizer, path, card=None, overwrite=False):
 
     Parameters
     ----------
-    colorizer : fitted SOMColorizer
+    colorizer : fitted SOMColorizer or MixtureOfExperts
     path : str or Path
         ``model.skops`` (or any name not ending in :data:`PICKLE_SUFFIXES`): skops, safe to
         share and to load from strangers. ``model.joblib``: a zlib-compressed joblib
@@ -161,12 +164,11 @@ def save_model(colorizer, path, card=None, overwrite=False):
 
     from .io import atomic_path
 
-    from .colorizer import SOMColorizer
-
-    if not isinstance(colorizer, SOMColorizer):
+    fitted = _fitted_attribute(colorizer)
+    if fitted is None:
         raise TypeError(f"save_model saves an nncolor colorizer, not a "
                         f"{type(colorizer).__name__}")
-    check_is_fitted(colorizer, "classifier_")
+    check_is_fitted(colorizer, fitted)
     # a shallow copy shares the fitted arrays: saving must not change the caller's object
     saved = copy.copy(colorizer)
     saved.model_card_ = card if card is not None else (
@@ -222,7 +224,7 @@ def _not_found(model, shipped):
     """"not found" with the shipped models and the nearest name (difflib)."""
     from difflib import get_close_matches
 
-    names = list(shipped)
+    names = sorted(shipped, key=lambda name: name != DEFAULT_MODEL_NAME)  # default first
     if not names:
         return f"model file not found: {model} (and no models ship with this installation)"
     stem = Path(str(model)).stem if Path(str(model)).suffix == ".skops" else str(model)
@@ -263,6 +265,8 @@ def load_model(path=None, *, check=True, trusted=False, inference_only=False):
     Returns
     -------
     SOMColorizer, or FittedColorizer with ``inference_only``
+        Or a :class:`~nncolor.mixture.MixtureOfExperts` (``"auto"``), with or without
+        ``inference_only``: it has no plain form (its gate is a scikit-learn model).
 
     Raises
     ------
@@ -296,7 +300,7 @@ def load_model(path=None, *, check=True, trusted=False, inference_only=False):
             _check_card(model, path, check)
             return model
     model, clean = _read_colorizer(path, kind, check, trusted)
-    if not inference_only:
+    if not inference_only or not hasattr(model, "classifier_"):  # a mixture is its own form
         return model
     model = FittedColorizer(model)
     if clean:
@@ -307,8 +311,6 @@ def load_model(path=None, *, check=True, trusted=False, inference_only=False):
 def _read_colorizer(path, kind, check, trusted):
     """The fitted colorizer in a model file (from the cache if a shipped one was read
     before), and whether it was read without warnings (then a shipped one is cached)."""
-    from .colorizer import SOMColorizer
-
     # a shipped model read before: unpickled from the user's cache (nncolor.model_cache)
     model = _cached_shipped_model(path) if kind == "skops" else None
     caught = None
@@ -320,15 +322,31 @@ def _read_colorizer(path, kind, check, trusted):
             else:
                 model = _load_pickle(path, trusted)
         _warn_once(caught, path)
-    if not isinstance(model, SOMColorizer):
+    fitted = _fitted_attribute(model)
+    if fitted is None:
         raise ModelFileError(f"{path} holds a {type(model).__name__}, not an nncolor colorizer")
-    if not hasattr(model, "classifier_"):
+    if not hasattr(model, fitted):
         raise ModelFileError(f"{path} holds a colorizer that was never fitted")
     _check_card(model, path, check)
     clean = kind == "skops" and not caught  # from the cache, or read without a warning
     if clean and caught is not None:  # read cleanly just now: cache it if shipped
         _cache_shipped_model(path, model)
     return model, clean
+
+
+# the classes a model file may hold (or their subclasses), with the attribute each has
+# once fitted; by name, as nncolor.mixture imports this module (its experts by name)
+_MODEL_CLASSES = {"nncolor.colorizer.SOMColorizer": "classifier_",
+                  "nncolor.mixture.MixtureOfExperts": "gate_"}
+
+
+def _fitted_attribute(model):
+    """The fitted attribute of a model class :func:`save_model` saves, or None."""
+    for cls in type(model).__mro__:
+        name = _MODEL_CLASSES.get(f"{cls.__module__}.{cls.__qualname__}")
+        if name is not None:
+            return name
+    return None
 
 
 def _check_card(model, path, check):

@@ -105,6 +105,13 @@ def fit_progress(colorizer, n_images, *, verbose=True, prefix="nncolor", file=No
     params = colorizer.get_params()
     classifier = params.get("classifier")
     quantizer = params.get("quantizer")
+    if quantizer is None:  # not a SOMColorizer (a mixture of models): no SOM, no epochs
+        print(f"{prefix}: fitting a {type(colorizer).__name__} on {n_images} photos",
+              file=out, flush=True)
+        start = time.perf_counter()
+        yield
+        print(f"{prefix}: fitted in {time.perf_counter() - start:.1f} s", file=out, flush=True)
+        return
     shape = "x".join(map(str, getattr(quantizer, "shape", ()))) or "?"
     steps = getattr(quantizer, "n_iterations", "?")
     max_iter = getattr(classifier, "max_iter", None)

@@ -96,7 +96,9 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
 
     Parameters
     ----------
-    colorizer : fitted SOMColorizer
+    colorizer : fitted SOMColorizer or MixtureOfExperts
+        A mixture (:mod:`nncolor.mixture`) colorizes whole images only: larger ones, or
+        any with ``tile_size``, raise ``ValueError``.
     image : array-like
         One gray, RGB or RGBA image.
     reference, hints : optional
@@ -113,6 +115,15 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
     """
     shape = np.shape(image)
     big = len(shape) >= 2 and shape[0] * shape[1] > AUTO_TILE_PIXELS
+    if not hasattr(colorizer, "reduction_factor"):  # a mixture of models: whole images
+        if tile_size is not None:
+            raise ValueError("a mixture of models colorizes whole images, not in tiles; "
+                             "colorize in tiles with one of its models")
+        if big:
+            raise ValueError(
+                f"a mixture of models colorizes images of at most {AUTO_TILE_PIXELS} pixels "
+                f"(this one: {shape[1]} x {shape[0]}); colorize it with one of its models")
+        return colorizer.predict(image, reference=reference, hints=hints)
     if len(shape) >= 2 and colorizer.reduction_factor(shape[:2]) > 1:
         if tile_size is None and not big:
             return colorizer.predict(image, reference=reference, hints=hints)

@@ -39,7 +39,7 @@ class TrainedModel(NamedTuple):
 
 def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folders=None,
                        max_held_out=None, sources=None, command=None, description=None,
-                       verbose=False, prefix="nncolor"):
+                       verbose=False, prefix="nncolor", y=None):
     """Fit a colorizer on a split by file name, measure the held-out photos, make its card.
 
     Parameters
@@ -75,6 +75,9 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
         Print progress and the verdict line to stderr (:func:`fit_and_evaluate`).
     prefix : str, default="nncolor"
         Starts each printed line.
+    y : list, optional
+        One label per image, passed to ``fit`` for the training photos: the kind of each
+        photo for a :class:`~nncolor.mixture.MixtureOfExperts`.
 
     Returns
     -------
@@ -108,7 +111,7 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
     """
     held_out, info = fit_and_evaluate(colorizer, images, names, test_size=test_size,
                                       seed=seed, folders=folders, max_held_out=max_held_out,
-                                      verbose=verbose, prefix=prefix)
+                                      verbose=verbose, prefix=prefix, y=y)
     card = make_card(colorizer, sources=sources, n_photos=info["n_photos"], held_out=held_out,
                      split=info["split"], command=command, fit_seconds=info["fit_seconds"])
     if description is not None:
@@ -118,7 +121,7 @@ def train_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, fold
 
 
 def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folders=None,
-                     max_held_out=None, verbose=False, prefix="nncolor"):
+                     max_held_out=None, verbose=False, prefix="nncolor", y=None):
     """Fit on the training side of a split by image name and measure the held-out side.
 
     The held-out photos are compared with the gray and mean-color baselines
@@ -138,7 +141,7 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folder
         0 trains on every photo and measures nothing.
     seed : int
         Seeds the split.
-    folders, max_held_out
+    folders, max_held_out, y
         See :func:`train_and_evaluate`.
     verbose : bool, default=False
         Print progress to stderr: the SOM, the classifier's epochs (a bar with the loss,
@@ -158,10 +161,13 @@ def fit_and_evaluate(colorizer, images, names, *, test_size=0.25, seed=0, folder
     """
     if len(names) != len(images):
         raise ValueError(f"{len(names)} names for {len(images)} images")
+    if y is not None and len(y) != len(images):
+        raise ValueError(f"{len(y)} labels (y) for {len(images)} images")
     train, test = _split(names, folders, test_size, seed)
     start = time.perf_counter()
     with fit_progress(colorizer, len(train), verbose=verbose, prefix=prefix):
-        colorizer.fit([images[i] for i in train])
+        colorizer.fit([images[i] for i in train],
+                      *(() if y is None else ([y[i] for i in train],)))
     fit_seconds = time.perf_counter() - start
     split = {"by": "nncolor.datasets.split_by_name" + (", per folder" if folders else ""),
              "test_size": test_size, "seed": seed, "n_train": len(train), "n_test": len(test)}

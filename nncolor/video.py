@@ -394,13 +394,17 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     FileExistsError
         ``dst`` exists and ``overwrite`` is False.
     ValueError
-        ``src`` is not a readable video, ``dst`` is ``src``, the video has no frames, or
-        its frames are larger than ``max_pixels``.
+        ``src`` is not a readable video, ``dst`` is ``src``, the video has no frames, its
+        frames are larger than ``max_pixels``, or ``colorizer`` is a mixture of models
+        (:mod:`nncolor.mixture`).
     ImportError
         imageio or imageio-ffmpeg is not installed.
     """
     container.backend()  # the missing library is named before anything else
     check_is_fitted(colorizer)
+    if not hasattr(colorizer, "codebook_"):
+        raise ValueError("a mixture of models cannot colorize film: the frames are smoothed "
+                         "over time in one model's codebook; use one of its models")
     src, dst = container.check_video_file(src), Path(dst)
     if dst.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "

@@ -43,6 +43,11 @@ Figures (every timing is the median of ``--repeats`` runs timed with
              from the padded L image; argmin of one pixel's distances to the
              codebook), against the vectorized code on the same pixels: per-pixel
              costs, speed-ups, and a check that the results are identical.
+9. auto      The shipped ``auto`` mixture (``nncolor.mixture``) against the shipped
+             default model, in the same run: ``predict`` of five package photos
+             (scikit-image's astronaut, coffee, chelsea, rocket; scikit-learn's china)
+             as 1024x1024 uint8 gray images (256 with ``--quick``), n_jobs=2, with the
+             experts each ran. No target: what the mixture's quality costs in time.
 
 Run from the repository root::
 
@@ -91,7 +96,7 @@ WORKING_1024_TARGET_S = 0.1
 WORKING_HUGE_TARGET_S = 20.0
 WORKING_HUGE_TARGET_MB = 1000.0
 
-STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf", "working", "fit")
+STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf", "working", "fit", "auto")
 # the steps that need the photo set-up and the fitted SOMs
 _NEED_PHOTOS = {"prep", "labels", "naive"}
 
@@ -699,6 +704,35 @@ def summary(rows):
     ]
 
 
+# ----------------------------------------------------------------- 9. auto
+def bench_auto(repeats, size):
+    """The shipped mixture against the shipped default model on size x size photos."""
+    from skimage import data
+    from sklearn.datasets import load_sample_images
+
+    from nncolor.model_file import load_model
+
+    photos = {"astronaut": data.astronaut(), "coffee": data.coffee(),
+              "chelsea": data.chelsea(), "rocket": data.rocket(),
+              "china": load_sample_images().images[0]}
+    default, auto = (load_model(name).set_params(n_jobs=2) for name in ("default", "auto"))
+    rows, ratios = [], []
+    for name, rgb in photos.items():
+        gray = np.round(resize(rgb.mean(axis=2), (size, size))).astype(np.uint8)
+        times = {}
+        for label, model in (("default", default), ("auto", auto)):
+            model.predict(gray)  # warm-up (the experts' first load)
+            times[label] = median_time(lambda model=model: model.predict(gray), repeats)[0]
+        ratios.append(times["auto"] / times["default"])
+        weights = auto.expert_weights(gray)
+        rows.append(row(f"auto {size}", f"{name}: auto / default", ratios[-1], "x", "", "",
+                        f"auto {times['auto']:.3f} s, default {times['default']:.3f} s; "
+                        "experts " + ", ".join(f"{k} {w:.2f}" for k, w in weights.items())))
+    rows.append(row(f"auto {size}", "median over the photos: auto / default",
+                    float(np.median(ratios)), "x"))
+    return rows
+
+
 def report(rows, out_dir):
     import pandas as pd  # imported here so the memory child's baseline stays small
 
@@ -770,6 +804,7 @@ def main(argv=None):
         "working": lambda: bench_working(args.repeats, 4096 if args.quick else 10_000,
                                          args.quick),
         "fit": lambda: bench_fit(args.quick),
+        "auto": lambda: bench_auto(args.repeats, 256 if args.quick else 1024),
     }
     steps = [(f"{i}/{len(args.only)} {name}", steps[name])
              for i, name in enumerate((n for n in STEPS if n in args.only), 1)]

@@ -58,6 +58,9 @@ def describe(col, path):
     sources = ", ".join((card.get("training_data") or {}).get("sources") or {})
     trained = (f"trained on {card['training_data']['n_photos']} photos from {sources}"
                if sources else "no model card")
+    if card.get("experts"):  # a mixture of models (nncolor.mixture)
+        experts = ", ".join(f"{kind}: {name}" for kind, name in card["experts"].items())
+        return f"model {path} ({trained}; a mixture of models by kind: {experts})"
     return f"model {path} ({trained}; {col.n_colors_} codebook colors, decoder {col.decoder})"
 
 

@@ -12,6 +12,10 @@ model and decoder it reports:
 * ``accuracy``: codebook accuracy (each model's own codebook);
 * ``s_per_mp``: seconds of ``predict`` per megapixel.
 
+A mixture of models (``auto``, :mod:`nncolor.mixture`) is measured once, each expert with
+its own decoder (the row's decoder reads "experts' own"); its accuracy is NaN, as its
+experts have codebooks of their own.
+
 A model with a face prior is also measured without it (``face_prior=0``, first decoder),
 as the row "NAME, no face prior": what the face prior is worth, per kind of photo.
 
@@ -139,15 +143,17 @@ def quality(models, decoders, out, limit, overwrite):
             continue
         images, names = held_out(DATA / folder, limit=limit)
         for name, model in models.items():
-            for decoder in decoders:
-                model.set_params(decoder=decoder)
+            # a mixture of models (nncolor.mixture) decodes with each expert's own decoder
+            for decoder in decoders if hasattr(model, "decoder") else ["experts' own"]:
+                if hasattr(model, "decoder"):
+                    model.set_params(decoder=decoder)
                 row = {"folder": folder, "model": name, "decoder": decoder,
                        **measure(model, images, names)}
                 rows.append(row)
                 print(f"{folder:15s} {name:10s} {decoder:12s} gain {row['gain_db']:+.2f} dB, "
                       f"colorfulness {row['colorfulness']:.2f}, accuracy "
                       f"{row['accuracy']:.3f}, {row['s_per_mp']:.2f} s/MP", flush=True)
-            if model.has_face_prior:
+            if getattr(model, "has_face_prior", False):
                 # what the face prior is worth: the same model and decoder without it
                 strength = model.face_prior
                 model.set_params(decoder=decoders[0], face_prior=0.0)
@@ -158,7 +164,9 @@ def quality(models, decoders, out, limit, overwrite):
                 print(f"{folder:15s} {name} without the face prior: gain "
                       f"{row['gain_db']:+.2f} dB, colorfulness {row['colorfulness']:.2f}",
                       flush=True)
-        first = next(iter(models.values())).set_params(decoder=decoders[0])
+        first = next(iter(models.values()))
+        if hasattr(first, "decoder"):
+            first.set_params(decoder=decoders[0])
         picks = images[:GRID_PHOTOS]
         grays = [gray_from_lightness(lightness(im / 255.0)) for im in picks]
         save_image(Path(out) / f"grid_{folder}.jpg",

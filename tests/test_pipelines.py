@@ -90,6 +90,27 @@ def test_default_model_pipeline_quick(tmp_path, capsys):
         default_model.main(["--models", "people", "--out", str(tmp_path), "--quick"])
 
 
+def test_default_model_pipeline_fits_the_gate_of_the_auto_mixture(tmp_path, capsys):
+    """``auto`` is a mixture of the shipped models: only its gate is fitted, on photos
+    labelled with their kind, and its card names the experts and measures every folder."""
+    from nncolor.model_file import load_model
+    from pipelines import default_model
+
+    from .conftest import shared_folder
+
+    for folder in ("opencountry-64", "scenes-256", "street-256", "scenes-64",
+                   "flickr-people", "web-faces", "objects"):
+        shared_folder(folder)
+    default_model.main(["--models", "auto", "--out", str(tmp_path), "--quick"])
+    assert "fitting a MixtureOfExperts" in capsys.readouterr().err
+    mix = load_model(tmp_path / "auto.skops")
+    assert set(mix.classes_) == {"landscape", "city", "people", "objects"}
+    assert mix.model_card_["experts"] == {"landscape": "landscape", "city": "city",
+                                          "people": "default", "objects": "objects"}
+    assert len(mix.model_card_["held_out_by_folder"]) == 7
+    assert (tmp_path / "auto.skops").stat().st_size < 100_000  # the gate, not the experts
+
+
 def test_default_model_remeasure_rewrites_only_the_card(tmp_path, capsys, photos, monkeypatch):
     """--remeasure measures a trained model again on every held-out photo and rewrites its
     card's figures; the fitted model is the one it was. A card with another split is
@@ -172,6 +193,16 @@ def test_benchmark_mrf_step_quick(tmp_path):
     # that it was measured (speed targets live in the benchmark, not in timed tests).
     speed_up = table.loc["speed-up vs NumPy baseline", "value"]
     assert np.isfinite(speed_up) and speed_up > 0
+
+
+def test_benchmark_auto_step_times_the_mixture_beside_the_default(tmp_path):
+    from pipelines import benchmark
+
+    benchmark.main(["--only", "auto", "--quick", "--repeats", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "benchmark.csv").set_index("metric")
+    assert len(table) == 6  # five photos and their median
+    assert np.isfinite(table["value"]).all() and (table["value"] > 0).all()
+    assert table.loc["astronaut: auto / default", "note"].count("experts") == 1
 
 
 def test_gpu_benchmark_runs_its_array_api_code_on_numpy(tmp_path):

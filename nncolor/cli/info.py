@@ -38,8 +38,9 @@ def run(args, argv):
     if card is None:
         print("no model card (saved without `nncolor train`); what the file itself says:")
         _print_params(model_params(model))
-        print(f"codebook: {model.n_colors_} colors; trained on "
-              f"{model.n_training_pixels_} pixels")
+        if hasattr(model, "n_colors_"):  # a mixture of models has no codebook of its own
+            print(f"codebook: {model.n_colors_} colors; trained on "
+                  f"{model.n_training_pixels_} pixels")
         return 0
     try:
         check_version(card, path)
@@ -111,14 +112,19 @@ def _print_card(card, compatible):
     print(f"created: {card.get('created')}")
     if card.get("command"):
         print(f"command: {card['command']}")
-    _print_params(card.get("params", {}))
-    print(f"codebook: {card.get('n_colors')} colors")
+    if card.get("experts"):  # a mixture of models: no parameters or codebook of its own
+        print("a mixture of models, by the kind of photo its gate guesses: " + ", ".join(
+            f"{kind}: {expert}" for kind, expert in card["experts"].items()))
+    else:
+        _print_params(card.get("params", {}))
+        print(f"codebook: {card.get('n_colors')} colors")
     data = card.get("training_data") or {}
     # a source (a folder, file or pattern given) counts the photos read from it, both
     # sides of the split below
     sources = ", ".join(f"{k} ({n} photos, train and held out)"
                         for k, n in (data.get("sources") or {}).items())
-    print(f"training data: {data.get('n_photos')} photos, {data.get('n_pixels')} pixels"
+    pixels = f", {data['n_pixels']} pixels" if data.get("n_pixels") is not None else ""
+    print(f"training data: {data.get('n_photos')} photos{pixels}"
           + (f", from {sources}" if sources else ""))
     split = card.get("split")
     if split:

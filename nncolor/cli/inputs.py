@@ -128,6 +128,11 @@ def load_model(args, check=True, inference_only=False):
                      inference_only=inference_only)
     except NoInferenceFormError:  # a CNN's colorizer, say: read again, whole (rare)
         model = load(args.model, check=check, trusted=args.trust_model)
+    for option in ("decoder", "working_size"):
+        if getattr(args, option, None) and not hasattr(model, option):  # a mixture's
+            raise CommandError(f"--model {args.model} mixes several models, each with its "
+                               f"own --{option.replace('_', '-')}: drop the option, or name "
+                               "one model")
     if getattr(args, "decoder", None):
         model.set_params(decoder=args.decoder)
     if getattr(args, "working_size", None):  # given on the command line

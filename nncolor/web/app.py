@@ -124,9 +124,18 @@ class Models:
         self._lock = threading.Lock()
 
     def names(self):
-        """Stems of the ``.skops`` files in the models folder, ``default`` first."""
+        """Stems of the ``.skops`` files in the models folder, ``default`` first, but for
+        mixtures of models (:mod:`nncolor.mixture`): the page shows one model's palette,
+        alternatives and uncertainty, which a mixture has not."""
         stems = sorted(p.stem for p in self.folder.glob("*.skops"))
-        return sorted(stems, key=lambda s: s != "default")
+        return sorted((s for s in stems if not self._is_mixture(s)),
+                      key=lambda s: s != "default")
+
+    def _is_mixture(self, name):
+        try:
+            return not hasattr(self._load(name), "codebook_")
+        except Exception:  # noqa: BLE001 (listed still: choosing it shows why it fails)
+            return False
 
     def get(self, name):
         if isinstance(name, str) and name.startswith("model-"):
@@ -134,6 +143,9 @@ class Models:
         if name not in self.names():
             raise Problem(f"no model named {name!r}; the shipped ones are "
                           f"{', '.join(self.names()) or 'none'}")
+        return self._load(name)
+
+    def _load(self, name):
         with self._lock:  # one load per model, even when the first requests race
             if name not in self._shipped:
                 self._shipped[name] = load_model(self.folder / f"{name}.skops")
@@ -197,7 +209,11 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
             if path.suffix.lower() != ".skops":
                 raise Problem(f"{path.name}: only .skops model files are accepted (loading a "
                               "pickle could run any code it holds)")
-            return load_model(path)
+            loaded = load_model(path)
+            if not hasattr(loaded, "codebook_"):
+                raise Problem(f"{path.name} is a mixture of models; this page takes one "
+                              "model (its palette, alternatives and uncertainty)")
+            return loaded
 
         name, loaded = await _read_upload(request, max_upload_bytes, load)
         key = models.uploaded.add({"name": name, "model": loaded})

@@ -1,0 +1,238 @@
+"""The mixture of experts (nncolor.mixture) and the Gabor descriptor its gate reads."""
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from nncolor.guidance import (GABOR_DESCRIPTOR_SIZE, KIND_DESCRIPTOR_SIZE, gabor_descriptor,
+                              kind_descriptor, lightness_descriptor)
+from nncolor.luv import lightness, rgb2luv
+from nncolor.mixture import MixtureOfExperts
+from nncolor.model_file import load_model, save_model
+
+from .conftest import tiny_colorizer
+
+KINDS = ["people", "things", "people", "things", "things"]  # astronaut, coffee, chelsea, ...
+
+
+@pytest.fixture(scope="module")
+def mixture(photos):
+    return MixtureOfExperts([("people", tiny_colorizer()),
+                             ("things", tiny_colorizer(random_state=1))]).fit(photos, KINDS)
+
+
+# ----------------------------------------------------------------- the descriptor
+def test_gabor_descriptor_tells_orientations_apart_and_ignores_a_lightness_offset():
+    x = np.arange(64, dtype=np.float32)
+    vertical = np.tile(50 + 20 * np.sin(x / 2), (64, 1))  # stripes that vary along x
+    horizontal = vertical.T
+    a, b = gabor_descriptor(vertical), gabor_descriptor(horizontal)
+    assert a.shape == (GABOR_DESCRIPTOR_SIZE,) and a.dtype == np.float32
+    by_filter = lambda d: d.reshape(-1, 16).mean(axis=1)  # noqa: E731 (24 filters x 16 cells)
+    assert by_filter(a).argmax() != by_filter(b).argmax()
+    np.testing.assert_allclose(gabor_descriptor(vertical + 10), a, atol=1e-5)
+    with pytest.raises(ValueError, match="2-D"):
+        gabor_descriptor(np.zeros((4, 4, 3)))
+
+
+def test_kind_descriptor_is_both_descriptors():
+    L = np.random.default_rng(0).uniform(0, 100, (40, 30))
+    assert kind_descriptor(L).shape == (KIND_DESCRIPTOR_SIZE,)
+    np.testing.assert_array_equal(
+        kind_descriptor(L), np.concatenate([lightness_descriptor(L), gabor_descriptor(L)]))
+
+
+# ---------------------------------------------------------------------- the mixture
+def test_predict_keeps_the_lightness_and_alpha_and_the_gate_gives_probabilities(
+        mixture, photos):
+    proba = mixture.predict_kind_proba(photos)
+    assert proba.shape == (5, 2) and list(mixture.classes_) == ["people", "things"]
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    rgba = np.dstack([photos[0], np.full(photos[0].shape[:2], 200, np.uint8)])
+    out = mixture.predict(rgba)
+    assert out.shape == (48, 48, 4) and out.dtype == np.float32
+    np.testing.assert_allclose(out[..., 3], 200 / 255, atol=1e-6)
+    np.testing.assert_allclose(lightness(out[..., :3]), lightness(photos[0] / 255.0), atol=0.5)
+    assert len(mixture.predict(photos[:2])) == 2
+
+
+def test_the_colors_are_the_experts_chroma_weighted_by_the_gate(mixture, photos):
+    mix = clone(mixture).set_params(min_weight=0.0).fit(photos, KINDS)
+    proba = mix.predict_kind_proba(photos[1])[0]
+    expected = sum(p * rgb2luv(mix.expert(kind).predict(photos[1]))[..., 1:]
+                   for kind, p in zip(mix.classes_, proba))
+    ours = rgb2luv(mix.predict(photos[1]))
+    # to within what the gamut (desaturating at constant L*) and float32 take
+    assert np.median(np.abs(ours[..., 1:] - expected)) < 0.05
+    np.testing.assert_allclose(ours[..., 0], lightness(photos[1] / 255.0), atol=0.05)
+
+
+def test_an_expert_under_min_weight_is_left_out(mixture, photos):
+    proba = mixture.predict_kind_proba(photos[1])[0]
+    low, high = sorted(proba)
+    only_top = clone(mixture).set_params(min_weight=(low + high) / 2).fit(photos, KINDS)
+    top = only_top.classes_[proba.argmax()]
+    assert only_top.expert_weights(photos[1]) == {top: 1.0}
+    np.testing.assert_array_equal(only_top.predict(photos[1]),
+                                  only_top.expert(top).predict(photos[1]))
+    both = clone(mixture).set_params(min_weight=low / 2).fit(photos, KINDS)
+    assert both.expert_weights(photos[1]) == pytest.approx(dict(zip(both.classes_, proba)))
+
+
+def test_kinds_that_name_the_same_model_file_share_it(fitted, photos, tmp_path):
+    path = str(save_model(fitted, tmp_path / "one.skops"))
+    mix = MixtureOfExperts([("people", path), ("things", path)]).fit(photos, KINDS)
+    assert mix.fitted_experts_ == {}  # named experts are loaded when used, not stored
+    np.testing.assert_allclose(rgb2luv(mix.predict(photos[2]))[..., 1:],
+                               rgb2luv(fitted.predict(photos[2]))[..., 1:], atol=0.5)
+
+
+def test_a_frozen_expert_is_kept_as_fitted_and_takes_n_jobs(fitted, photos):
+    from sklearn.frozen import FrozenEstimator
+
+    mix = MixtureOfExperts([("people", FrozenEstimator(fitted)),
+                            ("things", tiny_colorizer())], n_jobs=1).fit(photos, KINDS)
+    assert mix.expert("people").n_jobs == 1 and fitted.n_jobs != 1
+    np.testing.assert_array_equal(mix.expert("people").predict(photos[4]),
+                                  fitted.predict(photos[4]))
+    assert mix.predict(photos[4]).shape == (48, 48, 3)
+
+
+def test_a_kind_named_as_a_model_stays_apart_from_it(fitted, photos, tmp_path):
+    path = str(save_model(fitted, tmp_path / "people"))
+    mix = MixtureOfExperts([(path, tiny_colorizer()), ("things", path)],
+                           min_weight=0.0).fit(photos, [path if k == "people" else k
+                                                        for k in KINDS])
+    assert set(mix.expert_weights(photos[0])) == {path, "things"}
+
+
+def test_a_shipped_name_is_not_shadowed_by_the_current_folder(photos, tmp_path, monkeypatch):
+    (tmp_path / "default").mkdir()  # a folder named as the shipped model
+    monkeypatch.chdir(tmp_path)
+    mix = MixtureOfExperts([("people", "default"), ("things", "default")]).fit(photos, KINDS)
+    assert mix.expert("people").model_card_["command"].endswith("--models default")
+
+
+def test_hints_are_checked_against_their_own_image(mixture, photos):
+    hints = [None, np.zeros((3, 3, 4))]
+    with pytest.raises(ValueError, match="hints for image 1"):
+        mixture.predict(photos[:2], hints=hints)
+    rgba = np.zeros((48, 48, 4))
+    rgba[10:14, 10:14] = [1, 0, 0, 1]  # a red hint
+    assert mixture.predict(photos[0][..., 0], hints=rgba).shape == (48, 48, 3)
+
+
+def test_saved_and_loaded_as_a_model_file_it_colorizes_the_same(mixture, photos, tmp_path):
+    path = save_model(mixture, tmp_path / "mix.skops")
+    loaded = load_model(path)
+    assert isinstance(loaded, MixtureOfExperts)
+    assert load_model(path, inference_only=True).get_params()["min_weight"] == 0.05
+    np.testing.assert_array_equal(loaded.predict(photos[3]), mixture.predict(photos[3]))
+    assert loaded.model_card_["experts"] == {"people": "SOMColorizer",
+                                             "things": "SOMColorizer"}
+
+
+def test_clone_and_params_follow_scikit_learn(mixture):
+    copy = clone(mixture)
+    assert not hasattr(copy, "gate_")
+    assert copy.get_params()["experts"][0][0] == "people"
+    assert copy.set_params(min_weight=0.2, n_jobs=1).min_weight == 0.2
+
+
+@pytest.mark.parametrize("experts, y, match", [
+    ([("people", "default"), ("animals", "default")], KINDS, "every kind"),
+    ([("people", "default")], ["people"] * 5, "at least two kinds"),
+    ([("a", "default"), ("a", "people")], ["a"] * 5, "each kind once"),
+    ("default", KINDS, "pairs"),
+    ([(0, "default"), (1, "people")], [0, 1, 0, 1, 1], "each kind a str"),
+    ([("people", 3), ("things", "default")], KINDS, "neither a colorizer"),
+    ([("people", "default"), ("things", "default")], KINDS[:3], "one kind per photo"),
+])
+def test_fit_names_what_is_wrong(photos, experts, y, match):
+    with pytest.raises(ValueError, match=match):
+        MixtureOfExperts(experts).fit(photos, y)
+
+
+def test_fit_refuses_a_gate_without_probabilities_and_an_unknown_model(photos):
+    from sklearn.svm import LinearSVC
+
+    experts = [("people", "default"), ("things", "default")]
+    with pytest.raises(ValueError, match="predict_proba"):
+        MixtureOfExperts(experts, gate=LinearSVC()).fit(photos, KINDS)
+    with pytest.raises(FileNotFoundError, match="defualt"):
+        MixtureOfExperts([("people", "default"), ("things", "defualt")]).fit(photos, KINDS)
+
+
+def test_fit_refuses_gray_photos_and_a_bad_min_weight(photos):
+    experts = [("people", "default"), ("things", "default")]
+    with pytest.raises(ValueError, match="grayscale"):
+        MixtureOfExperts(experts).fit([p[..., 0] for p in photos], KINDS)
+    with pytest.raises(ValueError, match="min_weight"):
+        MixtureOfExperts(experts, min_weight=1.0).fit(photos, KINDS)
+
+
+def test_expert_of_an_unknown_kind_is_a_clear_key_error(mixture):
+    with pytest.raises(KeyError, match="the kinds are"):
+        mixture.expert("boats")
+
+
+def test_evaluate_measures_a_mixture_without_a_codebook_accuracy(mixture, photos):
+    from nncolor.evaluation import evaluate
+
+    table = evaluate(mixture, photos[:2])
+    ours = table[table.method == "colorizer"]
+    assert ours["accuracy"].isna().all() and np.isfinite(ours["psnr"]).all()
+
+
+def test_a_mixture_colorizes_whole_images_only_and_no_film(mixture, photos, tmp_path):
+    from nncolor.tiling import colorize_image
+    from nncolor.video import colorize_video
+
+    assert colorize_image(mixture, photos[0]).shape == (48, 48, 3)
+    with pytest.raises(ValueError, match="not in tiles"):
+        colorize_image(mixture, photos[0], tile_size=16)
+    pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
+    with pytest.raises(ValueError, match="cannot colorize film"):
+        colorize_video(mixture, tmp_path / "in.mp4", tmp_path / "out.mp4")
+
+
+def test_the_command_line_colorizes_with_a_mixture_and_refuses_a_decoder(
+        mixture, photos, tmp_path):
+    from PIL import Image
+
+    from .test_cli import nncolor, one_line_error
+
+    model = save_model(mixture, tmp_path / "mix.skops")
+    Image.fromarray(photos[0][..., 0]).save(tmp_path / "in.png")
+    done = nncolor("colorize", tmp_path / "in.png", "-o", tmp_path / "out", "--model", model)
+    assert done.returncode == 0, done.stderr
+    assert np.asarray(Image.open(tmp_path / "out" / "in_colorized.png")).shape == (48, 48, 3)
+    one_line_error(nncolor("colorize", tmp_path / "in.png", "-o", tmp_path / "out2",
+                           "--model", model, "--decoder", "annealed"), "mixes", "--decoder")
+    info = nncolor("info", model)
+    assert info.returncode == 0 and "people: SOMColorizer" in info.stdout, info.stderr
+
+
+def test_the_page_offers_single_models_only(mixture, fitted, tmp_path):
+    pytest.importorskip("starlette", reason="the web extra is not installed")
+    pytest.importorskip("httpx2", reason="starlette's test client needs httpx2 (the test extra)")
+    from starlette.testclient import TestClient
+
+    from nncolor.web.app import create_app
+
+    save_model(fitted, tmp_path / "default.skops")
+    save_model(mixture, tmp_path / "mix.skops")
+    with TestClient(create_app(models_folder=tmp_path), base_url="http://127.0.0.1") as client:
+        assert client.get("/api/options").json()["models"] == ["default"]
+        refused = client.post("/api/model", files={"file": (
+            "mix.skops", (tmp_path / "mix.skops").read_bytes(), "application/octet-stream")})
+        assert refused.status_code == 400 and "mixture" in refused.text
+
+
+def test_expert_weights_add_up_shared_models_and_leave_out_small_ones(fitted, photos, tmp_path):
+    path = str(save_model(fitted, tmp_path / "one.skops"))
+    mix = MixtureOfExperts([("people", path), ("things", path)]).fit(photos, KINDS)
+    assert mix.expert_weights(photos[0]) == {"people": pytest.approx(1.0)}
+    weights = MixtureOfExperts([("people", tiny_colorizer()), ("things", path)],
+                               min_weight=0.0).fit(photos, KINDS).expert_weights(photos)
+    assert len(weights) == 5 and all(set(w) == {"people", "things"} for w in weights)
+    assert all(sum(w.values()) == pytest.approx(1.0) for w in weights)
