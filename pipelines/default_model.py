@@ -17,6 +17,9 @@ per folder.
   25 codebook colors, ``annealed``.
 * ``objects``: photos of things (one per ImageNet class: animals, objects, some
   interiors); 25 codebook colors, ``expectation``.
+* ``auto``: a mixture of ``landscape``, ``city``, ``default`` (for people) and
+  ``objects`` (:mod:`nncolor.mixture`): only its gate is fitted, on the training photos
+  of those specialists, each labelled with its kind; trained after them.
 
 Every model learns the face prior's skin palette from the faces in its training photos
 (``face_prior=1.0``, the default); the landscapes show none, so ``landscape`` has none.
