@@ -86,7 +86,9 @@ def make_card(colorizer, *, sources=None, n_photos=None, held_out=None, split=No
         "n_colors": _int_or_none(getattr(colorizer, "n_colors_", None)),
         "training_data": {
             "sources": dict(sources or {}),
-            "n_photos": n_photos,
+            # a mixture counts the photos its gate was fitted on
+            "n_photos": n_photos if n_photos is not None else
+            _int_or_none(getattr(colorizer, "n_training_photos_", None)),
             "n_pixels": _int_or_none(getattr(colorizer, "n_training_pixels_", None)),
         },
         "split": split,

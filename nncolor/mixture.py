@@ -157,7 +157,7 @@ class MixtureOfExperts(BaseEstimator):
                              f"y of shape {y.shape}")
         if set(y) != set(kinds):
             raise ValueError(f"y must hold every kind of the experts, and no other: experts "
-                             f"for {sorted(kinds)}, photos of {sorted(set(y))}")
+                             f"for {sorted(kinds)}, photos of {sorted(map(str, set(y)))}")
         luv = [rgb2luv(p) for p in pixels]
         descriptors = np.stack([kind_descriptor(image[..., 0]) for image in luv])
         self.gate_ = clone(self.gate if self.gate is not None else default_gate())

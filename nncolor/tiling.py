@@ -121,8 +121,9 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
                              "colorize in tiles with one of its models")
         if big:
             raise ValueError(
-                f"a mixture of models colorizes images of at most {AUTO_TILE_PIXELS} pixels "
-                f"(this one: {shape[1]} x {shape[0]}); colorize it with one of its models")
+                f"a mixture of models colorizes images of at most {AUTO_TILE_PIXELS / 1e6:.1f} "
+                f"megapixels (4096 x 4096; this one: {shape[1]} x {shape[0]}); colorize it "
+                "with one of its models (nncolor info names them)")
         return colorizer.predict(image, reference=reference, hints=hints)
     if len(shape) >= 2 and colorizer.reduction_factor(shape[:2]) > 1:
         if tile_size is None and not big:

@@ -129,6 +129,7 @@ def test_saved_and_loaded_as_a_model_file_it_colorizes_the_same(mixture, photos,
     np.testing.assert_array_equal(loaded.predict(photos[3]), mixture.predict(photos[3]))
     assert loaded.model_card_["experts"] == {"people": "SOMColorizer",
                                              "things": "SOMColorizer"}
+    assert loaded.model_card_["training_data"]["n_photos"] == 5  # what the gate saw
 
 
 def test_clone_and_params_follow_scikit_learn(mixture):
@@ -190,6 +191,8 @@ def test_a_mixture_colorizes_whole_images_only_and_no_film(mixture, photos, tmp_
     assert colorize_image(mixture, photos[0]).shape == (48, 48, 3)
     with pytest.raises(ValueError, match="not in tiles"):
         colorize_image(mixture, photos[0], tile_size=16)
+    with pytest.raises(ValueError, match=r"16\.8 megapixels"):
+        colorize_image(mixture, np.zeros((4097, 4097), np.uint8))
     pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
     with pytest.raises(ValueError, match="cannot colorize film"):
         colorize_video(mixture, tmp_path / "in.mp4", tmp_path / "out.mp4")
