@@ -285,6 +285,8 @@ class MixtureOfExperts(BaseEstimator):
         ------
         ValueError
             An image, the reference or the hints are not what the experts take.
+        FileNotFoundError, nncolor.model_file.ModelFileError
+            A named expert that cannot be loaded (:meth:`expert`).
         """
         check_is_fitted(self, "gate_")
         images = check_images(X)
