@@ -204,9 +204,11 @@ class MixtureOfExperts(BaseEstimator):
             Columns in the order of ``classes_``; one row for one image.
         """
         check_is_fitted(self, "gate_")
-        images = check_images(X)
-        return self.gate_.predict_proba(
-            np.stack([kind_descriptor(lightness(p)) for p, _ in images]))
+        return self._kind_proba([lightness(p) for p, _ in check_images(X)])
+
+    def _kind_proba(self, lightnesses):
+        """The gate's probabilities for lightness images (L*, H x W each)."""
+        return self.gate_.predict_proba(np.stack([kind_descriptor(L) for L in lightnesses]))
 
     def expert_weights(self, X):
         """The experts :meth:`predict` runs for each photo, and their weights.
@@ -299,11 +301,12 @@ class MixtureOfExperts(BaseEstimator):
             if hint is not None and np.shape(hint)[:2] != pixels.shape[:2]:
                 raise ValueError(f"hints for image {i} have shape {np.shape(hint)}; image "
                                  f"{i} is {pixels.shape[0]} x {pixels.shape[1]}")
-        weights = self._expert_weights(self.predict_kind_proba([p for p, _ in images]))
+        lightnesses = [lightness(pixels) for pixels, _ in images]  # for the gate and the mix
+        weights = self._expert_weights(self._kind_proba(lightnesses))
         experts = {kind: self.expert(kind) for w in weights for kind in w}  # each loaded once
-        out = [_mix(pixels, alpha, {experts[kind]: v for kind, v in w.items()},
+        out = [_mix(pixels, L, alpha, {experts[kind]: v for kind, v in w.items()},
                     reference, hint)
-               for (pixels, alpha), w, hint in zip(images, weights, hints)]
+               for (pixels, alpha), L, w, hint in zip(images, lightnesses, weights, hints)]
         return out[0] if single else out
 
     def _expert_weights(self, proba):
@@ -339,14 +342,14 @@ def _expert_path(name):
     return shipped[name] if name in shipped else resolve_model_path(name)
 
 
-def _mix(pixels, alpha, weights, reference, hint):
+def _mix(pixels, L, alpha, weights, reference, hint):
     """One image: the weighted u*v* of its experts' outputs ({expert: weight}), with its
-    own L*."""
+    own L* (``L``)."""
     outputs = [(expert.predict(pixels, reference=reference, hints=hint), w)
                for expert, w in weights.items()]
     if len(outputs) == 1:  # one expert: its output is the mix (its L* is the input's)
         rgb = outputs[0][0]
     else:
         chroma = sum(np.float32(w) * rgb2luv(rgb[..., :3])[..., 1:] for rgb, w in outputs)
-        rgb = luv2rgb(np.dstack([lightness(pixels), chroma]))
+        rgb = luv2rgb(np.dstack([L, chroma]))
     return rgb if alpha is None else np.dstack([rgb, alpha])

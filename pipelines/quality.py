@@ -144,9 +144,8 @@ def quality(models, decoders, out, limit, overwrite):
         images, names = held_out(DATA / folder, limit=limit)
         for name, model in models.items():
             # a mixture of models (nncolor.mixture) decodes with each expert's own decoder
-            for decoder in decoders if hasattr(model, "decoder") else ["experts' own"]:
-                if hasattr(model, "decoder"):
-                    model.set_params(decoder=decoder)
+            for decoder in decoders if hasattr(model, "decoder") else [EXPERTS_OWN]:
+                _use_decoder(model, decoder)
                 row = {"folder": folder, "model": name, "decoder": decoder,
                        **measure(model, images, names)}
                 rows.append(row)
@@ -164,15 +163,22 @@ def quality(models, decoders, out, limit, overwrite):
                 print(f"{folder:15s} {name} without the face prior: gain "
                       f"{row['gain_db']:+.2f} dB, colorfulness {row['colorfulness']:.2f}",
                       flush=True)
-        first = next(iter(models.values()))
-        if hasattr(first, "decoder"):
-            first.set_params(decoder=decoders[0])
+        first = _use_decoder(next(iter(models.values())), decoders[0])
         picks = images[:GRID_PHOTOS]
         grays = [gray_from_lightness(lightness(im / 255.0)) for im in picks]
         save_image(Path(out) / f"grid_{folder}.jpg",
                    grid([(g, first.predict(g), im) for g, im in zip(grays, picks)]),
                    overwrite=overwrite)
     return pd.DataFrame(rows)
+
+
+#: The decoder column of a mixture of models' rows: each expert decodes with its own.
+EXPERTS_OWN = "experts' own"
+
+
+def _use_decoder(model, decoder):
+    """The model, set to ``decoder`` where it has one (a mixture of models has not)."""
+    return model.set_params(decoder=decoder) if hasattr(model, "decoder") else model
 
 
 class KMeansQuantizer(BaseEstimator):
