@@ -10,6 +10,12 @@ Gabor energies) the probability of each kind, and the photo's chroma is the expe
 u\\*v\\* chroma weighted by those probabilities, joined with the photo's own L\\*. A soft mix is safer than taking the most probable kind alone: where the
 gate hesitates, the colors are the experts' compromise rather than one expert's mistake.
 
+Large scans go in bands (:func:`nncolor.tiling.colorize_mixture_in_bands`, what
+:func:`nncolor.tiling.colorize_image` runs for them), films frame by frame with the gate's
+probabilities smoothed over time (:func:`nncolor.video.colorize_frames`); both use the
+gate's two steps, :meth:`MixtureOfExperts.kind_proba_of_lightness` and
+:meth:`MixtureOfExperts.weights_of_kind_proba`.
+
 References
 ----------
 Jacobs, R. A., Jordan, M. I., Nowlan, S. J. & Hinton, G. E. (1991). Adaptive mixtures of
@@ -204,10 +210,27 @@ class MixtureOfExperts(BaseEstimator):
             Columns in the order of ``classes_``; one row for one image.
         """
         check_is_fitted(self, "gate_")
-        return self._kind_proba([lightness(p) for p, _ in check_images(X)])
+        return self.kind_proba_of_lightness([lightness(p) for p, _ in check_images(X)])
 
-    def _kind_proba(self, lightnesses):
-        """The gate's probabilities for lightness images (L*, H x W each)."""
+    def kind_proba_of_lightness(self, lightnesses):
+        """The gate's probabilities for lightness images, such as the frames of a film.
+
+        Parameters
+        ----------
+        lightnesses : list of array-like, each of shape (H, W)
+            CIE L* in [0, 100].
+
+        Returns
+        -------
+        ndarray of float64, shape (n_images, n_kinds)
+            Columns in the order of ``classes_``.
+
+        Raises
+        ------
+        ValueError
+            A lightness image that is not 2-D or is empty.
+        """
+        check_is_fitted(self, "gate_")
         return self.gate_.predict_proba(np.stack([kind_descriptor(L) for L in lightnesses]))
 
     def expert_weights(self, X):
@@ -225,7 +248,7 @@ class MixtureOfExperts(BaseEstimator):
             first of them, and experts under ``min_weight`` are left out (the most
             probable one is always kept).
         """
-        weights = self._expert_weights(self.predict_kind_proba(X))
+        weights = self.weights_of_kind_proba(self.predict_kind_proba(X))
         return weights[0] if is_single_image(X) else weights
 
     def expert(self, kind):
@@ -302,17 +325,30 @@ class MixtureOfExperts(BaseEstimator):
                 raise ValueError(f"hints for image {i} have shape {np.shape(hint)}; image "
                                  f"{i} is {pixels.shape[0]} x {pixels.shape[1]}")
         lightnesses = [lightness(pixels) for pixels, _ in images]  # for the gate and the mix
-        weights = self._expert_weights(self._kind_proba(lightnesses))
+        weights = self.weights_of_kind_proba(self.kind_proba_of_lightness(lightnesses))
         experts = {kind: self.expert(kind) for w in weights for kind in w}  # each loaded once
         out = [_mix(pixels, L, alpha, {experts[kind]: v for kind, v in w.items()},
                     reference, hint)
                for (pixels, alpha), L, w, hint in zip(images, lightnesses, weights, hints)]
         return out[0] if single else out
 
-    def _expert_weights(self, proba):
-        """Per photo, {kind: weight} over one kind per distinct expert: kinds that name
-        the same model add up (under the first of them), weights under ``min_weight``
-        are dropped (the largest is always kept) and the rest renormalized."""
+    def weights_of_kind_proba(self, proba):
+        """The experts to run, and their weights, from the gate's probabilities.
+
+        Parameters
+        ----------
+        proba : array-like, shape (n_images, n_kinds)
+            Probabilities of the kinds, in the order of ``classes_``
+            (:meth:`predict_kind_proba`, or those averaged over the frames of a film).
+
+        Returns
+        -------
+        list of dict of str -> float
+            Per image, kind -> weight, summing to 1: kinds that name the same model add
+            up under the first of them, and experts under ``min_weight`` are left out (the
+            most probable one is always kept).
+        """
+        check_is_fitted(self, "gate_")
         # an expert is its model's name, or (for an estimator) its kind: tagged, so that a
         # kind and a model of the same name stay apart
         keys = {kind: ("model", expert) if isinstance(expert, str) else ("kind", kind)

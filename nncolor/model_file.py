@@ -228,8 +228,10 @@ def _not_found(model, shipped):
     if not names:
         return f"model file not found: {model} (and no models ship with this installation)"
     stem = Path(str(model)).stem if Path(str(model)).suffix == ".skops" else str(model)
-    near = get_close_matches(stem, names, n=1, cutoff=0.5)
-    hint = f"; did you mean {near[0]}?" if near else ""
+    # shipped names are compared without case: --model AUTO means auto
+    lower = {name.lower(): name for name in names}
+    near = get_close_matches(stem.lower(), list(lower), n=1, cutoff=0.5)
+    hint = f"; did you mean {lower[near[0]]}?" if near else ""
     return (f"model file not found: {model}; the models that ship with nncolor are "
             f"{', '.join(names)} (give the name alone){hint}")
 

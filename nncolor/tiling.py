@@ -40,7 +40,9 @@ the shrunk image is small. Its large images go in row bands instead
 image (and carries the hints to it), the colorizer classifies that, and a second pass
 turns each band's full-resolution lightness and the upsampled chroma into output rows
 (:mod:`nncolor.upsample`). Equal to ``predict`` (the same block means and the same
-per-pixel upsampling), in bounded memory.
+per-pixel upsampling), in bounded memory. A mixture of models (:mod:`nncolor.mixture`)
+goes in bands too (:func:`colorize_mixture_in_bands`): each of its experts makes its own
+shrunk image, and each band's chroma is theirs, upsampled and weighted by the gate.
 """
 import copy
 from numbers import Integral
@@ -50,7 +52,9 @@ import numpy as np
 from . import upsample
 from ._images import IMAGE_SHAPES, check_image, to_bit_depth
 from .faces import search_factor
+from .guidance import DESCRIPTOR_MAX_SIDE
 from .inference import check_fitted, takes_images
+from .luv import lightness, luv2rgb, rgb2luv
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
 DEFAULT_TILE_SIZE = 1024
@@ -97,8 +101,8 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
     Parameters
     ----------
     colorizer : fitted SOMColorizer or MixtureOfExperts
-        A mixture (:mod:`nncolor.mixture`) colorizes whole images only: larger ones, or
-        any with ``tile_size``, raise ``ValueError``.
+        A mixture (:mod:`nncolor.mixture`) colorizes larger images, or any with
+        ``tile_size``, in bands (:func:`colorize_mixture_in_bands`).
     image : array-like
         One gray, RGB or RGBA image.
     reference, hints : optional
@@ -115,16 +119,10 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
     """
     shape = np.shape(image)
     big = len(shape) >= 2 and shape[0] * shape[1] > AUTO_TILE_PIXELS
-    if not hasattr(colorizer, "reduction_factor"):  # a mixture of models: whole images
-        if tile_size is not None:
-            raise ValueError("a mixture of models colorizes whole images, not in tiles; "
-                             "colorize in tiles with one of its models")
-        if big:
-            raise ValueError(
-                f"a mixture of models colorizes images of at most {AUTO_TILE_PIXELS / 1e6:.1f} "
-                f"megapixels (4096 x 4096; this one: {shape[1]} x {shape[0]}); colorize it "
-                "with one of its models (nncolor info names them)")
-        return colorizer.predict(image, reference=reference, hints=hints)
+    if not hasattr(colorizer, "reduction_factor"):  # a mixture of models: no tiles
+        if tile_size is None and not big:
+            return colorizer.predict(image, reference=reference, hints=hints)
+        return colorize_mixture_in_bands(colorizer, image, reference=reference, hints=hints)
     if len(shape) >= 2 and colorizer.reduction_factor(shape[:2]) > 1:
         if tile_size is None and not big:
             return colorizer.predict(image, reference=reference, hints=hints)
@@ -246,28 +244,114 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
     ndarray of shape (H, W, 3), or (H, W, 4) with the input's alpha
     """
     check_fitted(colorizer)
+    a = _check_band_image(image)
+    dtype = _output_dtype(a, dtype)
+    hints = _check_hint_image(hints, a.shape[:2])
+    coef, bounds, factor = _band_guide(colorizer, a, reference, hints, band_pixels)
+    out = np.empty(a.shape[:2] + (4 if a.ndim == 3 and a.shape[-1] == 4 else 3,), dtype=dtype)
+    for y0, y1 in _bands(a.shape[:2], factor, band_pixels):
+        pixels, alpha = check_image(a[y0:y1])
+        rgb = upsample.guided_rgb(coef, colorizer.color_space_.lightness(pixels), factor,
+                                  row0=y0, bounds=bounds, n_jobs=colorizer.n_jobs)
+        out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
+    return out
+
+
+def colorize_mixture_in_bands(mixture, image, *, reference=None, hints=None, dtype=None,
+                              band_pixels=BAND_PIXELS):
+    """Colorize a large image with a mixture of models, a band of rows at a time.
+
+    Equal to the mixture's ``predict`` (within float rounding): the gate reads the
+    decimated copy of the image that its descriptor looks at anyway
+    (:data:`nncolor.guidance.DESCRIPTOR_MAX_SIDE`), each expert it keeps classifies the
+    image at its own working resolution (:func:`colorize_in_bands`' first pass), and each
+    band's chroma is the experts' upsampled u*v* weighted by the gate, joined with the
+    band's own L*. Memory: the input, the output, each expert's shrunk image and one band
+    per expert.
+
+    Parameters
+    ----------
+    mixture : fitted MixtureOfExperts
+        Every expert it runs on this image must classify it at a working resolution
+        (``working_size``, :meth:`~nncolor.SOMColorizer.reduction_factor` above 1), as
+        the shipped models do on any image over 16.8 megapixels.
+    image : array-like
+        ``H x W`` gray, ``H x W x 1``, RGB or RGBA; uint8, uint16 or float in [0, 1].
+    reference, hints : optional
+        Given to every expert, as in :meth:`~nncolor.SOMColorizer.predict`.
+    dtype : {None, numpy.uint8, numpy.uint16, numpy.float32}
+        Output type; None: uint16 for a uint16 input, else uint8.
+    band_pixels : int
+        About how many pixels a band holds.
+
+    Returns
+    -------
+    ndarray of shape (H, W, 3), or (H, W, 4) with the input's alpha
+
+    Raises
+    ------
+    ValueError
+        The image or the hints are not of the shapes above, or an expert the gate keeps
+        classifies the image at full resolution.
+    """
+    a = _check_band_image(image)
+    dtype = _output_dtype(a, dtype)
+    hints = _check_hint_image(hints, a.shape[:2])
+    step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
+    seen = lightness(check_image(a[::step, ::step])[0])  # all the gate's descriptor reads
+    weights = mixture.weights_of_kind_proba(mixture.kind_proba_of_lightness([seen]))[0]
+    experts = {kind: mixture.expert(kind) for kind in weights}
+    for kind, expert in experts.items():
+        if expert.reduction_factor(a.shape[:2]) <= 1:
+            raise ValueError(f"the expert for {kind!r} classifies this image at full "
+                             "resolution, so the mixture cannot colorize it in bands; give "
+                             "the expert a working_size, or colorize it with one model")
+    if len(experts) == 1:  # one expert: its colors are the mix
+        return colorize_in_bands(*experts.values(), a, reference=reference, hints=hints,
+                                 dtype=dtype, band_pixels=band_pixels)
+    guides = [(np.float32(weights[kind]), expert.n_jobs,
+               _band_guide(expert, a, reference, hints, band_pixels))
+              for kind, expert in experts.items()]
+    out = np.empty(a.shape[:2] + (4 if a.ndim == 3 and a.shape[-1] == 4 else 3,), dtype=dtype)
+    for y0, y1 in _bands(a.shape[:2], 1, band_pixels):
+        pixels, alpha = check_image(a[y0:y1])
+        L = lightness(pixels)
+        chroma = sum(w * rgb2luv(upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds,
+                                                     n_jobs=n_jobs))[..., 1:]
+                     for w, n_jobs, (coef, bounds, factor) in guides)
+        rgb = luv2rgb(np.dstack([L, chroma]))
+        out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
+    return out
+
+
+def _check_band_image(image):
+    """The image as an array of a shape the band functions take (H x W x 1 as H x W)."""
     a = np.asarray(image)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
         raise ValueError(f"image must be {IMAGE_SHAPES}; got shape {a.shape}")
-    dtype = _output_dtype(a, dtype)
-    h, w = a.shape[:2]
-    hints = _check_hint_image(hints, (h, w))
-    prior, scale = colorizer.guidance(image, reference, hinted=hints is not None)  # whole image
-    factor = colorizer.reduction_factor((h, w))
-    # bands start on multiples of the factor, so their blocks are the image's blocks
+    return a
+
+
+def _bands(shape, factor, band_pixels):
+    """(first row, end row) of each band: about ``band_pixels`` pixels, starting on
+    multiples of ``factor``, so that a band's blocks are the image's blocks."""
+    h, w = shape
     rows = max(factor, band_pixels // max(w, 1) // factor * factor)
-    bands = [(y0, min(h, y0 + rows)) for y0 in range(0, h, rows)]
+    return [(y0, min(h, y0 + rows)) for y0 in range(0, h, rows)]
 
-    def band(y0, y1):
-        pixels, alpha = check_image(a[y0:y1])
-        return pixels, alpha, colorizer.color_space_.lightness(pixels)
 
+def _band_guide(colorizer, a, reference, hints, band_pixels):
+    """:func:`colorize_in_bands`' first pass: the guided-filter coefficients of the
+    colorizer's chroma at its working resolution, their chroma bounds and the factor."""
+    h, w = a.shape[:2]
+    prior, scale = colorizer.guidance(a, reference, hinted=hints is not None)  # whole image
+    factor = colorizer.reduction_factor((h, w))
     small = np.empty(upsample.small_shape((h, w), factor), dtype=np.float32)
     clamp = None if hints is None else np.full(small.shape, -1, dtype=np.intp)
-    for y0, y1 in bands:
-        pixels, alpha, L = band(y0, y1)
+    for y0, y1 in _bands((h, w), factor, band_pixels):
+        L = colorizer.color_space_.lightness(check_image(a[y0:y1])[0])
         upsample.block_mean(L, factor, out=small, row0=y0)
         if hints is not None:
             marked = upsample.downscale_labels(colorizer.hint_labels(hints[y0:y1], L.shape),
@@ -276,15 +360,7 @@ def colorize_in_bands(colorizer, image, *, reference=None, hints=None, dtype=Non
             target[marked >= 0] = marked[marked >= 0]
     coef, bounds = upsample.fit_guide(
         small, colorizer.chroma(small, prior=prior, clamp=clamp, scale=scale))
-
-    channels = 4 if a.ndim == 3 and a.shape[-1] == 4 else 3
-    out = np.empty((h, w, channels), dtype=dtype)
-    for y0, y1 in bands:
-        pixels, alpha, L = band(y0, y1)
-        rgb = upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds,
-                                  n_jobs=colorizer.n_jobs)
-        out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
-    return out
+    return coef, bounds, factor
 
 
 def _whole_image_faces(colorizer, a, band_pixels=BAND_PIXELS):

@@ -49,6 +49,8 @@ from ._images import check_image
 # nncolor.container; they are importable from here too, where they were first
 from .container import probe_streams, read_frames  # noqa: F401
 from .io import atomic_path, check_pixel_count
+from .luv import lightness
+from .mixture import MixtureOfExperts
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".mov", ".avi")
@@ -98,6 +100,30 @@ class TemporalSmoother:
         self._state = self._L = None
         self.n_cuts_ = 0
 
+    def new_shot(self, L):
+        """Whether the next frame starts a shot: the first frame, or a scene cut.
+
+        Records ``L`` as the last frame seen and counts the cut in ``n_cuts_``; called by
+        :meth:`__call__` (do not call both for one frame).
+
+        Parameters
+        ----------
+        L : ndarray of float32, shape (H, W)
+            The frame's lightness.
+
+        Returns
+        -------
+        bool
+        """
+        L = np.asarray(L, dtype=np.float32)
+        prev_L, self._L = self._L, L
+        if prev_L is None or prev_L.shape != L.shape:
+            return True
+        if np.abs(L - prev_L).mean() > self.cut_threshold:  # its past is not ours
+            self.n_cuts_ += 1
+            return True
+        return False
+
     def __call__(self, proba, L):
         """Smoothed distributions of the next frame.
 
@@ -118,17 +144,10 @@ class TemporalSmoother:
         if self.smoothing == 0:
             return proba
         prev, prev_L = self._state, self._L
-        self._L = L
-        fresh = prev is None or prev.shape != proba.shape
-        if not fresh:
-            change = np.abs(L - prev_L)
-            if change.mean() > self.cut_threshold:  # a new shot: its past is not ours
-                self.n_cuts_ += 1
-                fresh = True
-        if fresh:
+        if self.new_shot(L) or prev is None or prev.shape != proba.shape:
             self._state = proba.copy()  # not the caller's array, which it may change
             return self._state
-        d = uniform_filter(change, size=self.window, mode="nearest")
+        d = uniform_filter(np.abs(L - prev_L), size=self.window, mode="nearest")
         a = np.float32(self.smoothing) * np.exp(-np.square(d / np.float32(self.motion_scale)))
         # s = p + a (s - p) in a new array, written once: a state handed out is never
         # changed later, so callers may keep it without a copy
@@ -248,9 +267,17 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     job: give each chunk a few frames of the previous one to warm the smoother up, and
     drop their output).
 
+    A mixture of models (:class:`nncolor.MixtureOfExperts`) colorizes a film the same
+    way, twice over: the gate's probabilities of each kind are smoothed from frame to frame
+    with the same weight of the past (and reset at the same cuts), so a shot does not hop
+    between experts; each expert the smoothed gate keeps smooths its own distributions
+    (a :class:`TemporalSmoother` with the given settings over the expert's patch size,
+    started afresh when the expert comes back after frames without it); and the frame's
+    chroma is the experts' decoded chroma weighted by the gate.
+
     Parameters
     ----------
-    colorizer : fitted SOMColorizer
+    colorizer : fitted SOMColorizer or MixtureOfExperts
     frames : iterable of images
         Gray or RGB frames, any dtype the colorizer accepts (uint8 from a video).
     smoothing : float or TemporalSmoother, default=0.7
@@ -261,14 +288,25 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     client : distributed.Client, optional
         Compute the frames' probabilities on a Dask cluster (:mod:`nncolor.distributed`);
         smoothing, decoding and the output stay here, in frame order, so the frames are
-        the same as without a client.
+        the same as without a client. Not with a mixture of models.
 
     Yields
     ------
     ColorizedFrame
+
+    Raises
+    ------
+    ValueError
+        A frame is not an image, or ``client`` is given with a mixture of models.
     """
     check_is_fitted(colorizer)
     smoother = _smoother(smoothing, colorizer)
+    if isinstance(colorizer, MixtureOfExperts):
+        if client is not None:
+            raise ValueError("a mixture of models colorizes film on this machine only; "
+                             "leave out the Dask cluster, or use one of its models")
+        yield from _mixture_frames(colorizer, frames, smoother, raw)
+        return
     for L, proba in _probabilities(colorizer, frames, client):
         chroma = colorizer.decode_proba(smoother(proba, L), L)
         raw_chroma = None
@@ -278,10 +316,57 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
         yield ColorizedFrame(_to_uint8(rgb), L, chroma, raw_chroma)
 
 
+def _mixture_frames(mixture, frames, smoother, raw):
+    """:func:`colorize_frames` for a mixture of models: the gate's probabilities smoothed
+    over time (reset when ``smoother`` sees a new shot), each expert's distributions
+    smoothed by a smoother of its own."""
+    experts, smoothers = {}, {}  # by kind: loaded once; kept while the gate keeps them
+    gate = None
+    for _, pixels in _checked(frames):
+        L = lightness(pixels)
+        proba = mixture.kind_proba_of_lightness([L])[0]
+        # new_shot on every frame (when smoothing at all): it keeps the last frame's L
+        shot = smoother.smoothing == 0 or smoother.new_shot(L)
+        gate = proba if shot or gate is None else \
+            smoother.smoothing * gate + (1 - smoother.smoothing) * proba
+        weights = mixture.weights_of_kind_proba(gate[None])[0]
+        for kind in set(smoothers) - set(weights):  # out of the mix: its past ends here
+            del smoothers[kind]
+        for kind in weights:
+            if kind not in experts:
+                experts[kind] = mixture.expert(kind)
+            smoothers.setdefault(kind, TemporalSmoother(
+                smoother.smoothing, smoother.motion_scale, smoother.cut_threshold,
+                window=experts[kind].features_.patch_size))
+        probas = {}  # each expert's distributions of this frame, computed once
+
+        def decoded(kind, smooth):
+            if kind not in experts:  # kept by this frame's own gate only (raw=True)
+                experts[kind] = mixture.expert(kind)
+            expert = experts[kind]
+            if kind not in probas:
+                probas[kind] = expert.probabilities(L)
+            p = smoothers[kind](probas[kind], L) if smooth else probas[kind]
+            return expert.decode_proba(p, L)
+
+        chroma = sum(np.float32(w) * decoded(kind, True) for kind, w in weights.items())
+        raw_chroma = None
+        if raw:  # the frame alone: its own gate, its own distributions
+            raw_chroma = chroma if smoother.smoothing == 0 else sum(
+                np.float32(w) * decoded(kind, False)
+                for kind, w in mixture.weights_of_kind_proba(proba[None])[0].items())
+        top = experts[max(weights, key=weights.get)]
+        yield ColorizedFrame(_to_uint8(top.to_rgb(L, chroma)), L, chroma, raw_chroma)
+
+
+def _checked(frames):
+    """(frame, its checked pixels) of each frame, in order."""
+    return ((frame, check_image(frame, name=f"frame {i}")[0]) for i, frame in enumerate(frames))
+
+
 def _probabilities(colorizer, frames, client):
     """(lightness, probabilities) of each frame, in order: here or on the workers."""
-    checked = ((frame, check_image(frame, name=f"frame {i}")[0])
-               for i, frame in enumerate(frames))
+    checked = _checked(frames)
     lightness = colorizer.color_space_.lightness
     if client is None:  # each frame checked and its lightness computed once
         return ((L, colorizer.probabilities(L))
@@ -355,7 +440,7 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
 
     Parameters
     ----------
-    colorizer : fitted SOMColorizer
+    colorizer : fitted SOMColorizer or MixtureOfExperts
     src : path-like
         Input video (any format ffmpeg reads; gray or color frames).
     dst : path-like
@@ -395,16 +480,13 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
         ``dst`` exists and ``overwrite`` is False.
     ValueError
         ``src`` is not a readable video, ``dst`` is ``src``, the video has no frames, its
-        frames are larger than ``max_pixels``, or ``colorizer`` is a mixture of models
-        (:mod:`nncolor.mixture`).
+        frames are larger than ``max_pixels``, or ``client`` is given with a mixture of
+        models.
     ImportError
         imageio or imageio-ffmpeg is not installed.
     """
     container.backend()  # the missing library is named before anything else
     check_is_fitted(colorizer)
-    if not hasattr(colorizer, "codebook_"):
-        raise ValueError("a mixture of models cannot colorize film: the frames are smoothed "
-                         "over time in one model's codebook; use one of its models")
     src, dst = container.check_video_file(src), Path(dst)
     if dst.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "
@@ -459,9 +541,12 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
 
 
 def _smoother(smoothing, colorizer):
-    """A TemporalSmoother as given, or one of weight ``smoothing`` over the patch size."""
+    """A TemporalSmoother as given, or one of weight ``smoothing`` over the patch size (a
+    mixture's experts each smooth over their own)."""
     if isinstance(smoothing, TemporalSmoother):
         return smoothing
+    if isinstance(colorizer, MixtureOfExperts):
+        return TemporalSmoother(smoothing)
     return TemporalSmoother(smoothing, window=colorizer.features_.patch_size)
 
 

@@ -47,7 +47,10 @@ Figures (every timing is the median of ``--repeats`` runs timed with
              default model, in the same run: ``predict`` of five package photos
              (scikit-image's astronaut, coffee, chelsea, rocket; scikit-learn's china)
              as 1024x1024 uint8 gray images (256 with ``--quick``), n_jobs=2, with the
-             experts each ran. No target: what the mixture's quality costs in time.
+             experts each ran; and ``nncolor.tiling.colorize_image`` of a 10 000 x
+             10 000 scan (the rocket's gray version upscaled; 4200 with ``--quick``:
+             just over what it takes whole) in a fresh process per model: seconds and
+             peak RSS, and their ratios. No target: what the mixture's quality costs.
 
 Run from the repository root::
 
@@ -580,21 +583,35 @@ from pipelines.benchmark import default_working_model, vm_hwm_kib
 from nncolor.tiling import colorize_image
 size, working = int(sys.argv[1]), ast.literal_eval(sys.argv[2])
 maxrss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-model, chosen = default_working_model(working)
+if len(sys.argv) > 3:  # a shipped model by name, as it is
+    from nncolor.model_file import load_model
+    model, chosen = load_model(sys.argv[3]), "its own"
+else:
+    model, chosen = default_working_model(working)
 model.set_params(n_jobs=2)  # as the 1024 figure: blocks in 2 threads, BLAS in 1 each
 colorize_image(model, data.camera())  # imports, numba cache load: not timed
 base = vm_hwm_kib()
-cam = data.camera()  # a photo-like scan: camera mirrored into tiles, no seams
-tile = np.block([[cam, cam[:, ::-1]], [cam[::-1], cam[::-1, ::-1]]])
-reps = -(-size // tile.shape[0])
-gray = np.ascontiguousarray(np.tile(tile, (reps, reps))[:size, :size])
+if len(sys.argv) > 4:  # a package photo's gray version, upscaled (one photo to the gate)
+    from PIL import Image
+    photo = getattr(data, sys.argv[4])()
+    photo = Image.fromarray(photo).convert("L").resize((size, size), Image.BICUBIC)
+    gray = np.asarray(photo)
+    del photo
+else:
+    cam = data.camera()  # a photo-like scan: camera mirrored into tiles, no seams
+    tile = np.block([[cam, cam[:, ::-1]], [cam[::-1], cam[::-1, ::-1]]])
+    reps = -(-size // tile.shape[0])
+    gray = np.ascontiguousarray(np.tile(tile, (reps, reps))[:size, :size])
 input_kib = vm_hwm_kib()
 start = time.perf_counter()
 out = colorize_image(model, gray)
 seconds = time.perf_counter() - start
+# a mixture's experts, from the decimated copy its gate reads
+experts = model.expert_weights(gray[::-(-size // 1024), ::-(-size // 1024)]) \
+    if hasattr(model, "expert_weights") else None
 print(json.dumps(dict(seconds=seconds, base_kib=base, input_kib=input_kib,
                       hwm_after_kib=vm_hwm_kib(), maxrss_kib=maxrss(), chosen=chosen,
-                      shape=list(out.shape), dtype=str(out.dtype))))
+                      shape=list(out.shape), dtype=str(out.dtype), experts=experts)))
 """
 
 
@@ -705,8 +722,9 @@ def summary(rows):
 
 
 # ----------------------------------------------------------------- 9. auto
-def bench_auto(repeats, size):
-    """The shipped mixture against the shipped default model on size x size photos."""
+def bench_auto(repeats, size, huge):
+    """The shipped mixture against the shipped default model on size x size photos, and
+    on a huge x huge scan in a fresh process each (time and peak memory)."""
     from skimage import data
     from sklearn.datasets import load_sample_images
 
@@ -730,7 +748,22 @@ def bench_auto(repeats, size):
                         "experts " + ", ".join(f"{k} {w:.2f}" for k, w in weights.items())))
     rows.append(row(f"auto {size}", "median over the photos: auto / default",
                     float(np.median(ratios)), "x"))
-    return rows
+    # the rocket: four experts at 1024, the mixture's costliest photo here
+    scans = {name: _run_child(_WORKING_CHILD, str(huge), "None", name, "rocket")
+             for name in ("default", "auto")}
+    peaks = {name: max(r["hwm_after_kib"], r["maxrss_kib"]) * 1024 / 1e6
+             for name, r in scans.items()}
+    for name, r in scans.items():
+        experts = "; experts " + ", ".join(f"{k} {w:.2f}" for k, w in r["experts"].items()) \
+            if r["experts"] else ""
+        rows += [row(f"auto {huge}", f"colorize_image, {name}", r["seconds"], "s", "", "",
+                     f"fresh process, rocket upscaled, output {r['shape']} {r['dtype']}"
+                     + experts),
+                 row(f"auto {huge}", f"peak RSS, {name}", peaks[name], "MB")]
+    return rows + [
+        row(f"auto {huge}", "auto / default, time", scans["auto"]["seconds"]
+            / scans["default"]["seconds"], "x"),
+        row(f"auto {huge}", "auto / default, peak RSS", peaks["auto"] / peaks["default"], "x")]
 
 
 def report(rows, out_dir):
@@ -804,7 +837,9 @@ def main(argv=None):
         "working": lambda: bench_working(args.repeats, 4096 if args.quick else 10_000,
                                          args.quick),
         "fit": lambda: bench_fit(args.quick),
-        "auto": lambda: bench_auto(args.repeats, 256 if args.quick else 1024),
+        # the quick scan is just over the 4096 x 4096 that colorize_image takes whole
+        "auto": lambda: bench_auto(args.repeats, 256 if args.quick else 1024,
+                                   4200 if args.quick else 10_000),
     }
     steps = [(f"{i}/{len(args.only)} {name}", steps[name])
              for i, name in enumerate((n for n in STEPS if n in args.only), 1)]

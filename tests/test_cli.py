@@ -355,6 +355,14 @@ def test_info_without_a_card(tmp_path, fitted, capsys):
     assert "no model card" in text and "patch_size=3" in text
 
 
+def test_info_of_a_model_saved_without_training_counts(tmp_path, fitted, capsys):
+    # save_model outside train_and_evaluate: a card that does not know the photo count
+    save_model(fitted, tmp_path / "plain.skops")
+    assert cli.main(["info", str(tmp_path / "plain.skops")]) == 0
+    line = next(t for t in capsys.readouterr().out.splitlines() if t.startswith("training data"))
+    assert "None" not in line and "pixels" in line, line
+
+
 def test_evaluate_writes_the_metrics_table(tmp_path, model, color_folder):
     csv = tmp_path / "metrics.csv"
     result = nncolor("evaluate", model, color_folder, "-o", csv, "-q")

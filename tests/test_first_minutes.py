@@ -102,6 +102,8 @@ def test_an_unknown_model_names_the_shipped_ones(tmp_path, capsys):
     assert "did you mean default?" in err[0]
     with pytest.raises(FileNotFoundError, match="did you mean default"):
         load_model("defualt")
+    with pytest.raises(FileNotFoundError, match="did you mean default"):
+        load_model("DEFAULT")  # a shipped name typed in capitals
 
 
 # ------------------------------------------------------------ shipped models

@@ -1,4 +1,6 @@
 """The mixture of experts (nncolor.mixture) and the Gabor descriptor its gate reads."""
+import copy
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -184,18 +186,93 @@ def test_evaluate_measures_a_mixture_without_a_codebook_accuracy(mixture, photos
     assert ours["accuracy"].isna().all() and np.isfinite(ours["psnr"]).all()
 
 
-def test_a_mixture_colorizes_whole_images_only_and_no_film(mixture, photos, tmp_path):
-    from nncolor.tiling import colorize_image
-    from nncolor.video import colorize_video
+def test_a_mixture_colorizes_large_images_in_bands_as_predict_does(mixture, photos):
+    from skimage.transform import resize
+    from sklearn.frozen import FrozenEstimator
 
-    assert colorize_image(mixture, photos[0]).shape == (48, 48, 3)
-    with pytest.raises(ValueError, match="not in tiles"):
-        colorize_image(mixture, photos[0], tile_size=16)
-    with pytest.raises(ValueError, match=r"16\.8 megapixels"):
-        colorize_image(mixture, np.zeros((4097, 4097), np.uint8))
+    from nncolor.tiling import colorize_image, colorize_mixture_in_bands
+
+    # the experts classify at 48 px, as the shipped ones at their training size
+    mix = MixtureOfExperts([(kind, FrozenEstimator(
+        copy.deepcopy(mixture.expert(kind)).set_params(working_size=48)))
+        for kind in ("people", "things")]).fit(photos, KINDS)
+    large = (resize(photos[1], (150, 200)) * 255).astype(np.uint8)
+    assert len(mix.expert_weights(large)) == 2  # both experts mixed
+    whole = mix.predict(large)
+    bands = colorize_mixture_in_bands(mix, large, dtype=np.float32, band_pixels=200 * 16)
+    np.testing.assert_allclose(bands, whole, atol=1e-3)
+    tiled = colorize_image(mix, large, tile_size=64)  # asked for tiles: bands, uint8
+    assert tiled.dtype == np.uint8
+    assert np.abs(tiled.astype(np.float32) - whole * 255).max() <= 1
+    rgba = np.dstack([large, np.full((150, 200), 7, np.uint8)])
+    assert (colorize_mixture_in_bands(mix, rgba)[..., 3] == 7).all()
+    # experts at full resolution (working_size=None) would need tiles: refused
+    with pytest.raises(ValueError, match="full resolution"):
+        colorize_mixture_in_bands(mixture, large)
+
+
+# ------------------------------------------------------------------------ film
+def shot(photo, n, seed):
+    """n gray frames of one photo, with film grain."""
+    rng = np.random.default_rng(seed)
+    L = lightness(photo / 255.0) * 2.55
+    return [np.clip(L + rng.normal(0, 3, L.shape), 0, 255).astype(np.uint8) for _ in range(n)]
+
+
+def test_a_mixture_that_keeps_one_expert_films_as_that_expert(mixture, photos):
+    from nncolor.video import colorize_frames
+
+    one = clone(mixture).set_params(min_weight=0.99).fit(photos, KINDS)  # the top expert only
+    frames = shot(photos[1], 4, seed=0)
+    top = one.expert_weights(frames[0])
+    assert len(top) == 1 and all(one.expert_weights(f) == top for f in frames)
+    ours = list(colorize_frames(one, frames))
+    alone = list(colorize_frames(one.expert(*top), frames))
+    for a, b in zip(ours, alone):
+        np.testing.assert_array_equal(a.rgb, b.rgb)
+        np.testing.assert_allclose(a.chroma, b.chroma, atol=1e-5)
+
+
+def test_a_mixture_film_smooths_and_starts_afresh_at_a_cut(mixture, photos):
+    from nncolor.video import colorize_frames, flicker
+
+    first, second = shot(photos[0], 5, seed=1), shot(photos[1], 5, seed=2)
+    film = list(colorize_frames(mixture, first + second, raw=True))
+    assert len(film) == 10 and film[0].rgb.shape == (48, 48, 3)
+    assert flicker([f.chroma for f in film[:5]], [f.L for f in film[:5]]) < \
+        flicker([f.raw_chroma for f in film[:5]], [f.L for f in film[:5]])
+    # the gate and every expert's smoother forget the first shot at the cut
+    for a, b in zip(film[5:], colorize_frames(mixture, second, raw=True)):
+        np.testing.assert_array_equal(a.rgb, b.rgb)
+    # smoothing off: each frame is colorized alone
+    alone = list(colorize_frames(mixture, first, smoothing=0, raw=True))
+    assert all(np.array_equal(f.chroma, f.raw_chroma) for f in alone)
+
+
+def test_a_mixture_film_is_written_and_not_sent_to_a_cluster(mixture, photos, tmp_path):
+    from nncolor.video import colorize_frames, colorize_video
+
+    with pytest.raises(ValueError, match="on this machine only"):
+        next(colorize_frames(mixture, shot(photos[0], 2, seed=0), client=object()))
+    imageio = pytest.importorskip("imageio.v2", reason="the video extra is not installed")
     pytest.importorskip("imageio_ffmpeg", reason="the video extra is not installed")
-    with pytest.raises(ValueError, match="cannot colorize film"):
-        colorize_video(mixture, tmp_path / "in.mp4", tmp_path / "out.mp4")
+    frames = shot(photos[0][:32, :32], 4, seed=0) + shot(photos[1][:32, :32], 4, seed=1)
+    imageio.mimwrite(tmp_path / "in.mp4", frames, fps=8, macro_block_size=16)
+    report = colorize_video(mixture, tmp_path / "in.mp4", tmp_path / "out.mp4",
+                            progress=False)
+    assert report.frames == 8 and report.scene_cuts == 1 and report.flicker_raw is not None
+    assert (tmp_path / "out.mp4").is_file()
+    # the command line: the film, and a cluster refused before one is started
+    from .test_cli import nncolor, one_line_error
+
+    model = save_model(mixture, tmp_path / "mix.skops")
+    done = nncolor("video", tmp_path / "in.mp4", "-o", tmp_path / "cli.mp4", "--model", model,
+                   "-q")
+    assert done.returncode == 0 and "8 frames" in done.stdout, done.stderr
+    pytest.importorskip("distributed", reason="the dask extra is not installed")
+    one_line_error(nncolor("video", tmp_path / "in.mp4", "-o", tmp_path / "dask.mp4",
+                           "--model", model, "--dask", "1"), "mixes", "--dask")
+    assert not (tmp_path / "dask.mp4").exists()
 
 
 def test_the_command_line_colorizes_with_a_mixture_and_refuses_a_decoder(

@@ -200,9 +200,12 @@ def test_benchmark_auto_step_times_the_mixture_beside_the_default(tmp_path):
 
     benchmark.main(["--only", "auto", "--quick", "--repeats", "1", "--out", str(tmp_path)])
     table = pd.read_csv(tmp_path / "benchmark.csv").set_index("metric")
-    assert len(table) == 6  # five photos and their median
+    # five photos and their median; the scan: time and memory of each model, two ratios
+    assert len(table) == 12
     assert np.isfinite(table["value"]).all() and (table["value"] > 0).all()
     assert table.loc["astronaut: auto / default", "note"].count("experts") == 1
+    # a scan over 4096 x 4096: colorized in bands by both, uint8 out
+    assert "[4200, 4200, 3] uint8; experts" in table.loc["colorize_image, auto", "note"]
 
 
 def test_gpu_benchmark_runs_its_array_api_code_on_numpy(tmp_path):

@@ -84,7 +84,7 @@ def describe_card(card):
     data = card.get("training_data") or {}
     parts = [" ".join(str(card["description"]).split()) if card.get("description") else
              f"{card.get('n_colors', '?')} colors, {params.get('patch_size', '?')}-pixel "
-             f"patches, trained on {data.get('n_photos', '?')} photos"]
+             f"patches, trained on {data.get('n_photos') or '?'} photos"]
     held_out = card.get("held_out") or {}
     ours, gray = held_out.get("colorizer", {}), held_out.get("gray", {})
     if "psnr" in ours and "psnr" in gray:
@@ -123,8 +123,11 @@ def _print_card(card, compatible):
     # sides of the split below
     sources = ", ".join(f"{k} ({n} photos, train and held out)"
                         for k, n in (data.get("sources") or {}).items())
-    pixels = f", {data['n_pixels']} pixels" if data.get("n_pixels") is not None else ""
-    print(f"training data: {data.get('n_photos')} photos{pixels}"
+    # a card saved without train_and_evaluate may not know how many photos there were
+    counts = [f"{data[key]} {unit}" for key, unit in (("n_photos", "photos"),
+                                                      ("n_pixels", "pixels"))
+              if data.get(key) is not None]
+    print("training data: " + (", ".join(counts) or "not recorded")
           + (f", from {sources}" if sources else ""))
     split = card.get("split")
     if split:

@@ -1,7 +1,8 @@
 """``nncolor video``: colorize a film, frame by frame, with temporal smoothing."""
 from pathlib import Path
 
-from .cluster import check_cluster, cluster
+from .cluster import check_cluster, cluster, on_cluster
+from .errors import CommandError
 from .inputs import load_model
 from .options import (
     POSITIVE_INT,
@@ -43,10 +44,14 @@ def add_arguments(sub):
 
 
 def run(args, argv):
+    from ..mixture import MixtureOfExperts
     from ..video import colorize_video
 
     check_cluster(args)  # a missing extra, before loading anything
     model = load_model(args)
+    if on_cluster(args) and isinstance(model, MixtureOfExperts):  # before starting one
+        raise CommandError(f"--model {args.model} mixes several models, which colorize a film "
+                           "on this machine only: drop --scheduler/--dask, or name one model")
     with cluster(args) as client:
         # None: a bar only on a terminal (tqdm's rule), so that logs stay clean
         bar = False if args.quiet else None
