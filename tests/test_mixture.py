@@ -292,20 +292,34 @@ def test_the_command_line_colorizes_with_a_mixture_and_refuses_a_decoder(
     assert info.returncode == 0 and "people: SOMColorizer" in info.stdout, info.stderr
 
 
-def test_the_page_offers_single_models_only(mixture, fitted, tmp_path):
+def test_the_page_offers_mixtures_with_their_experts_colors(mixture, fitted, photos,
+                                                             tmp_path):
     pytest.importorskip("starlette", reason="the web extra is not installed")
     pytest.importorskip("httpx2", reason="starlette's test client needs httpx2 (the test extra)")
+    from PIL import Image
     from starlette.testclient import TestClient
 
     from nncolor.web.app import create_app
 
     save_model(fitted, tmp_path / "default.skops")
     save_model(mixture, tmp_path / "mix.skops")
+    Image.fromarray(photos[1][..., 0]).save(tmp_path / "gray.png")
     with TestClient(create_app(models_folder=tmp_path), base_url="http://127.0.0.1") as client:
-        assert client.get("/api/options").json()["models"] == ["default"]
-        refused = client.post("/api/model", files={"file": (
+        assert client.get("/api/options").json()["models"] == ["default", "mix"]
+        colors = client.get("/api/palette?model=mix").json()["colors"]
+        experts = {tuple(c) for kind in mixture.classes_ for c in mixture.expert(kind).codebook_}
+        assert len(colors) == len(experts) == 18  # two 3x3 codebooks, no color shared
+        uploaded = client.post("/api/model", files={"file": (
             "mix.skops", (tmp_path / "mix.skops").read_bytes(), "application/octet-stream")})
-        assert refused.status_code == 400 and "mixture" in refused.text
+        assert uploaded.status_code == 200 and uploaded.json()["n_colors"] is None
+        photo = client.post("/api/photo", files={"file": (
+            "gray.png", (tmp_path / "gray.png").read_bytes(), "image/png")}).json()["id"]
+        job = {"photo": photo, "model": uploaded.json()["id"], "strokes": []}
+        assert client.post("/api/colorize", json=job).status_code == 200
+        explore = client.post("/api/explore", json=job)
+        assert explore.status_code == 400 and "single model" in explore.json()["error"]
+        decoder = client.post("/api/colorize", json={**job, "decoder": "mode"})
+        assert decoder.status_code == 400 and "own decoder" in decoder.json()["error"]
 
 
 def test_expert_weights_add_up_shared_models_and_leave_out_small_ones(fitted, photos, tmp_path):

@@ -3,7 +3,8 @@
 A person's session, end to end: open the page, load a model file, pick a gray photo,
 download the result; paint a red hint on a region, download again and find the region
 red (and not red without the hint); then pick a broken file, read its message, and go
-on working. Skips, saying why, where the browser or the web extra is missing (the
+on working; last, choose the shipped ``auto`` mixture, see its experts' colors, and read
+why it offers no alternatives. Skips, saying why, where the browser or the web extra is missing (the
 Makefile's test target installs them).
 """
 import numpy as np
@@ -130,3 +131,15 @@ def drop(page, path):
         document.getElementById("stage").dispatchEvent(
             new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
     }""", [path.name, base64.b64encode(path.read_bytes()).decode("ascii")])
+
+
+def test_the_auto_mixture_colorizes_and_explains_it_has_no_alternatives(page, files):
+    renders = int(page.evaluate("document.body.dataset.renders || 0"))
+    page.select_option("#model", "auto")  # the shipped mixture of four models
+    wait_renders(page, renders + 1)
+    # its palette is its experts' colors: more than any one shipped model's 25
+    page.wait_for_function("document.querySelectorAll('#palette button').length > 25")
+    page.click("#explore")
+    message = page.locator("#message")
+    message.wait_for(state="visible")
+    assert "choose a single model" in message.inner_text()

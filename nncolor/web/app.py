@@ -124,18 +124,9 @@ class Models:
         self._lock = threading.Lock()
 
     def names(self):
-        """Stems of the ``.skops`` files in the models folder, ``default`` first, but for
-        mixtures of models (:mod:`nncolor.mixture`): the page shows one model's palette,
-        alternatives and uncertainty, which a mixture has not."""
-        stems = sorted(p.stem for p in self.folder.glob("*.skops"))
-        return sorted((s for s in stems if not self._is_mixture(s)),
+        """Stems of the ``.skops`` files in the models folder, ``default`` first."""
+        return sorted(sorted(p.stem for p in self.folder.glob("*.skops")),
                       key=lambda s: s != "default")
-
-    def _is_mixture(self, name):
-        try:
-            return not hasattr(self._load(name), "codebook_")
-        except Exception:  # noqa: BLE001 (listed still: choosing it shows why it fails)
-            return False
 
     def get(self, name):
         if isinstance(name, str) and name.startswith("model-"):
@@ -209,15 +200,13 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
             if path.suffix.lower() != ".skops":
                 raise Problem(f"{path.name}: only .skops model files are accepted (loading a "
                               "pickle could run any code it holds)")
-            loaded = load_model(path)
-            if not hasattr(loaded, "codebook_"):
-                raise Problem(f"{path.name} is a mixture of models; this page takes one "
-                              "model (its palette, alternatives and uncertainty)")
-            return loaded
+            return load_model(path)
 
         name, loaded = await _read_upload(request, max_upload_bytes, load)
         key = models.uploaded.add({"name": name, "model": loaded})
-        return JSONResponse({"id": key, "name": name, "n_colors": int(loaded.n_colors_)})
+        n_colors = getattr(loaded, "n_colors_", None)  # a mixture of models has none
+        return JSONResponse({"id": key, "name": name,
+                             "n_colors": None if n_colors is None else int(n_colors)})
 
     async def reference(request):
         def read(path):
@@ -246,6 +235,9 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
 
         def work():
             model, preview = job["model"], job["photo"].preview
+            if not hasattr(model, "sample"):  # a mixture: each expert has its own colors
+                raise Problem("uncertainty and alternatives are one model's, and this model "
+                              "mixes several: choose a single model to explore them")
             uncertainty = model.predict_uncertainty(preview)
             samples = model.sample(preview, n_samples=N_ALTERNATIVES, random_state=0)
             return {"uncertainty": pictures.data_url(pictures.uncertainty_picture(uncertainty)),
@@ -336,6 +328,9 @@ async def _job(request, photos, models, references):
     if decoder is not None:
         if decoder not in DECODERS:
             raise Problem(f"decoder must be one of {', '.join(DECODERS)}; got {decoder!r}")
+        if "decoder" not in model.get_params():  # a mixture of models
+            raise Problem("this model mixes several models, each with its own decoder: "
+                          "choose the model's own decoder")
         model = copy.copy(model)  # a shallow copy: the held model is shared by requests
         model.set_params(decoder=decoder)
     ref = body.get("reference")

@@ -179,13 +179,19 @@ def palette(colorizer, L=60.0):
 
     A hint takes the codebook color nearest to its own chroma, so these are the colors
     a hint can actually give (a model whose codebook has no red turns a red hint into
-    its nearest color).
+    its nearest color). A mixture of models gives every expert the hint, and each takes
+    the nearest color of its own codebook: its palette is all its experts' colors.
 
     Returns
     -------
-    list of str, one per codebook color
+    list of str, one per codebook color (distinct, for a mixture)
     """
-    codebook = np.asarray(colorizer.codebook_, dtype=np.float32)
+    if hasattr(colorizer, "codebook_"):
+        codebook = np.asarray(colorizer.codebook_, dtype=np.float32)
+    else:  # a mixture of models (nncolor.mixture): a color two experts share, once
+        codebook = np.unique(np.concatenate([
+            np.asarray(colorizer.expert(kind).codebook_, dtype=np.float32)
+            for kind in colorizer.classes_]), axis=0)
     luv = np.column_stack([np.full(len(codebook), L, np.float32), codebook])
     rgb = np.round(np.clip(luv2rgb(luv), 0, 1) * 255).astype(int)
     return ["#{:02x}{:02x}{:02x}".format(*c) for c in rgb]

@@ -289,7 +289,8 @@ $("model-file").addEventListener("change", async (event) => {
     $("model").add(option);
     $("model").value = model.id;
     await showPalette();
-    say(`model ${model.name} loaded: ${model.n_colors} codebook colors`);
+    say(model.n_colors === null ? `model ${model.name} loaded: a mixture of models`
+      : `model ${model.name} loaded: ${model.n_colors} codebook colors`);
     await colorize();
   } catch (error) {
     showError(error.message);
