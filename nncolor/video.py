@@ -320,7 +320,7 @@ def _mixture_frames(mixture, frames, smoother, raw):
     """:func:`colorize_frames` for a mixture of models: the gate's probabilities smoothed
     over time (reset when ``smoother`` sees a new shot), each expert's distributions
     smoothed by a smoother of its own."""
-    experts, smoothers = {}, {}  # by kind: loaded once; kept while the gate keeps them
+    film = _ExpertsOnFilm(mixture, smoother)
     gate = None
     for _, pixels in _checked(frames):
         L = lightness(pixels)
@@ -330,33 +330,54 @@ def _mixture_frames(mixture, frames, smoother, raw):
         gate = proba if shot or gate is None else \
             smoother.smoothing * gate + (1 - smoother.smoothing) * proba
         weights = mixture.weights_of_kind_proba(gate[None])[0]
-        for kind in set(smoothers) - set(weights):  # out of the mix: its past ends here
-            del smoothers[kind]
-        for kind in weights:
-            if kind not in experts:
-                experts[kind] = mixture.expert(kind)
-            smoothers.setdefault(kind, TemporalSmoother(
-                smoother.smoothing, smoother.motion_scale, smoother.cut_threshold,
-                window=experts[kind].features_.patch_size))
+        film.keep(weights)
         probas = {}  # each expert's distributions of this frame, computed once
+        chroma = film.chroma(weights, L, probas, smooth=True)
+        raw_chroma = None
+        if raw:  # the frame alone: its own gate, its experts' own distributions
+            raw_chroma = chroma if smoother.smoothing == 0 else film.chroma(
+                mixture.weights_of_kind_proba(proba[None])[0], L, probas, smooth=False)
+        top = film.expert(max(weights, key=weights.get))
+        yield ColorizedFrame(_to_uint8(top.to_rgb(L, chroma)), L, chroma, raw_chroma)
 
-        def decoded(kind, smooth):
-            if kind not in experts:  # kept by this frame's own gate only (raw=True)
-                experts[kind] = mixture.expert(kind)
-            expert = experts[kind]
+
+class _ExpertsOnFilm:
+    """A mixture's experts along a film: each loaded once, and each smoothed by a
+    :class:`TemporalSmoother` of its own (``template``'s settings over its own patch size)
+    while the gate keeps it in the mix."""
+
+    def __init__(self, mixture, template):
+        self.mixture, self.template = mixture, template
+        self.experts, self.smoothers = {}, {}
+
+    def expert(self, kind):
+        if kind not in self.experts:
+            self.experts[kind] = self.mixture.expert(kind)
+        return self.experts[kind]
+
+    def keep(self, kinds):
+        """Smoothers for the experts in the mix; an expert out of it loses its past, so
+        that one coming back starts afresh, as at a cut."""
+        for kind in set(self.smoothers) - set(kinds):
+            del self.smoothers[kind]
+        t = self.template
+        for kind in kinds:
+            if kind not in self.smoothers:
+                self.smoothers[kind] = TemporalSmoother(
+                    t.smoothing, t.motion_scale, t.cut_threshold,
+                    window=self.expert(kind).features_.patch_size)
+
+    def chroma(self, weights, L, probas, smooth):
+        """The experts' decoded chroma weighted by ``weights`` ({kind: weight}); their
+        distributions of this frame cached in ``probas``."""
+        out = np.zeros(L.shape + (2,), dtype=np.float32)
+        for kind, w in weights.items():
+            expert = self.expert(kind)
             if kind not in probas:
                 probas[kind] = expert.probabilities(L)
-            p = smoothers[kind](probas[kind], L) if smooth else probas[kind]
-            return expert.decode_proba(p, L)
-
-        chroma = sum(np.float32(w) * decoded(kind, True) for kind, w in weights.items())
-        raw_chroma = None
-        if raw:  # the frame alone: its own gate, its own distributions
-            raw_chroma = chroma if smoother.smoothing == 0 else sum(
-                np.float32(w) * decoded(kind, False)
-                for kind, w in mixture.weights_of_kind_proba(proba[None])[0].items())
-        top = experts[max(weights, key=weights.get)]
-        yield ColorizedFrame(_to_uint8(top.to_rgb(L, chroma)), L, chroma, raw_chroma)
+            p = self.smoothers[kind](probas[kind], L) if smooth else probas[kind]
+            out += np.float32(w) * expert.decode_proba(p, L)
+        return out
 
 
 def _checked(frames):
