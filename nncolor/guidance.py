@@ -82,12 +82,32 @@ def lightness_descriptor(L):
     return _lightness_features(L, _small(L))
 
 
+def descriptor_step(shape):
+    """The step of the decimation the descriptors start with.
+
+    Every ``step``-th pixel of every ``step``-th row, so that the longer side is at most
+    :data:`DESCRIPTOR_MAX_SIDE`: a descriptor of ``image[::step, ::step]``'s lightness is
+    the descriptor of the whole image's, and costs only that copy.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        ``(H, W, ...)`` of the image.
+
+    Returns
+    -------
+    int
+        At least 1.
+    """
+    return max(1, -(-max(shape[:2]) // DESCRIPTOR_MAX_SIDE))
+
+
 def _decimated(L):
     """L / 100 as float32, decimated to at most DESCRIPTOR_MAX_SIDE (checked 2-D)."""
     L = np.asarray(L, dtype=np.float32)
     if L.ndim != 2 or L.size == 0:
         raise ValueError(f"L must be a non-empty 2-D lightness image; got shape {L.shape}")
-    step = max(1, -(-max(L.shape) // DESCRIPTOR_MAX_SIDE))
+    step = descriptor_step(L.shape)
     return L[::step, ::step] / np.float32(100)
 
 

@@ -26,7 +26,7 @@ from ._images import check_image, check_images, is_single_image
 from .decode import DECODERS, decode, entropy
 from .device import DEVICES, device_namespace, resolve_device
 from .faces import face_mask, find_faces
-from .guidance import (DESCRIPTOR_MAX_SIDE, NeighborsRegressor, clamp_hints, guess_palette,
+from .guidance import (NeighborsRegressor, clamp_hints, descriptor_step, guess_palette,
                        guess_scale, hint_labels, hint_prior, lightness_descriptor,
                        palette_weights, reference_prior, reweight)
 from .luv import lightness, luv2rgb
@@ -835,7 +835,7 @@ class ColorizerInference:
     def _decimated_lightness(self, image):
         """L of every n-th pixel of an image: what its descriptor looks at, at little cost."""
         a = np.asarray(image)
-        step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
+        step = descriptor_step(a.shape)
         pixels, _ = check_images(a[::step, ::step])[0]
         return self.color_space_.lightness(pixels)
 

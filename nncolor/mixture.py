@@ -206,7 +206,7 @@ class MixtureOfExperts(BaseEstimator):
 
         Returns
         -------
-        ndarray of float64, shape (n_images, n_kinds)
+        ndarray, shape (n_images, n_kinds)
             Columns in the order of ``classes_``; one row for one image.
         """
         check_is_fitted(self, "gate_")
@@ -222,15 +222,19 @@ class MixtureOfExperts(BaseEstimator):
 
         Returns
         -------
-        ndarray of float64, shape (n_images, n_kinds)
-            Columns in the order of ``classes_``.
+        ndarray, shape (n_images, n_kinds)
+            Columns in the order of ``classes_``; the gate's float type.
 
         Raises
         ------
         ValueError
-            A lightness image that is not 2-D or is empty.
+            ``lightnesses`` is not a non-empty list, or holds an image that is not 2-D or
+            is empty.
         """
         check_is_fitted(self, "gate_")
+        if not isinstance(lightnesses, (list, tuple)) or not lightnesses:
+            raise ValueError("lightnesses must be a non-empty list of 2-D L* images; got "
+                             f"{type(lightnesses).__name__}")
         return self.gate_.predict_proba(np.stack([kind_descriptor(L) for L in lightnesses]))
 
     def expert_weights(self, X):
@@ -332,7 +336,7 @@ class MixtureOfExperts(BaseEstimator):
                for (pixels, alpha), L, w, hint in zip(images, lightnesses, weights, hints)]
         return out[0] if single else out
 
-    def weights_of_kind_proba(self, proba):
+    def weights_of_kind_proba(self, proba, *, kept=()):
         """The experts to run, and their weights, from the gate's probabilities.
 
         Parameters
@@ -340,6 +344,10 @@ class MixtureOfExperts(BaseEstimator):
         proba : array-like, shape (n_images, n_kinds)
             Probabilities of the kinds, in the order of ``classes_``
             (:meth:`predict_kind_proba`, or those averaged over the frames of a film).
+        kept : collection of str, default=()
+            Experts (kinds, as in the result) already in the mix, such as a film's on its
+            previous frame: they stay while weighted at least half ``min_weight``, so that
+            an expert near the threshold does not come and go from frame to frame.
 
         Returns
         -------
@@ -347,8 +355,20 @@ class MixtureOfExperts(BaseEstimator):
             Per image, kind -> weight, summing to 1: kinds that name the same model add
             up under the first of them, and experts under ``min_weight`` are left out (the
             most probable one is always kept).
+
+        Raises
+        ------
+        ValueError
+            ``proba`` is not of shape (n_images, n_kinds), or holds values that are not
+            finite and non-negative.
         """
         check_is_fitted(self, "gate_")
+        proba = np.asarray(proba, dtype=np.float64)
+        if proba.ndim != 2 or proba.shape[1] != len(self.classes_):
+            raise ValueError(f"proba must have shape (n_images, {len(self.classes_)}), one "
+                             f"column per kind of classes_; got shape {proba.shape}")
+        if not (np.isfinite(proba).all() and (proba >= 0).all()):
+            raise ValueError("proba must hold finite, non-negative probabilities")
         # an expert is its model's name, or (for an estimator) its kind: tagged, so that a
         # kind and a model of the same name stay apart
         keys = {kind: ("model", expert) if isinstance(expert, str) else ("kind", kind)
@@ -363,9 +383,10 @@ class MixtureOfExperts(BaseEstimator):
             for kind, prob in zip(self.classes_, p):
                 w[owner[kind]] = w.get(owner[kind], 0.0) + float(prob)
             top = max(w, key=w.get)
-            kept = {k: v for k, v in w.items() if v >= self.min_weight or k == top}
-            total = sum(kept.values())
-            rows.append({k: v / total for k, v in kept.items()})
+            keep = {k: v for k, v in w.items() if k == top or v >= self.min_weight
+                    or (k in kept and v >= self.min_weight / 2)}
+            total = sum(keep.values())
+            rows.append({k: v / total for k, v in keep.items()})
         return rows
 
 

@@ -52,7 +52,7 @@ import numpy as np
 from . import upsample
 from ._images import IMAGE_SHAPES, check_image, to_bit_depth
 from .faces import search_factor
-from .guidance import DESCRIPTOR_MAX_SIDE
+from .guidance import descriptor_step
 from .inference import check_fitted, takes_images
 from .luv import lightness, luv2rgb, rgb2luv
 
@@ -102,7 +102,7 @@ def colorize_image(colorizer, image, *, reference=None, hints=None, tile_size=No
     ----------
     colorizer : fitted SOMColorizer or MixtureOfExperts
         A mixture (:mod:`nncolor.mixture`) colorizes larger images, or any with
-        ``tile_size``, in bands (:func:`colorize_mixture_in_bands`).
+        ``tile_size`` (its value unused), in bands (:func:`colorize_mixture_in_bands`).
     image : array-like
         One gray, RGB or RGBA image.
     reference, hints : optional
@@ -263,7 +263,7 @@ def colorize_mixture_in_bands(mixture, image, *, reference=None, hints=None, dty
 
     Equal to the mixture's ``predict`` (within float rounding): the gate reads the
     decimated copy of the image that its descriptor looks at anyway
-    (:data:`nncolor.guidance.DESCRIPTOR_MAX_SIDE`), each expert it keeps classifies the
+    (:func:`nncolor.guidance.descriptor_step`), each expert it keeps classifies the
     image at its own working resolution (:func:`colorize_in_bands`' first pass), and each
     band's chroma is the experts' upsampled u*v* weighted by the gate, joined with the
     band's own L*. Memory: the input, the output, each expert's shrunk image and one band
@@ -297,15 +297,16 @@ def colorize_mixture_in_bands(mixture, image, *, reference=None, hints=None, dty
     a = _check_band_image(image)
     dtype = _output_dtype(a, dtype)
     hints = _check_hint_image(hints, a.shape[:2])
-    step = max(1, -(-max(a.shape[:2]) // DESCRIPTOR_MAX_SIDE))
+    step = descriptor_step(a.shape)
     seen = lightness(check_image(a[::step, ::step])[0])  # all the gate's descriptor reads
     weights = mixture.weights_of_kind_proba(mixture.kind_proba_of_lightness([seen]))[0]
     experts = {kind: mixture.expert(kind) for kind in weights}
     for kind, expert in experts.items():
         if expert.reduction_factor(a.shape[:2]) <= 1:
             raise ValueError(f"the expert for {kind!r} classifies this image at full "
-                             "resolution, so the mixture cannot colorize it in bands; give "
-                             "the expert a working_size, or colorize it with one model")
+                             "resolution, and a mixture of models goes in bands, not tiles: "
+                             "give that expert a working_size, or colorize the image with "
+                             "one model (in tiles)")
     if len(experts) == 1:  # one expert: its colors are the mix
         return colorize_in_bands(*experts.values(), a, reference=reference, hints=hints,
                                  dtype=dtype, band_pixels=band_pixels)

@@ -101,7 +101,7 @@ class TemporalSmoother:
         self.n_cuts_ = 0
 
     def new_shot(self, L):
-        """Whether the next frame starts a shot: the first frame, or a scene cut.
+        """Whether this frame starts a shot: the first frame, or a scene cut.
 
         Records ``L`` as the last frame seen and counts the cut in ``n_cuts_``; called by
         :meth:`__call__` (do not call both for one frame).
@@ -115,14 +115,19 @@ class TemporalSmoother:
         -------
         bool
         """
+        return self._change(L) is None
+
+    def _change(self, L):
+        """``|L - L_prev|`` of this frame, or None when it starts a shot (see new_shot)."""
         L = np.asarray(L, dtype=np.float32)
         prev_L, self._L = self._L, L
         if prev_L is None or prev_L.shape != L.shape:
-            return True
-        if np.abs(L - prev_L).mean() > self.cut_threshold:  # its past is not ours
+            return None
+        change = np.abs(L - prev_L)
+        if change.mean() > self.cut_threshold:  # its past is not ours
             self.n_cuts_ += 1
-            return True
-        return False
+            return None
+        return change
 
     def __call__(self, proba, L):
         """Smoothed distributions of the next frame.
@@ -143,11 +148,11 @@ class TemporalSmoother:
         L = np.asarray(L, dtype=np.float32)
         if self.smoothing == 0:
             return proba
-        prev, prev_L = self._state, self._L
-        if self.new_shot(L) or prev is None or prev.shape != proba.shape:
+        prev, change = self._state, self._change(L)
+        if change is None or prev is None or prev.shape != proba.shape:
             self._state = proba.copy()  # not the caller's array, which it may change
             return self._state
-        d = uniform_filter(np.abs(L - prev_L), size=self.window, mode="nearest")
+        d = uniform_filter(change, size=self.window, mode="nearest")
         a = np.float32(self.smoothing) * np.exp(-np.square(d / np.float32(self.motion_scale)))
         # s = p + a (s - p) in a new array, written once: a state handed out is never
         # changed later, so callers may keep it without a copy
@@ -269,9 +274,10 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
 
     A mixture of models (:class:`nncolor.MixtureOfExperts`) colorizes a film the same
     way, twice over: the gate's probabilities of each kind are smoothed from frame to frame
-    with the same weight of the past (and reset at the same cuts), so a shot does not hop
-    between experts; each expert the smoothed gate keeps smooths its own distributions
-    (a :class:`TemporalSmoother` with the given settings over the expert's patch size,
+    with the same weight of the past (and reset at the same cuts), and an expert in the mix
+    stays in it until its weight falls under half ``min_weight``, so a shot does not hop
+    between experts; each expert in the mix smooths its own distributions (a
+    :class:`TemporalSmoother` with the given settings over the expert's patch size,
     started afresh when the expert comes back after frames without it); and the frame's
     chroma is the experts' decoded chroma weighted by the gate.
 
@@ -301,10 +307,8 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     """
     check_is_fitted(colorizer)
     smoother = _smoother(smoothing, colorizer)
+    _check_client(colorizer, client)
     if isinstance(colorizer, MixtureOfExperts):
-        if client is not None:
-            raise ValueError("a mixture of models colorizes film on this machine only; "
-                             "leave out the Dask cluster, or use one of its models")
         yield from _mixture_frames(colorizer, frames, smoother, raw)
         return
     for L, proba in _probabilities(colorizer, frames, client):
@@ -314,6 +318,12 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
             raw_chroma = chroma if smoother.smoothing == 0 else colorizer.decode_proba(proba, L)
         rgb = colorizer.to_rgb(L, chroma)
         yield ColorizedFrame(_to_uint8(rgb), L, chroma, raw_chroma)
+
+
+def _check_client(colorizer, client):
+    if client is not None and isinstance(colorizer, MixtureOfExperts):
+        raise ValueError("a mixture of models colorizes film on this machine only; "
+                         "leave out the Dask cluster, or use one of its models")
 
 
 def _mixture_frames(mixture, frames, smoother, raw):
@@ -329,7 +339,7 @@ def _mixture_frames(mixture, frames, smoother, raw):
         shot = smoother.smoothing == 0 or smoother.new_shot(L)
         gate = proba if shot or gate is None else \
             smoother.smoothing * gate + (1 - smoother.smoothing) * proba
-        weights = mixture.weights_of_kind_proba(gate[None])[0]
+        weights = mixture.weights_of_kind_proba(gate[None], kept=film.smoothers)[0]
         film.keep(weights)
         probas = {}  # each expert's distributions of this frame, computed once
         chroma = film.chroma(weights, L, probas, smooth=True)
@@ -508,6 +518,7 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     """
     container.backend()  # the missing library is named before anything else
     check_is_fitted(colorizer)
+    _check_client(colorizer, client)
     src, dst = container.check_video_file(src), Path(dst)
     if dst.suffix.lower() not in VIDEO_SUFFIXES:
         raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "

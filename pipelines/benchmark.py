@@ -50,7 +50,8 @@ Figures (every timing is the median of ``--repeats`` runs timed with
              experts each ran; and ``nncolor.tiling.colorize_image`` of a 10 000 x
              10 000 scan (the rocket's gray version upscaled; 4200 with ``--quick``:
              just over what it takes whole) in a fresh process per model: seconds and
-             peak RSS, and their ratios. No target: what the mixture's quality costs.
+             peak RSS (one run each), and their ratios. No target: what the
+             mixture's quality costs.
 
 Run from the repository root::
 
@@ -607,8 +608,10 @@ start = time.perf_counter()
 out = colorize_image(model, gray)
 seconds = time.perf_counter() - start
 # a mixture's experts, from the decimated copy its gate reads
-experts = model.expert_weights(gray[::-(-size // 1024), ::-(-size // 1024)]) \
-    if hasattr(model, "expert_weights") else None
+from nncolor.guidance import descriptor_step
+step = descriptor_step(gray.shape)
+experts = model.expert_weights(gray[::step, ::step]) if hasattr(model, "expert_weights") \
+    else None
 print(json.dumps(dict(seconds=seconds, base_kib=base, input_kib=input_kib,
                       hwm_after_kib=vm_hwm_kib(), maxrss_kib=maxrss(), chosen=chosen,
                       shape=list(out.shape), dtype=str(out.dtype), experts=experts)))

@@ -80,6 +80,33 @@ def test_an_expert_under_min_weight_is_left_out(mixture, photos):
     assert both.expert_weights(photos[1]) == pytest.approx(dict(zip(both.classes_, proba)))
 
 
+def test_an_expert_in_the_mix_stays_down_to_half_min_weight(mixture):
+    mix = copy.copy(mixture).set_params(min_weight=0.2)  # the same fitted gate
+    people, things = mix.classes_  # the columns' order
+    assert mix.weights_of_kind_proba([[0.15, 0.85]]) == [{things: 1.0}]
+    assert mix.weights_of_kind_proba([[0.15, 0.85]], kept={people}) == \
+        [pytest.approx({people: 0.15, things: 0.85})]
+    assert mix.weights_of_kind_proba([[0.09, 0.91]], kept={people}) == [{things: 1.0}]
+
+
+@pytest.mark.parametrize("proba, match", [
+    ([0.5, 0.5], "shape"), ([[0.2, 0.3, 0.5]], "shape"), ([[np.nan, 1.0]], "finite"),
+    ([[-0.1, 1.1]], "non-negative")])
+def test_weights_of_kind_proba_names_a_bad_input(mixture, proba, match):
+    with pytest.raises(ValueError, match=match):
+        mixture.weights_of_kind_proba(proba)
+
+
+def test_kind_proba_of_lightness_takes_a_list_of_images(mixture):
+    L = np.full((20, 30), 50.0)
+    assert mixture.kind_proba_of_lightness([L, L]).shape == (2, 2)
+    for bad in (L, []):
+        with pytest.raises(ValueError, match="non-empty list"):
+            mixture.kind_proba_of_lightness(bad)
+    with pytest.raises(ValueError, match="2-D"):
+        mixture.kind_proba_of_lightness([np.zeros((4, 4, 3))])
+
+
 def test_kinds_that_name_the_same_model_file_share_it(fitted, photos, tmp_path):
     path = str(save_model(fitted, tmp_path / "one.skops"))
     mix = MixtureOfExperts([("people", path), ("things", path)]).fit(photos, KINDS)
@@ -244,9 +271,10 @@ def test_a_mixture_film_smooths_and_starts_afresh_at_a_cut(mixture, photos):
     # the gate and every expert's smoother forget the first shot at the cut
     for a, b in zip(film[5:], colorize_frames(mixture, second, raw=True)):
         np.testing.assert_array_equal(a.rgb, b.rgb)
-    # smoothing off: each frame is colorized alone
-    alone = list(colorize_frames(mixture, first, smoothing=0, raw=True))
-    assert all(np.array_equal(f.chroma, f.raw_chroma) for f in alone)
+    # smoothing off: each frame is colorized as if it were the only one
+    for frame, out in zip(first, colorize_frames(mixture, first, smoothing=0)):
+        np.testing.assert_array_equal(
+            out.chroma, next(colorize_frames(mixture, [frame], smoothing=0)).chroma)
 
 
 def test_a_mixture_film_is_written_and_not_sent_to_a_cluster(mixture, photos, tmp_path):
@@ -320,6 +348,14 @@ def test_the_page_offers_mixtures_with_their_experts_colors(mixture, fitted, pho
         assert explore.status_code == 400 and "single model" in explore.json()["error"]
         decoder = client.post("/api/colorize", json={**job, "decoder": "mode"})
         assert decoder.status_code == 400 and "own decoder" in decoder.json()["error"]
+        # a mixture naming files: the server would open paths the uploader chose
+        probing = copy.copy(mixture)
+        probing.experts = [("people", "/etc/passwd"), ("things", "default")]
+        save_model(probing, tmp_path / "probe.skops")
+        refused = client.post("/api/model", files={"file": (
+            "probe.skops", (tmp_path / "probe.skops").read_bytes(), "application/octet-stream")})
+        assert refused.status_code == 400 and "only the shipped models" in refused.text
+        assert "passwd" not in refused.text
 
 
 def test_expert_weights_add_up_shared_models_and_leave_out_small_ones(fitted, photos, tmp_path):

@@ -45,7 +45,7 @@ from starlette.staticfiles import StaticFiles
 from ..batch import describe
 from ..decode import DECODERS
 from ..io import MAX_PIXELS, bit_depth, png_bytes, read_image
-from ..model_file import DEFAULT_MODEL_PATH, load_model
+from ..model_file import DEFAULT_MODEL_PATH, load_model, shipped_models
 from . import pictures
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -200,7 +200,7 @@ def create_app(*, max_pixels=None, max_upload_bytes=MAX_UPLOAD_BYTES,
             if path.suffix.lower() != ".skops":
                 raise Problem(f"{path.name}: only .skops model files are accepted (loading a "
                               "pickle could run any code it holds)")
-            return load_model(path)
+            return _checked_upload(load_model(path), path.name)
 
         name, loaded = await _read_upload(request, max_upload_bytes, load)
         key = models.uploaded.add({"name": name, "model": loaded})
@@ -337,6 +337,22 @@ async def _job(request, photos, models, references):
     return {"photo": photos.get(body.get("photo")), "model": model,
             "reference": None if not ref else references.get(ref),
             "strokes": _strokes(body.get("strokes"))}
+
+
+def _checked_upload(model, name):
+    """An uploaded model, or a Problem: a mixture of models may name only shipped models
+    (a name or path of its own would have this machine open files the uploader chose),
+    and each of its experts is loaded now, so that a broken one is said at once."""
+    experts = getattr(model, "experts", None)
+    if experts is None:  # a single model
+        return model
+    shipped = shipped_models()
+    if any(isinstance(e, str) and e not in shipped for _, e in experts):
+        raise Problem(f"{name} mixes model files by name; an uploaded mixture may name only "
+                      f"the shipped models ({', '.join(sorted(shipped))}) or hold its models")
+    for kind in model.classes_:
+        model.expert(kind)
+    return model
 
 
 def _strokes(strokes):
