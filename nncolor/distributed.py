@@ -170,11 +170,16 @@ def _model_argument(client, model, trusted):
     A model file is loaded here once first, so that a refused, damaged or incompatible
     file is one error before any task starts, not one per image on the workers.
     """
+    from sklearn.utils.validation import check_is_fitted
+
     from .inference import ColorizerInference, check_fitted
+    from .mixture import MixtureOfExperts
     from .model_file import load_model, resolve_model_path
 
-    if isinstance(model, ColorizerInference):  # a colorizer, or its inference form
-        check_fitted(model)
+    if isinstance(model, (ColorizerInference, MixtureOfExperts)):
+        # a colorizer, its inference form, or a mixture of models (whose named experts
+        # each worker loads from its own installation, as it would a model file)
+        (check_is_fitted if isinstance(model, MixtureOfExperts) else check_fitted)(model)
         return client.scatter(model, broadcast=True, hash=False)
     path = resolve_model_path(model)
     if not path.is_file():

@@ -145,10 +145,9 @@ class TemporalSmoother:
             Still sums to one over the last axis.
         """
         proba = np.asarray(proba, dtype=np.float32)
-        L = np.asarray(L, dtype=np.float32)
+        prev, change = self._state, self._change(L)  # cuts are counted even unsmoothed
         if self.smoothing == 0:
             return proba
-        prev, change = self._state, self._change(L)
         if change is None or prev is None or prev.shape != proba.shape:
             self._state = proba.copy()  # not the caller's array, which it may change
             return self._state
@@ -335,8 +334,8 @@ def _mixture_frames(mixture, frames, smoother, raw):
     for _, pixels in _checked(frames):
         L = lightness(pixels)
         proba = mixture.kind_proba_of_lightness([L])[0]
-        # new_shot on every frame (when smoothing at all): it keeps the last frame's L
-        shot = smoother.smoothing == 0 or smoother.new_shot(L)
+        # new_shot on every frame: it keeps the last frame's L and counts the cuts
+        shot = smoother.new_shot(L) or smoother.smoothing == 0
         gate = proba if shot or gate is None else \
             smoother.smoothing * gate + (1 - smoother.smoothing) * proba
         weights = mixture.weights_of_kind_proba(gate[None], kept=film.smoothers)[0]
@@ -448,7 +447,8 @@ class VideoReport:
             line += f"flicker {self.flicker_raw:.3f} -> {self.flicker_smoothed:.3f}"
         else:
             line += f"flicker {self.flicker_smoothed:.3f}"
-        return line + f" (u, v) on static pixels; {self.scene_cuts} scene cuts"
+        cuts = f"{self.scene_cuts} scene cut{'' if self.scene_cuts == 1 else 's'}"
+        return line + f" (u, v) on static pixels; {cuts}"
 
 
 def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progress=True,

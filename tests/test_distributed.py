@@ -123,6 +123,21 @@ def test_colorize_command_on_the_cluster(client, folder, model_file):
     assert len(list(out.glob("g?_colorized.png"))) == 4
 
 
+def test_a_mixture_of_models_colorizes_a_folder_on_the_cluster(client, folder, col, photos):
+    from sklearn.frozen import FrozenEstimator
+
+    from nncolor.mixture import MixtureOfExperts
+
+    mix = MixtureOfExperts([("a", FrozenEstimator(col)), ("b", FrozenEstimator(col))]).fit(
+        photos, ["a", "b", "a", "b", "a"])
+    out = folder / "out"
+    report = distributed.colorize_folder(client, folder, out, mix)
+    assert len(report.written) == 4 and list(report.failed) == [folder / "broken.png"]
+    gray = np.asarray(Image.open(folder / "g1.png"))
+    written = np.asarray(Image.open(out / "g1_colorized.png")).astype(int)
+    assert np.abs(written - img_as_ubyte(np.clip(mix.predict(gray), 0, 1))).max() <= 1
+
+
 # --------------------------------------------------------------------- frames
 def test_film_frames_come_back_in_order(client, col):
     film = synthetic_film(n=8)

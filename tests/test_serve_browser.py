@@ -134,12 +134,16 @@ def drop(page, path):
 
 
 def test_the_auto_mixture_colorizes_and_explains_it_has_no_alternatives(page, files):
+    page.click("#explore")  # the single model's uncertainty and alternatives first
+    page.locator("#extras").wait_for(state="visible")
     renders = int(page.evaluate("document.body.dataset.renders || 0"))
-    page.select_option("#model", "auto")  # the shipped mixture of four models
+    page.select_option("#model", "auto")  # the shipped mixture of the specialist models
     wait_renders(page, renders + 1)
+    assert page.locator("#extras").is_hidden()  # no other model's pictures left shown
     # its palette is its experts' colors: more than any one shipped model's 25
     page.wait_for_function("document.querySelectorAll('#palette button').length > 25")
     page.click("#explore")
     message = page.locator("#message")
     message.wait_for(state="visible")
     assert "choose a single model" in message.inner_text()
+    assert page.locator("#extras").is_hidden()

@@ -117,8 +117,10 @@ def test_smoother_follows_motion_at_once_and_resets_at_cuts():
     # a new shot: every pixel changes a lot, the past is dropped
     np.testing.assert_array_equal(smoother(p1, L2 - 40), p1)
     assert smoother.n_cuts_ == 1
-    # no smoothing: frames pass through untouched
-    assert TemporalSmoother(0)(p2, L1) is p2
+    # no smoothing: frames pass through untouched, and the cuts are still counted
+    off = TemporalSmoother(0)
+    assert off(p2, L1) is p2 and off(p1, L1) is p1 and off(p2, L2 - 40) is p2
+    assert off.n_cuts_ == 1
 
 
 @pytest.mark.parametrize("kwargs", [{"smoothing": 1.0}, {"smoothing": -0.1},

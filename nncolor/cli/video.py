@@ -37,8 +37,8 @@ def add_arguments(sub):
     sub.add_argument("--max-frames", type=POSITIVE_INT, help="stop after this many frames")
     add_max_pixels(sub, "a video")
     sub.add_argument("--no-flicker", action="store_true",
-                     help="skip the flicker measure (it decodes every frame a second time, "
-                          "without smoothing)")
+                     help="skip the flicker of the frames decoded without smoothing (it "
+                          "decodes every frame a second time); the output's is still given")
     add_overwrite(sub, "output video")
     add_cluster_options(sub, "the frames' color probabilities")
 
@@ -48,6 +48,8 @@ def run(args, argv):
     from ..video import colorize_video
 
     check_cluster(args)  # a missing extra, before loading anything
+    if args.output.exists() and not args.overwrite:  # the option named, before any work
+        raise CommandError(f"{args.output} exists; pass --overwrite to replace it")
     model = load_model(args)
     if on_cluster(args) and isinstance(model, MixtureOfExperts):  # before starting one
         raise CommandError(f"--model {args.model} mixes several models, which colorize a film "

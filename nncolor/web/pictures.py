@@ -184,7 +184,7 @@ def palette(colorizer, L=60.0):
 
     Returns
     -------
-    list of str, one per codebook color (distinct, for a mixture)
+    list of str, one per codebook color (for a mixture, one per distinct color)
     """
     if hasattr(colorizer, "codebook_"):
         codebook = np.asarray(colorizer.codebook_, dtype=np.float32)
@@ -194,7 +194,8 @@ def palette(colorizer, L=60.0):
             for kind in colorizer.classes_]), axis=0)
     luv = np.column_stack([np.full(len(codebook), L, np.float32), codebook])
     rgb = np.round(np.clip(luv2rgb(luv), 0, 1) * 255).astype(int)
-    return ["#{:02x}{:02x}{:02x}".format(*c) for c in rgb]
+    # two experts' nearly equal colors may round to one: shown once
+    return list(dict.fromkeys("#{:02x}{:02x}{:02x}".format(*c) for c in rgb))
 
 
 def uncertainty_picture(uncertainty):

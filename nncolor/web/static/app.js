@@ -273,6 +273,7 @@ $("before").addEventListener("change", compareWith);
 
 // --------------------------------------------------- model, decoder, reference
 $("model").addEventListener("change", () => {
+  $("extras").hidden = true;  // another model's uncertainty and alternatives
   showPalette().catch((error) => showError(error.message));
   colorize();
 });
@@ -321,6 +322,7 @@ $("no-reference").addEventListener("click", () => {
 // ------------------------------------------------- uncertainty, alternatives
 $("explore").addEventListener("click", async () => {
   clearError();
+  $("extras").hidden = true;  // until this model's come: none are left from another
   try {
     const body = await working("computing uncertainty and alternatives",
       async () => (await post("/api/explore", job())).json());
