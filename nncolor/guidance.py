@@ -197,7 +197,7 @@ KIND_DESCRIPTOR_SIZE = DESCRIPTOR_SIZE + GABOR_DESCRIPTOR_SIZE
 
 
 def kind_descriptor(L):
-    """What tells one kind of photo from another (landscape, city, people, objects) in its
+    """What tells one kind of photo from another (landscape, city, portrait, object) in its
     gray version: :func:`lightness_descriptor` and :func:`gabor_descriptor`, one vector.
 
     Parameters

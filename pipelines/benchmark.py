@@ -751,7 +751,7 @@ def bench_auto(repeats, size, huge):
                         "experts " + ", ".join(f"{k} {w:.2f}" for k, w in weights.items())))
     rows.append(row(f"auto {size}", "median over the photos: auto / default",
                     float(np.median(ratios)), "x"))
-    # the rocket: four experts at 1024, the mixture's costliest photo here
+    # the rocket: every expert at 1024, the mixture's costliest photo here
     scans = {name: _run_child(_WORKING_CHILD, str(huge), "None", name, "rocket")
              for name in ("default", "auto")}
     peaks = {name: max(r["hwm_after_kib"], r["maxrss_kib"]) * 1024 / 1e6

@@ -104,9 +104,10 @@ def test_default_model_pipeline_fits_the_gate_of_the_auto_mixture(tmp_path, caps
     default_model.main(["--models", "auto", "--out", str(tmp_path), "--quick"])
     assert "fitting a MixtureOfExperts" in capsys.readouterr().err
     mix = load_model(tmp_path / "auto.skops")
-    assert set(mix.classes_) == {"landscape", "city", "people", "objects"}
+    assert set(mix.classes_) == {"landscape", "city", "people", "portrait", "objects"}
     assert mix.model_card_["experts"] == {"landscape": "landscape", "city": "city",
-                                          "people": "default", "objects": "objects"}
+                                          "people": "default", "portrait": "people",
+                                          "objects": "objects"}
     assert len(mix.model_card_["held_out_by_folder"]) == 7
     assert (tmp_path / "auto.skops").stat().st_size < 100_000  # the gate, not the experts
 
