@@ -331,7 +331,9 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
 
 # ------------------------------------------------------------------- frames
 def _proba_task(colorizer, frame):
-    return colorizer.predict_proba(frame)
+    # the lightness (full and working) is computed again where the frame was read
+    _, _, proba, scale = colorizer.working_probabilities(frame)
+    return proba, scale
 
 
 def map_frames(client, colorizer, frames, *, in_flight=None):
@@ -351,8 +353,10 @@ def map_frames(client, colorizer, frames, *, in_flight=None):
 
     Yields
     ------
-    (pixels, proba)
-        ``pixels`` as given, and ``colorizer.predict_proba(frame)``, in order.
+    (pixels, (proba, scale))
+        ``pixels`` as given, and the frame's distributions at the colorizer's working
+        resolution and its chroma scale
+        (:meth:`~nncolor.SOMColorizer.working_probabilities`), in order.
     """
     require_distributed()
     in_flight = in_flight or 2 * _n_workers(client)

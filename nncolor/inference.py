@@ -625,7 +625,134 @@ class ColorizerInference:
             size = getattr(self, "training_size_", None)
         return upsample.reduction_factor(shape[:2], size)
 
+    def working_lightness(self, L):
+        """Stage 1b: the lightness the classifier sees, at the working resolution.
+
+        Parameters
+        ----------
+        L : array-like, shape (H, W)
+            Lightness L* in [0, 100] of the full-resolution image.
+
+        Returns
+        -------
+        L_work : ndarray of float32, shape (ceil(H / f), ceil(W / f))
+            ``L`` itself when f = 1, else its means over f x f blocks
+            (:func:`nncolor.upsample.block_mean`).
+        factor : int
+            f: :meth:`reduction_factor` of ``L``'s shape.
+        """
+        L = np.asarray(L, dtype=np.float32)
+        factor = self.reduction_factor(L.shape)
+        return (L if factor == 1 else upsample.block_mean(L, factor)), factor
+
+    def working_rgb(self, L, L_work, chroma, alpha=None):
+        """Stage 6 from the working resolution: the chroma of ``L_work`` brought to the
+        size of ``L`` along its edges, joined with it and converted to RGB.
+
+        The guided upsampling of :mod:`nncolor.upsample` (a guided filter's coefficients
+        fitted on ``L_work`` and interpolated at every pixel of ``L``); :meth:`to_rgb`
+        when ``L_work`` is ``L`` itself.
+
+        Parameters
+        ----------
+        L : ndarray of float32, shape (H, W)
+            Full-resolution lightness L* in [0, 100].
+        L_work : ndarray of float32, shape (h, w)
+            :meth:`working_lightness` of ``L``.
+        chroma : ndarray of float32, shape (h, w, 2)
+            (u, v) of every pixel of ``L_work`` (:meth:`chroma`, :meth:`decode_proba`).
+        alpha : ndarray, shape (H, W), optional
+            Passed through as a fourth channel.
+
+        Returns
+        -------
+        rgb : ndarray of float32, shape (H, W, 3), or (H, W, 4) with ``alpha``
+            sRGB in [0, 1].
+
+        Raises
+        ------
+        ValueError
+            ``L_work`` or ``chroma`` do not have the shapes above.
+        """
+        L, L_work, factor = self._working_shapes(L, L_work, chroma)
+        if factor == 1:
+            return self.to_rgb(L, chroma, alpha)
+        coef, bounds = upsample.fit_guide(L_work, chroma)
+        rgb = upsample.guided_rgb(coef, L, factor, bounds=bounds, n_jobs=self.n_jobs)
+        return rgb if alpha is None else np.dstack([rgb, alpha])
+
+    def working_chroma(self, L, L_work, chroma):
+        """The chroma of ``L_work`` brought to the size of ``L`` along its edges: the
+        (u, v) that :meth:`working_rgb` converts to RGB (``chroma`` itself when
+        ``L_work`` is ``L``).
+
+        Parameters
+        ----------
+        L, L_work, chroma
+            As in :meth:`working_rgb`.
+
+        Returns
+        -------
+        chroma : ndarray of float32, shape (H, W, 2)
+
+        Raises
+        ------
+        ValueError
+            ``L_work`` or ``chroma`` do not have the shapes of :meth:`working_rgb`.
+        """
+        L, L_work, factor = self._working_shapes(L, L_work, chroma)
+        if factor == 1:
+            return np.asarray(chroma, dtype=np.float32)
+        coef, bounds = upsample.fit_guide(L_work, chroma)
+        return upsample.guided_chroma(coef, L, factor, bounds=bounds)
+
+    def working_probabilities(self, image):
+        """Stages 1 to 4 at the working resolution: what :meth:`predict` decodes.
+
+        For callers that change the distributions before decoding them (:mod:`nncolor.video`
+        smooths a film's over time): ``decode_proba(proba, L_work, scale=scale)`` and then
+        :meth:`working_rgb` give what :meth:`predict` gives.
+
+        Parameters
+        ----------
+        image : array-like
+            One gray, RGB or RGBA image, any dtype :meth:`predict` takes.
+
+        Returns
+        -------
+        L : ndarray of float32, shape (H, W)
+            Its lightness L*.
+        L_work : ndarray of float32, shape (h, w)
+            :meth:`working_lightness` of ``L``.
+        proba : ndarray of float32, shape (h, w, K)
+            :meth:`probabilities` of ``L_work``, with the learned prior of the whole image.
+        scale : float
+            Its learned chroma scale (1 without one).
+
+        Raises
+        ------
+        ValueError
+            ``image`` is not an image.
+        """
+        self._check_fitted()
+        L = self.color_space_.lightness(check_image(image)[0])
+        prior, scale = self._guidance(L)
+        L_work, _ = self.working_lightness(L)
+        return L, L_work, self.probabilities(L_work, prior=prior), scale
+
     # ------------------------------------------------------------ internals
+    def _working_shapes(self, L, L_work, chroma):
+        """L and L_work as float32 and the factor, checked to be working_lightness(L) and
+        a chroma of L_work's shape."""
+        L = np.asarray(L, dtype=np.float32)
+        L_work, factor = np.asarray(L_work, dtype=np.float32), self.reduction_factor(L.shape)
+        if L_work.shape != upsample.small_shape(L.shape, factor) or \
+                np.shape(chroma) != L_work.shape + (2,):
+            raise ValueError(f"L_work and chroma must be working_lightness(L) of L "
+                             f"{L.shape} and its (u, v); got {L_work.shape} and "
+                             f"{np.shape(chroma)}")
+        return L, L_work, factor
+
     def _map(self, X, fn):
         self._check_fitted()
         out = [fn(pixels, alpha) for pixels, alpha in check_images(X)]
@@ -636,16 +763,12 @@ class ColorizerInference:
         which replaces the learned one; ``clamp``: hinted labels."""
         L = self.color_space_.lightness(pixels)
         prior, scale = self._guidance(L, reference, hinted=clamp is not None)
-        factor = self.reduction_factor(L.shape)
-        if factor == 1:
-            return self.to_rgb(L, self.chroma(L, prior=prior, clamp=clamp, scale=scale), alpha)
         # the working resolution: classified small, upsampled along L (nncolor.upsample)
-        small = upsample.block_mean(L, factor)
-        small_clamp = None if clamp is None else upsample.downscale_labels(clamp, factor)
-        coef, bounds = upsample.fit_guide(
-            small, self.chroma(small, prior=prior, clamp=small_clamp, scale=scale))
-        rgb = upsample.guided_rgb(coef, L, factor, bounds=bounds, n_jobs=self.n_jobs)
-        return rgb if alpha is None else np.dstack([rgb, alpha])
+        small, factor = self.working_lightness(L)
+        if clamp is not None and factor > 1:
+            clamp = upsample.downscale_labels(clamp, factor)
+        return self.working_rgb(L, small, self.chroma(small, prior=prior, clamp=clamp,
+                                                      scale=scale), alpha)
 
     def _check_stage(self, L, prior, clamp):
         """L as float32 (H, W), and the prior and the clamp checked against it."""

@@ -316,21 +316,52 @@ def _guided_rgb_numpy(coef, L, rows, cols, bounds, out, n_jobs=None):
             pass
 
 
-def _guided_rgb_band(coef, L, rows, cols, bounds, out):
-    """The numba kernel's arithmetic (:mod:`nncolor.guided_kernel`) on a band of rows, in
-    float32 arrays: the same operations in the same order, one plane per channel."""
-    f32 = _F
+def guided_chroma(coef, L, factor, row0=0, bounds=None):
+    """Full-resolution chroma from working-resolution guided-filter coefficients: the
+    (u, v) that :func:`guided_rgb` converts to RGB, for callers that need the chroma
+    itself (a film's flicker measure, :mod:`nncolor.video`).
+
+    Parameters
+    ----------
+    coef, L, factor, row0, bounds
+        As in :func:`guided_rgb`.
+
+    Returns
+    -------
+    chroma : ndarray of float32, shape (n, W, 2)
+        (u, v) of every pixel, clipped to ``bounds``; before any gamut mapping.
+    """
+    coef = np.ascontiguousarray(coef, dtype=_F)
+    L = np.ascontiguousarray(L, dtype=_F)
+    n, w = L.shape
+    bounds = np.asarray((-np.inf, np.inf, -np.inf, np.inf) if bounds is None else bounds,
+                        dtype=_F)
+    u, v = _guided_uv(coef, L, _interp_axis(n, coef.shape[0], factor, row0),
+                      _interp_axis(w, coef.shape[1], factor), bounds)
+    return np.stack([u, v], axis=-1)
+
+
+def _guided_uv(coef, L, rows, cols, bounds):
+    """(u, v) planes of a band of rows: the coefficients interpolated at each pixel (along
+    x first, then y, as the numba kernel does; only the band's small rows), applied to its
+    lightness and clipped to ``bounds``."""
     y0, y1, wy = rows
     x0, x1, wx = cols
-    # interpolate along x first, then y, as the kernel does; only the band's small rows
     first, last = int(y0.min()), int(y1.max()) + 1
     c = np.moveaxis(coef[first:last], -1, 0)  # (4, rows, w)
     left = c[:, :, x0]
     across = left + wx * (c[:, :, x1] - left)
     top = across[:, y0 - first]
     k = top + wy[:, None] * (across[:, y1 - first] - top)  # (4, n, W): a_u, b_u, a_v, b_v
-    u = np.clip(k[0] * L + k[1], bounds[0], bounds[1])
-    v = np.clip(k[2] * L + k[3], bounds[2], bounds[3])
+    return (np.clip(k[0] * L + k[1], bounds[0], bounds[1]),
+            np.clip(k[2] * L + k[3], bounds[2], bounds[3]))
+
+
+def _guided_rgb_band(coef, L, rows, cols, bounds, out):
+    """The numba kernel's arithmetic (:mod:`nncolor.guided_kernel`) on a band of rows, in
+    float32 arrays: the same operations in the same order, one plane per channel."""
+    f32 = _F
+    u, v = _guided_uv(coef, L, rows, cols, bounds)
     # CIE L*u*v* -> XYZ -> linear RGB, as nncolor.luv.luv2rgb
     t = (L + f32(16)) / f32(116)
     y = np.where(L > f32(7.999625), t * t * t, L / f32(903.3))

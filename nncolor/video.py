@@ -26,8 +26,13 @@ changed), converted to RGB and encoded. The **flicker measure** is the mean Eucl
 change of the decoded (u, v) between consecutive frames over *static* pixels (those whose
 L changed by less than ``threshold``), with and without smoothing.
 
-Frames are streamed: memory holds one frame, its probabilities and the smoother's state
-(``H x W x K`` float32 each), whatever the length of the film. imageio and
+Each frame is classified, smoothed and decoded at the colorizer's working resolution
+(:meth:`~nncolor.SOMColorizer.working_probabilities`, the shrunk frame a photo of its
+size would get), and the chroma is upsampled along the frame's full-resolution lightness
+(:meth:`~nncolor.SOMColorizer.working_rgb`): a frame decoded alone is what ``predict``
+gives for it. Frames are streamed: memory holds one frame, its probabilities and the
+smoother's state (``h x w x K`` float32 each, at the working resolution), whatever the
+length of the film. imageio and
 imageio-ffmpeg (which ships its own ffmpeg) are imported only when a video is read or
 written, so nncolor works without them (``pip install 'nncolor[video]'``). Reading and
 writing the film, and keeping what else its container carries, is :mod:`nncolor.container`'s
@@ -49,7 +54,7 @@ from ._images import check_image
 # nncolor.container; they are importable from here too, where they were first
 from .container import probe_streams, read_frames  # noqa: F401
 from .io import atomic_path, check_pixel_count
-from .luv import lightness
+from .luv import lightness, rgb2luv
 from .mixture import MixtureOfExperts
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
@@ -260,7 +265,9 @@ class ColorizedFrame(NamedTuple):
 
     rgb: np.ndarray  #: H x W x 3 uint8
     L: np.ndarray  #: H x W float32 lightness of the input frame
-    chroma: np.ndarray  #: H x W x 2 float32 (u, v) after temporal smoothing
+    #: H x W x 2 float32 (u, v) after temporal smoothing (upsampled from the working
+    #: resolution, before the output's gamut mapping)
+    chroma: np.ndarray
     raw_chroma: np.ndarray | None  #: the same frame decoded alone (only with ``raw=True``)
 
 
@@ -310,13 +317,16 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     if isinstance(colorizer, MixtureOfExperts):
         yield from _mixture_frames(colorizer, frames, smoother, raw)
         return
-    for L, proba in _probabilities(colorizer, frames, client):
-        chroma = colorizer.decode_proba(smoother(proba, L), L)
+    for L, L_work, proba, scale in _probabilities(colorizer, frames, client):
+        chroma = colorizer.decode_proba(smoother(proba, L_work), L_work, scale=scale)
+        rgb = colorizer.working_rgb(L, L_work, chroma)
         raw_chroma = None
         if raw:  # without smoothing the raw frame is the output: no second decode
-            raw_chroma = chroma if smoother.smoothing == 0 else colorizer.decode_proba(proba, L)
-        rgb = colorizer.to_rgb(L, chroma)
-        yield ColorizedFrame(_to_uint8(rgb), L, chroma, raw_chroma)
+            raw_chroma = chroma if smoother.smoothing == 0 else \
+                colorizer.decode_proba(proba, L_work, scale=scale)
+            raw_chroma = colorizer.working_chroma(L, L_work, raw_chroma)
+        yield ColorizedFrame(_to_uint8(rgb), L, colorizer.working_chroma(L, L_work, chroma),
+                             raw_chroma)
 
 
 def _check_client(colorizer, client):
@@ -334,30 +344,35 @@ def _mixture_frames(mixture, frames, smoother, raw):
     for _, pixels in _checked(frames):
         L = lightness(pixels)
         proba = mixture.kind_proba_of_lightness([L])[0]
+        film.frame(pixels)
         # new_shot on every frame: it keeps the last frame's L and counts the cuts
         shot = smoother.new_shot(L) or smoother.smoothing == 0
         gate = proba if shot or gate is None else \
             smoother.smoothing * gate + (1 - smoother.smoothing) * proba
         weights = mixture.weights_of_kind_proba(gate[None], kept=film.smoothers)[0]
         film.keep(weights)
-        probas = {}  # each expert's distributions of this frame, computed once
-        chroma = film.chroma(weights, L, probas, smooth=True)
+        chroma = film.chroma(weights, smooth=True)
         raw_chroma = None
         if raw:  # the frame alone: its own gate, its experts' own distributions
             raw_chroma = chroma if smoother.smoothing == 0 else film.chroma(
-                mixture.weights_of_kind_proba(proba[None])[0], L, probas, smooth=False)
+                mixture.weights_of_kind_proba(proba[None])[0], smooth=False)
         top = film.expert(max(weights, key=weights.get))
         yield ColorizedFrame(_to_uint8(top.to_rgb(L, chroma)), L, chroma, raw_chroma)
 
 
 class _ExpertsOnFilm:
     """A mixture's experts along a film: each loaded once, and each smoothed by a
-    :class:`TemporalSmoother` of its own (``template``'s settings over its own patch size)
-    while the gate keeps it in the mix."""
+    :class:`TemporalSmoother` of its own (``template``'s settings over its own patch size,
+    at its own working resolution) while the gate keeps it in the mix."""
 
     def __init__(self, mixture, template):
         self.mixture, self.template = mixture, template
         self.experts, self.smoothers = {}, {}
+        self.pixels, self.stages = None, {}
+
+    def frame(self, pixels):
+        """The next frame: each expert's stages of it are computed when first asked for."""
+        self.pixels, self.stages = pixels, {}
 
     def expert(self, kind):
         if kind not in self.experts:
@@ -376,16 +391,20 @@ class _ExpertsOnFilm:
                     t.smoothing, t.motion_scale, t.cut_threshold,
                     window=self.expert(kind).features_.patch_size)
 
-    def chroma(self, weights, L, probas, smooth):
-        """The experts' decoded chroma weighted by ``weights`` ({kind: weight}); their
-        distributions of this frame cached in ``probas``."""
-        out = np.zeros(L.shape + (2,), dtype=np.float32)
+    def chroma(self, weights, smooth):
+        """The frame's (u, v): the experts' full-size chroma weighted by ``weights``
+        ({kind: weight}), each from its smoothed (or its own) distributions."""
+        out = 0
         for kind, w in weights.items():
             expert = self.expert(kind)
-            if kind not in probas:
-                probas[kind] = expert.probabilities(L)
-            p = self.smoothers[kind](probas[kind], L) if smooth else probas[kind]
-            out += np.float32(w) * expert.decode_proba(p, L)
+            if kind not in self.stages:
+                self.stages[kind] = expert.working_probabilities(self.pixels)
+            L, L_work, proba, scale = self.stages[kind]
+            p = self.smoothers[kind](proba, L_work) if smooth else proba
+            chroma = expert.decode_proba(p, L_work, scale=scale)
+            if L_work is not L:  # upsampled: the (u, v) of its RGB, as predict mixes them
+                chroma = rgb2luv(expert.working_rgb(L, L_work, chroma))[..., 1:]
+            out = out + np.float32(w) * chroma
         return out
 
 
@@ -395,16 +414,20 @@ def _checked(frames):
 
 
 def _probabilities(colorizer, frames, client):
-    """(lightness, probabilities) of each frame, in order: here or on the workers."""
+    """(lightness, working lightness, probabilities, chroma scale) of each frame
+    (:meth:`~nncolor.SOMColorizer.working_probabilities`), in order: here or on the
+    workers."""
     checked = _checked(frames)
-    lightness = colorizer.color_space_.lightness
-    if client is None:  # each frame checked and its lightness computed once
-        return ((L, colorizer.probabilities(L))
-                for L in (lightness(pixels) for _, pixels in checked))
+    if client is None:
+        return (colorizer.working_probabilities(pixels) for _, pixels in checked)
     from .distributed import map_frames
 
+    def here(pixels, proba, scale):  # the lightness is cheaper to compute than to send
+        L = colorizer.color_space_.lightness(pixels)
+        return L, colorizer.working_lightness(L)[0], proba, scale
+
     # the smoother is sequential: only the classifier runs on the workers
-    return ((lightness(pixels), proba) for pixels, proba in map_frames(client, colorizer, checked))
+    return (here(pixels, *result) for pixels, result in map_frames(client, colorizer, checked))
 
 
 def _to_uint8(rgb):

@@ -52,6 +52,13 @@ Figures (every timing is the median of ``--repeats`` runs timed with
              just over what it takes whole) in a fresh process per model: seconds and
              peak RSS (one run each), and their ratios. No target: what the
              mixture's quality costs.
+10. film     ``nncolor.video.colorize_frames`` (smoothing 0.7, with the raw decode, as
+             ``nncolor video`` runs it) of 24 gray frames with grain (a pan over
+             scikit-image's coffee) at 640x480 and 1280x720 (6 frames at 320x240 with
+             ``--quick``), the shipped default model classifying the frames at its
+             working resolution against full resolution (how films were colorized
+             before), in the same run: frames per second, the speed-up, and the flicker
+             with and without smoothing. No target.
 
 Run from the repository root::
 
@@ -100,7 +107,8 @@ WORKING_1024_TARGET_S = 0.1
 WORKING_HUGE_TARGET_S = 20.0
 WORKING_HUGE_TARGET_MB = 1000.0
 
-STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf", "working", "fit", "auto")
+STEPS = ("prep", "labels", "colorize", "memory", "naive", "mrf", "working", "fit", "auto",
+         "film")
 # the steps that need the photo set-up and the fitted SOMs
 _NEED_PHOTOS = {"prep", "labels", "naive"}
 
@@ -769,6 +777,46 @@ def bench_auto(repeats, size, huge):
         row(f"auto {huge}", "auto / default, peak RSS", peaks["auto"] / peaks["default"], "x")]
 
 
+# ----------------------------------------------------------------- 10. film
+def film_frames(n, height, width, seed=0):
+    """n gray frames of a slow pan over skimage's coffee, with film grain (uint8)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    gray = Image.fromarray(skdata.coffee()).convert("L")
+    wide = np.asarray(gray.resize((width + 2 * n, height), Image.BICUBIC), dtype=np.float32)
+    return [np.clip(wide[:, 2 * i:2 * i + width] + rng.normal(0, 3, (height, width)), 0, 255)
+            .astype(np.uint8) for i in range(n)]
+
+
+def bench_film(repeats, sizes, n_frames):
+    """colorize_frames (temporal smoothing 0.7) with the shipped default model, frames
+    classified at its working resolution against full resolution, in the same run."""
+    from nncolor.video import colorize_frames, flicker
+
+    rows = []
+    for height, width in sizes:
+        frames = film_frames(n_frames, height, width)
+        fps = {}
+        for label, working in (("working resolution", "auto"), ("full resolution", None)):
+            model = default_working_model(working)[0].set_params(n_jobs=2)
+
+            def run(model=model):
+                return list(colorize_frames(model, frames, smoothing=0.7, raw=True))
+            run()  # warm-up: the numba cache, the face detector
+            seconds, outs = median_time(run, repeats)
+            smoothed = flicker([o.chroma for o in outs], [o.L for o in outs])
+            raw = flicker([o.raw_chroma for o in outs], [o.L for o in outs])
+            fps[label] = n_frames / seconds
+            rows.append(row(f"film {width}x{height}", f"frames per second, {label}",
+                            fps[label], "frame/s", "", "",
+                            f"{n_frames} frames, with the raw decode (as nncolor video "
+                            f"measures flicker); flicker {raw:.3f} -> {smoothed:.3f}"))
+        rows.append(row(f"film {width}x{height}", "speed-up of the working resolution",
+                        fps["working resolution"] / fps["full resolution"], "x"))
+    return rows
+
+
 def report(rows, out_dir):
     import pandas as pd  # imported here so the memory child's baseline stays small
 
@@ -843,6 +891,8 @@ def main(argv=None):
         # the quick scan is just over the 4096 x 4096 that colorize_image takes whole
         "auto": lambda: bench_auto(args.repeats, 256 if args.quick else 1024,
                                    4200 if args.quick else 10_000),
+        "film": lambda: bench_film(args.repeats, [(240, 320)] if args.quick else
+                                   [(480, 640), (720, 1280)], 6 if args.quick else 24),
     }
     steps = [(f"{i}/{len(args.only)} {name}", steps[name])
              for i, name in enumerate((n for n in STEPS if n in args.only), 1)]

@@ -3,6 +3,7 @@
 One ``LocalCluster`` (2 worker processes, 1 thread each) is started for the module and
 closed after it; the command-line tests connect to it with ``--scheduler``.
 """
+import copy
 import os
 from pathlib import Path
 import pickle
@@ -139,7 +140,9 @@ def test_a_mixture_of_models_colorizes_a_folder_on_the_cluster(client, folder, c
 
 
 # --------------------------------------------------------------------- frames
-def test_film_frames_come_back_in_order(client, col):
+@pytest.mark.parametrize("working_size", [None, 16])  # full resolution, and factor 3
+def test_film_frames_come_back_in_order(client, col, working_size):
+    col = copy.deepcopy(col).set_params(working_size=working_size)
     film = synthetic_film(n=8)
     local = list(colorize_frames(col, film, smoothing=0.7))
     remote = list(colorize_frames(col, film, smoothing=0.7, client=client))

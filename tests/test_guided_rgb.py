@@ -70,6 +70,19 @@ def test_the_numpy_path_is_luv2rgb(monkeypatch):
                                luv2rgb(np.dstack([L, uv])), atol=1e-4)
 
 
+@pytest.mark.parametrize("row0", [0, 8])
+def test_guided_chroma_is_what_guided_rgb_converts(row0):
+    coef, L, bounds = _case((97, 131), 4, 40, seed=3)
+    band = L[row0:row0 + 40]  # a band of rows of the image
+    uv = upsample.guided_chroma(coef, band, 4, row0=row0, bounds=bounds)
+    assert uv.shape == band.shape + (2,) and uv.dtype == np.float32
+    assert uv[..., 0].min() >= bounds[0] and uv[..., 1].max() <= bounds[3]
+    # converted as guided_rgb converts them (out-of-gamut colors are mapped by both)
+    np.testing.assert_allclose(luv2rgb(np.dstack([band, uv])),
+                               upsample.guided_rgb(coef, band, 4, row0=row0, bounds=bounds),
+                               atol=2e-3)
+
+
 def test_the_path_is_chosen_by_the_whole_image():
     """Every band of one image takes the path of the whole image."""
     assert upsample.NUMPY_MAX_PIXELS == 1 << 22

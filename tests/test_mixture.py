@@ -260,6 +260,23 @@ def test_a_mixture_that_keeps_one_expert_films_as_that_expert(mixture, photos):
         np.testing.assert_allclose(a.chroma, b.chroma, atol=1e-5)
 
 
+def test_a_mixture_films_at_its_experts_working_resolutions_as_it_colorizes_photos(
+        mixture, photos):
+    from sklearn.frozen import FrozenEstimator
+
+    from nncolor.video import colorize_frames
+
+    # experts classifying at 16 and 24 px: 48 px frames at factors 3 and 2
+    mix = MixtureOfExperts([(kind, FrozenEstimator(
+        copy.deepcopy(mixture.expert(kind)).set_params(working_size=size)))
+        for kind, size in (("people", 16), ("things", 24))]).fit(photos, KINDS)
+    frames = shot(photos[1], 3, seed=0)
+    assert len(mix.expert_weights(frames[0])) == 2
+    for frame, out in zip(frames, colorize_frames(mix, frames, smoothing=0)):
+        expected = np.rint(np.clip(mix.predict(frame), 0, 1) * 255)
+        assert np.abs(out.rgb.astype(np.float32) - expected).max() <= 1
+
+
 def test_a_mixture_film_smooths_and_starts_afresh_at_a_cut(mixture, photos):
     from nncolor.video import colorize_frames, flicker
 

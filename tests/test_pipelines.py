@@ -209,6 +209,15 @@ def test_benchmark_auto_step_times_the_mixture_beside_the_default(tmp_path):
     assert "[4200, 4200, 3] uint8; experts" in table.loc["colorize_image, auto", "note"]
 
 
+def test_benchmark_film_step_times_both_resolutions(tmp_path):
+    from pipelines import benchmark
+
+    benchmark.main(["--only", "film", "--quick", "--repeats", "1", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "benchmark.csv").set_index("metric")
+    assert len(table) == 3 and (table["value"] > 0).all()
+    assert "flicker" in table.loc["frames per second, working resolution", "note"]
+
+
 def test_gpu_benchmark_runs_its_array_api_code_on_numpy(tmp_path):
     from pipelines import gpu_benchmark
 

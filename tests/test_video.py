@@ -174,6 +174,24 @@ def test_colorize_frames_streams_and_smooths(col, film):
     assert smoothed < raw
 
 
+def test_frames_are_classified_at_the_working_resolution_as_photos_are(col, film):
+    col.set_params(working_size=16)  # 48 x 64 frames: classified at 16 x 22 (factor 3)
+    assert col.reduction_factor((H, W)) == 3
+    for frame, out in zip(film, colorize_frames(col, film, smoothing=0)):
+        expected = np.rint(np.clip(col.predict(frame), 0, 1) * 255)
+        assert np.abs(out.rgb.astype(np.float32) - expected).max() <= 1
+        assert out.chroma.shape == (H, W, 2) and out.L.shape == (H, W)
+    L, L_work, proba, scale = col.working_probabilities(film[0])
+    assert L_work.shape == (16, 22) and proba.shape[:2] == (16, 22)
+    with pytest.raises(ValueError, match="working_lightness"):  # the full L is no L_work
+        col.working_chroma(L, L, np.zeros(L.shape + (2,), np.float32))
+    smoother = TemporalSmoother(0.7, window=col.features_.patch_size)
+    outs = list(colorize_frames(col, film, smoothing=smoother, raw=True))
+    assert smoother._state.shape[:2] == (16, 22)  # smoothed where it was classified
+    assert flicker([o.chroma for o in outs], [o.L for o in outs]) < \
+        flicker([o.raw_chroma for o in outs], [o.L for o in outs])
+
+
 # ------------------------------------------------------------- video files
 @needs_ffmpeg
 def test_colorize_video_keeps_frames_rate_size_and_order(col, gray_video, film, tmp_path,
@@ -216,11 +234,11 @@ def test_failure_mid_stream_leaves_no_file(col, source, request, tmp_path, monke
     calls = []
     probabilities = col.probabilities
 
-    def failing(L):
+    def failing(L, **kwargs):
         calls.append(1)
         if len(calls) == 5:
             raise RuntimeError("disk on fire")
-        return probabilities(L)
+        return probabilities(L, **kwargs)
 
     monkeypatch.setattr(col, "probabilities", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
