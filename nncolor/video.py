@@ -320,13 +320,12 @@ def colorize_frames(colorizer, frames, *, smoothing=0.7, raw=False, client=None)
     for L, L_work, proba, scale in _probabilities(colorizer, frames, client):
         chroma = colorizer.decode_proba(smoother(proba, L_work), L_work, scale=scale)
         rgb = colorizer.working_rgb(L, L_work, chroma)
+        full = colorizer.working_chroma(L, L_work, chroma)
         raw_chroma = None
         if raw:  # without smoothing the raw frame is the output: no second decode
-            raw_chroma = chroma if smoother.smoothing == 0 else \
-                colorizer.decode_proba(proba, L_work, scale=scale)
-            raw_chroma = colorizer.working_chroma(L, L_work, raw_chroma)
-        yield ColorizedFrame(_to_uint8(rgb), L, colorizer.working_chroma(L, L_work, chroma),
-                             raw_chroma)
+            raw_chroma = full if smoother.smoothing == 0 else colorizer.working_chroma(
+                L, L_work, colorizer.decode_proba(proba, L_work, scale=scale))
+        yield ColorizedFrame(_to_uint8(rgb), L, full, raw_chroma)
 
 
 def _check_client(colorizer, client):
