@@ -12,9 +12,9 @@ gate hesitates, the colors are the experts' compromise rather than one expert's 
 
 Large scans go in bands (:func:`nncolor.tiling.colorize_mixture_in_bands`, what
 :func:`nncolor.tiling.colorize_image` runs for them), films frame by frame with the gate's
-probabilities smoothed over time (:func:`nncolor.video.colorize_frames`); both use the
-gate's two steps, :meth:`MixtureOfExperts.kind_proba_of_lightness` and
-:meth:`MixtureOfExperts.weights_of_kind_proba`.
+probabilities smoothed over time (:func:`nncolor.video.colorize_frames`, with the gate's
+two steps, :meth:`MixtureOfExperts.kind_proba_of_lightness` and
+:meth:`MixtureOfExperts.weights_of_kind_proba`).
 
 References
 ----------
@@ -248,9 +248,7 @@ class MixtureOfExperts(BaseEstimator):
         Returns
         -------
         dict of str -> float, or a list of them (one per image)
-            Kind -> weight, summing to 1: kinds that name the same model add up under the
-            first of them, and experts under ``min_weight`` are left out (the most
-            probable one is always kept).
+            :meth:`weights_of_kind_proba` of :meth:`predict_kind_proba`.
         """
         weights = self.weights_of_kind_proba(self.predict_kind_proba(X))
         return weights[0] if is_single_image(X) else weights

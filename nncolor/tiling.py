@@ -298,8 +298,7 @@ def colorize_mixture_in_bands(mixture, image, *, reference=None, hints=None, dty
     dtype = _output_dtype(a, dtype)
     hints = _check_hint_image(hints, a.shape[:2])
     step = descriptor_step(a.shape)
-    seen = lightness(check_image(a[::step, ::step])[0])  # all the gate's descriptor reads
-    weights = mixture.weights_of_kind_proba(mixture.kind_proba_of_lightness([seen]))[0]
+    weights = mixture.expert_weights(a[::step, ::step])  # all the gate's descriptor reads
     experts = {kind: mixture.expert(kind) for kind in weights}
     for kind, expert in experts.items():
         if expert.reduction_factor(a.shape[:2]) <= 1:
