@@ -148,12 +148,7 @@ class ColorizerInference:
         ValueError
             An image, the reference or the hints are not what is described above.
         """
-        self._check_fitted()
-        self._check_params()
-        prior = None if reference is None else \
-            reference_prior(reference, self.quantizer_, self.n_colors_)
-        images = check_images(X)
-        clamps = self._hint_maps(hints, images, single=is_single_image(X))
+        images, prior, clamps = self._predict_inputs(X, reference, hints)
         # the device path knows no reference, hints or face prior yet: those run here
         if resolve_device(self.device) == "cuda" and prior is None and not any(
                 clamp is not None for clamp in clamps) and not self.has_face_prior:
@@ -165,6 +160,35 @@ class ColorizerInference:
         else:
             out = [self._colorize(pixels, alpha, prior, clamp)
                    for (pixels, alpha), clamp in zip(images, clamps)]
+        return out[0] if is_single_image(X) else out
+
+    def predict_chroma(self, X, *, reference=None, hints=None):
+        """The chroma :meth:`predict` joins with each image's own lightness, before the
+        conversion to RGB.
+
+        For callers that combine the chroma of several colorizers
+        (:class:`nncolor.mixture.MixtureOfExperts` weights its experts' u*v*): the same
+        stages as :meth:`predict`, on the CPU, with its ``device`` ignored.
+
+        Parameters
+        ----------
+        X, reference, hints
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        chroma : list of ndarray of float32, shape (H, W, 2), or one array for one image
+            The CIE u* and v* of every pixel, before colors out of the sRGB gamut are
+            desaturated (:func:`nncolor.luv.luv2rgb` does it).
+
+        Raises
+        ------
+        ValueError
+            As :meth:`predict`.
+        """
+        images, prior, clamps = self._predict_inputs(X, reference, hints)
+        out = [self.working_chroma(*self._working_stages(pixels, prior, clamp))
+               for (pixels, _), clamp in zip(images, clamps)]
         return out[0] if is_single_image(X) else out
 
     def predict_uncertainty(self, X):
@@ -704,7 +728,7 @@ class ColorizerInference:
         if factor == 1:
             return np.asarray(chroma, dtype=np.float32)
         coef, bounds = upsample.fit_guide(L_work, chroma)
-        return upsample.guided_chroma(coef, L, factor, bounds=bounds)
+        return upsample.guided_chroma(coef, L, factor, bounds=bounds, n_jobs=self.n_jobs)
 
     def working_probabilities(self, image):
         """Stages 1 to 4 at the working resolution: what :meth:`predict` decodes.
@@ -758,17 +782,30 @@ class ColorizerInference:
         out = [fn(pixels, alpha) for pixels, alpha in check_images(X)]
         return out[0] if is_single_image(X) else out
 
+    def _predict_inputs(self, X, reference, hints):
+        """:meth:`predict`'s images checked, the reference's prior (or None) and one clamp
+        map (or None) per image."""
+        self._check_fitted()
+        self._check_params()
+        prior = None if reference is None else \
+            reference_prior(reference, self.quantizer_, self.n_colors_)
+        images = check_images(X)
+        return images, prior, self._hint_maps(hints, images, single=is_single_image(X))
+
     def _colorize(self, pixels, alpha=None, reference=None, clamp=None):
         """RGB of one image (:meth:`predict`'s stages). ``reference``: a reference's prior,
         which replaces the learned one; ``clamp``: hinted labels."""
+        return self.working_rgb(*self._working_stages(pixels, reference, clamp), alpha)
+
+    def _working_stages(self, pixels, reference=None, clamp=None):
+        """(L, L_work, chroma of L_work): :meth:`predict`'s stages up to the upsampling."""
         L = self.color_space_.lightness(pixels)
         prior, scale = self._guidance(L, reference, hinted=clamp is not None)
         # the working resolution: classified small, upsampled along L (nncolor.upsample)
         small, factor = self.working_lightness(L)
         if clamp is not None and factor > 1:
             clamp = upsample.downscale_labels(clamp, factor)
-        return self.working_rgb(L, small, self.chroma(small, prior=prior, clamp=clamp,
-                                                      scale=scale), alpha)
+        return L, small, self.chroma(small, prior=prior, clamp=clamp, scale=scale)
 
     def _check_stage(self, L, prior, clamp):
         """L as float32 (H, W), and the prior and the clamp checked against it."""

@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._images import check_images, is_single_image
 from .guidance import kind_descriptor
-from .luv import lightness, luv2rgb, rgb2luv
+from .luv import lightness, rgb2luv
 
 
 def default_gate():
@@ -301,7 +301,9 @@ class MixtureOfExperts(BaseEstimator):
             Gray (``H x W`` or ``H x W x 1``) or color images (only their lightness is
             used), any numeric dtype.
         reference, hints : optional
-            Passed to every expert's ``predict`` (:meth:`nncolor.SOMColorizer.predict`).
+            Passed to every expert (:meth:`nncolor.SOMColorizer.predict`): to its
+            ``predict_chroma`` when several are mixed (they then run on the CPU, whatever
+            their ``device``), to its ``predict`` when one takes all the weight.
 
         Returns
         -------
@@ -400,11 +402,12 @@ def _expert_path(name):
 def _mix(pixels, L, alpha, weights, reference, hint):
     """One image: the weighted u*v* of its experts' outputs ({expert: weight}), with its
     own L* (``L``)."""
-    outputs = [(expert.predict(pixels, reference=reference, hints=hint), w)
-               for expert, w in weights.items()]
-    if len(outputs) == 1:  # one expert: its output is the mix (its L* is the input's)
-        rgb = outputs[0][0]
-    else:
-        chroma = sum(np.float32(w) * rgb2luv(rgb[..., :3])[..., 1:] for rgb, w in outputs)
-        rgb = luv2rgb(np.dstack([L, chroma]))
+    if len(weights) == 1:  # one expert: its output is the mix (its L* is the input's)
+        rgb = next(iter(weights)).predict(pixels, reference=reference, hints=hint)[..., :3]
+    else:  # mixed before the conversion, which then brings the mix into the gamut once
+        chroma = sum(np.float32(w) * expert.predict_chroma(pixels, reference=reference,
+                                                           hints=hint)
+                     for expert, w in weights.items())
+        # converted by an expert, in its threads (every colorizer converts alike)
+        rgb = max(weights, key=weights.get).to_rgb(L, chroma)
     return rgb if alpha is None else np.dstack([rgb, alpha])

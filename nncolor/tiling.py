@@ -54,7 +54,7 @@ from ._images import IMAGE_SHAPES, check_image, to_bit_depth
 from .faces import search_factor
 from .guidance import descriptor_step
 from .inference import check_fitted, takes_images
-from .luv import lightness, luv2rgb, rgb2luv
+from .luv import lightness
 
 #: Side of the square tiles (pixels): ~1.1 M pixels, ~40 MB of probabilities at K = 9.
 DEFAULT_TILE_SIZE = 1024
@@ -312,15 +312,15 @@ def colorize_mixture_in_bands(mixture, image, *, reference=None, hints=None, dty
     guides = [(np.float32(weights[kind]), expert.n_jobs,
                _band_guide(expert, a, reference, hints, band_pixels))
               for kind, expert in experts.items()]
+    top = experts[max(weights, key=weights.get)]  # converts the mix, as in predict
     out = np.empty(a.shape[:2] + (4 if a.ndim == 3 and a.shape[-1] == 4 else 3,), dtype=dtype)
     for y0, y1 in _bands(a.shape[:2], 1, band_pixels):
         pixels, alpha = check_image(a[y0:y1])
         L = lightness(pixels)
-        chroma = sum(w * rgb2luv(upsample.guided_rgb(coef, L, factor, row0=y0, bounds=bounds,
-                                                     n_jobs=n_jobs))[..., 1:]
+        chroma = sum(w * upsample.guided_chroma(coef, L, factor, row0=y0, bounds=bounds,
+                                                n_jobs=n_jobs)
                      for w, n_jobs, (coef, bounds, factor) in guides)
-        rgb = luv2rgb(np.dstack([L, chroma]))
-        out[y0:y1] = _convert(rgb if alpha is None else np.dstack([rgb, alpha]), dtype)
+        out[y0:y1] = _convert(top.to_rgb(L, chroma, alpha), dtype)
     return out
 
 

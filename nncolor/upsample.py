@@ -294,36 +294,41 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None, n_jobs=None):
 
 
 def _guided_rgb_numpy(coef, L, rows, cols, bounds, out, n_jobs=None):
-    """:func:`guided_rgb`'s NumPy path: bands of about :data:`_BAND_PIXELS` pixels (small
-    enough for the CPU cache), in threads (NumPy's loops release the GIL)."""
-    n, w = L.shape
-    step = max(1, _BAND_PIXELS // max(w, 1))
-    starts = range(0, n, step)
+    """:func:`guided_rgb`'s NumPy path, band by band (:func:`_in_bands`)."""
 
-    def band(start):
-        stop = min(n, start + step)
+    def band(start, stop):
         _guided_rgb_band(coef, L[start:stop], [a[start:stop] for a in rows], cols, bounds,
                          out[start:stop])
 
+    _in_bands(L.shape, band, n_jobs)
+
+
+def _in_bands(shape, band, n_jobs=None):
+    """``band(start, stop)`` over bands of rows of about :data:`_BAND_PIXELS` pixels (small
+    enough for the CPU cache) of an image of ``shape``, in threads (NumPy's loops release
+    the GIL; each band writes its own rows)."""
+    n, w = shape
+    step = max(1, _BAND_PIXELS // max(w, 1))
+    starts = range(0, n, step)
     # None: every CPU (the default colorizer's n_jobs); -1 and the like as joblib reads them
     workers = min(len(starts), _cpu_count() if n_jobs is None else effective_n_jobs(n_jobs))
     if workers <= 1:
         for start in starts:
-            band(start)
+            band(start, min(n, start + step))
         return
     with ThreadPoolExecutor(workers) as pool:
-        for _ in pool.map(band, starts):  # re-raises a band's error
-            pass
+        for _ in pool.map(lambda start: band(start, min(n, start + step)), starts):
+            pass  # re-raises a band's error
 
 
-def guided_chroma(coef, L, factor, row0=0, bounds=None):
+def guided_chroma(coef, L, factor, row0=0, bounds=None, n_jobs=None):
     """Full-resolution chroma from working-resolution guided-filter coefficients: the
     (u, v) that :func:`guided_rgb` converts to RGB, for callers that need the chroma
-    itself (a film's flicker measure, :mod:`nncolor.video`).
+    itself (a mixture of models weights its experts' chroma; a film's flicker measure).
 
     Parameters
     ----------
-    coef, L, factor, row0, bounds
+    coef, L, factor, row0, bounds, n_jobs
         As in :func:`guided_rgb`.
 
     Returns
@@ -336,9 +341,17 @@ def guided_chroma(coef, L, factor, row0=0, bounds=None):
     n, w = L.shape
     bounds = np.asarray((-np.inf, np.inf, -np.inf, np.inf) if bounds is None else bounds,
                         dtype=_F)
-    u, v = _guided_uv(coef, L, _interp_axis(n, coef.shape[0], factor, row0),
-                      _interp_axis(w, coef.shape[1], factor), bounds)
-    return np.stack([u, v], axis=-1)
+    rows = _interp_axis(n, coef.shape[0], factor, row0)
+    cols = _interp_axis(w, coef.shape[1], factor)
+    out = np.empty((n, w, 2), dtype=_F)
+
+    def band(start, stop):
+        uv = _guided_uv(coef, L[start:stop], [a[start:stop] for a in rows], cols, bounds)
+        for i, plane in enumerate(uv):
+            out[start:stop, :, i] = plane
+
+    _in_bands(L.shape, band, n_jobs)
+    return out
 
 
 def _guided_uv(coef, L, rows, cols, bounds):

@@ -54,7 +54,7 @@ from ._images import check_image
 # nncolor.container; they are importable from here too, where they were first
 from .container import probe_streams, read_frames  # noqa: F401
 from .io import atomic_path, check_pixel_count
-from .luv import lightness, rgb2luv
+from .luv import lightness
 from .mixture import MixtureOfExperts
 
 #: Output extensions :func:`colorize_video` writes (containers ffmpeg writes H.264 into).
@@ -400,9 +400,8 @@ class _ExpertsOnFilm:
                 self.stages[kind] = expert.working_probabilities(self.pixels)
             L, L_work, proba, scale = self.stages[kind]
             p = self.smoothers[kind](proba, L_work) if smooth else proba
-            chroma = expert.decode_proba(p, L_work, scale=scale)
-            if L_work is not L:  # upsampled: the (u, v) of its RGB, as predict mixes them
-                chroma = rgb2luv(expert.working_rgb(L, L_work, chroma))[..., 1:]
+            chroma = expert.working_chroma(L, L_work,
+                                           expert.decode_proba(p, L_work, scale=scale))
             out = out + np.float32(w) * chroma
         return out
 

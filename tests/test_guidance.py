@@ -27,6 +27,17 @@ def test_descriptor_shape_dtype_and_scale_invariance():
     assert np.abs(lightness_descriptor(big)[:64] - d[:64]).max() < 2
 
 
+@pytest.mark.parametrize("shape", [(1, 1), (7, 300), (64, 64), (65, 200), (1024, 768)])
+def test_the_descriptors_64_pixel_version_is_scikit_images_resize(shape):
+    from skimage.transform import resize
+
+    from nncolor.guidance import _small  # the matrix form of the resize, for its speed
+
+    L = np.random.default_rng(0).random(shape, dtype=np.float32)
+    np.testing.assert_allclose(_small(L), resize(L, (64, 64), anti_aliasing=True),
+                               atol=1e-6)
+
+
 def test_descriptor_refuses_what_is_no_lightness_image():
     with pytest.raises(ValueError, match="2-D"):
         lightness_descriptor(np.zeros((4, 4, 3)))

@@ -83,6 +83,17 @@ def test_guided_chroma_is_what_guided_rgb_converts(row0):
                                atol=2e-3)
 
 
+def test_guided_chroma_in_threads_is_guided_chroma_in_one(monkeypatch):
+    coef, L, bounds = _case((97, 131), 4, 40, seed=4)
+    monkeypatch.setattr(upsample, "_BAND_PIXELS", 131 * 7)  # many bands, one a short one
+    one = upsample.guided_chroma(coef, L, 4, bounds=bounds, n_jobs=1)
+    np.testing.assert_array_equal(upsample.guided_chroma(coef, L, 4, bounds=bounds, n_jobs=2),
+                                  one)
+    # each band's rows are the whole image's: a band computed alone is those rows
+    np.testing.assert_array_equal(
+        upsample.guided_chroma(coef, L[7:30], 4, row0=7, bounds=bounds, n_jobs=1), one[7:30])
+
+
 def test_the_path_is_chosen_by_the_whole_image():
     """Every band of one image takes the path of the whole image."""
     assert upsample.NUMPY_MAX_PIXELS == 1 << 22

@@ -16,6 +16,7 @@ from sklearn.neural_network import MLPClassifier
 
 from nncolor.guidance import DESCRIPTOR_SIZE, NeighborsRegressor, fit_photo_regressor
 from nncolor.inference import FittedColorizer, NoInferenceFormError, check_fitted
+from nncolor.luv import luv2rgb
 from nncolor.mlp import MLPWeights, mlp_predict_proba
 from nncolor.model_cache import entry_path
 from nncolor.model_file import load_model, save_model, shipped_models
@@ -71,6 +72,28 @@ def test_reference_hints_full_resolution_and_stages_agree(default_pair):
         model.set_params(**full)
         fitted.set_params(**full)
         np.testing.assert_allclose(fitted.predict(photo), model.predict(photo), atol=ATOL)
+    finally:
+        model.set_params(working_size="auto")
+        fitted.set_params(working_size="auto")
+
+
+@pytest.mark.parametrize("working_size", ["auto", None])
+def test_predict_chroma_is_what_predict_converts_to_rgb(default_pair, working_size):
+    model, fitted = default_pair
+    photo = data.astronaut()  # 512 px: classified at a third of its size with "auto"
+    L = model.lightness(photo)
+    cases = [{}, dict(reference=data.coffee()), dict(hints=_hints(photo.shape))]
+    try:
+        for form in (model, fitted):
+            form.set_params(working_size=working_size)
+            assert form.reduction_factor(photo.shape) == (3 if working_size else 1)
+            for kwargs in cases:
+                chroma = form.predict_chroma(photo, **kwargs)
+                assert chroma.shape == photo.shape[:2] + (2,) and chroma.dtype == np.float32
+                np.testing.assert_allclose(luv2rgb(np.dstack([L, chroma])),
+                                           form.predict(photo, **kwargs), atol=1e-4)
+            both = form.predict_chroma([photo, photo[:50]])
+            assert [c.shape for c in both] == [photo.shape[:2] + (2,), (50, 512, 2)]
     finally:
         model.set_params(working_size="auto")
         fitted.set_params(working_size="auto")

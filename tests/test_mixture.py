@@ -7,7 +7,7 @@ from sklearn.base import clone
 
 from nncolor.guidance import (GABOR_DESCRIPTOR_SIZE, KIND_DESCRIPTOR_SIZE, gabor_descriptor,
                               kind_descriptor, lightness_descriptor)
-from nncolor.luv import lightness, rgb2luv
+from nncolor.luv import lightness, luv2rgb, rgb2luv
 from nncolor.mixture import MixtureOfExperts
 from nncolor.model_file import load_model, save_model
 
@@ -60,12 +60,13 @@ def test_predict_keeps_the_lightness_and_alpha_and_the_gate_gives_probabilities(
 def test_the_colors_are_the_experts_chroma_weighted_by_the_gate(mixture, photos):
     mix = clone(mixture).set_params(min_weight=0.0).fit(photos, KINDS)
     proba = mix.predict_kind_proba(photos[1])[0]
-    expected = sum(p * rgb2luv(mix.expert(kind).predict(photos[1]))[..., 1:]
-                   for kind, p in zip(mix.classes_, proba))
-    ours = rgb2luv(mix.predict(photos[1]))
-    # to within what the gamut (desaturating at constant L*) and float32 take
-    assert np.median(np.abs(ours[..., 1:] - expected)) < 0.05
-    np.testing.assert_allclose(ours[..., 0], lightness(photos[1] / 255.0), atol=0.05)
+    chroma = sum(np.float32(p) * mix.expert(kind).predict_chroma(photos[1])
+                 for kind, p in zip(mix.classes_, proba))
+    L = lightness(photos[1] / np.float32(255))
+    np.testing.assert_allclose(mix.predict(photos[1]), luv2rgb(np.dstack([L, chroma])),
+                               atol=1e-6)
+    # the lightness is the photo's: the mix is brought into the gamut at constant L*
+    np.testing.assert_allclose(rgb2luv(mix.predict(photos[1]))[..., 0], L, atol=0.05)
 
 
 def test_an_expert_under_min_weight_is_left_out(mixture, photos):

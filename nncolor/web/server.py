@@ -68,6 +68,11 @@ def serve(host="127.0.0.1", port=8000, *, max_pixels=None, announce=print):
         The pixel limit of uploaded photos (:func:`nncolor.io.read_image`).
     announce : callable
         Called with one line giving the page's address once it accepts connections.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Once the server has shut down after Ctrl-C (or another signal that stops it).
     """
     from .app import create_app
 
@@ -80,6 +85,10 @@ def serve(host="127.0.0.1", port=8000, *, max_pixels=None, announce=print):
             line += f"; listening on {host}: other machines can reach this page"
         announce(line)
         server.run(sockets=[sock])
+    if server.should_exit:
+        # stopped by a signal: uvicorn raises it again once shut down, but asyncio's runner
+        # may take that for a cancel of a task already done, and return without a word
+        raise KeyboardInterrupt
 
 
 @contextmanager
