@@ -317,6 +317,39 @@ class MixtureOfExperts(BaseEstimator):
         FileNotFoundError, nncolor.model_file.ModelFileError
             A named expert that cannot be loaded (:meth:`expert`).
         """
+        single, rows = self._per_image(X, hints)
+        out = [_mix(pixels, L, alpha, weights, reference, hint)
+               for pixels, alpha, L, weights, hint in rows]
+        return out[0] if single else out
+
+    def predict_chroma(self, X, *, reference=None, hints=None):
+        """The chroma :meth:`predict` joins with each image's lightness: the experts'
+        ``predict_chroma`` weighted by the gate.
+
+        Parameters
+        ----------
+        X, reference, hints
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        chroma : list of ndarray of float32, shape (H, W, 2), or one array for one image
+            The CIE u* and v* of every pixel, before colors out of the sRGB gamut are
+            desaturated (:func:`nncolor.luv.luv2rgb` does it).
+
+        Raises
+        ------
+        ValueError, FileNotFoundError, nncolor.model_file.ModelFileError
+            As :meth:`predict`.
+        """
+        single, rows = self._per_image(X, hints)
+        out = [_mixed_chroma(pixels, weights, reference, hint)
+               for pixels, _, _, weights, hint in rows]
+        return out[0] if single else out
+
+    def _per_image(self, X, hints):
+        """Whether X is one image, and per image: (pixels, alpha, L*, {expert: weight},
+        hints), the hints checked against their image and each expert loaded once."""
         check_is_fitted(self, "gate_")
         images = check_images(X)
         single = is_single_image(X)
@@ -331,10 +364,9 @@ class MixtureOfExperts(BaseEstimator):
         lightnesses = [lightness(pixels) for pixels, _ in images]  # for the gate and the mix
         weights = self.weights_of_kind_proba(self.kind_proba_of_lightness(lightnesses))
         experts = {kind: self.expert(kind) for w in weights for kind in w}  # each loaded once
-        out = [_mix(pixels, L, alpha, {experts[kind]: v for kind, v in w.items()},
-                    reference, hint)
-               for (pixels, alpha), L, w, hint in zip(images, lightnesses, weights, hints)]
-        return out[0] if single else out
+        return single, [(pixels, alpha, L, {experts[kind]: v for kind, v in w.items()}, hint)
+                        for (pixels, alpha), L, w, hint in zip(images, lightnesses, weights,
+                                                               hints)]
 
     def weights_of_kind_proba(self, proba, *, kept=()):
         """The experts to run, and their weights, from the gate's probabilities.
@@ -400,14 +432,18 @@ def _expert_path(name):
 
 
 def _mix(pixels, L, alpha, weights, reference, hint):
-    """One image: the weighted u*v* of its experts' outputs ({expert: weight}), with its
-    own L* (``L``)."""
+    """One image's RGB: the weighted u*v* of its experts ({expert: weight}) with its own
+    L* (``L``)."""
     if len(weights) == 1:  # one expert: its output is the mix (its L* is the input's)
         rgb = next(iter(weights)).predict(pixels, reference=reference, hints=hint)[..., :3]
-    else:  # mixed before the conversion, which then brings the mix into the gamut once
-        chroma = sum(np.float32(w) * expert.predict_chroma(pixels, reference=reference,
-                                                           hints=hint)
-                     for expert, w in weights.items())
+    else:  # mixed before the conversion, which then brings the mix into the gamut once;
         # converted by an expert, in its threads (every colorizer converts alike)
-        rgb = max(weights, key=weights.get).to_rgb(L, chroma)
+        rgb = max(weights, key=weights.get).to_rgb(
+            L, _mixed_chroma(pixels, weights, reference, hint))
     return rgb if alpha is None else np.dstack([rgb, alpha])
+
+
+def _mixed_chroma(pixels, weights, reference, hint):
+    """One image's u*v*: its experts' ({expert: weight}) weighted."""
+    return sum(np.float32(w) * expert.predict_chroma(pixels, reference=reference, hints=hint)
+               for expert, w in weights.items())

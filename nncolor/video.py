@@ -540,10 +540,7 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
     container.backend()  # the missing library is named before anything else
     check_is_fitted(colorizer)
     _check_client(colorizer, client)
-    src, dst = container.check_video_file(src), Path(dst)
-    if dst.suffix.lower() not in VIDEO_SUFFIXES:
-        raise ValueError(f"{dst}: cannot tell the video format from its name; end it with "
-                         f"{', '.join(VIDEO_SUFFIXES)}")
+    src, dst = container.check_video_file(src), check_video_name(dst)
     if dst.resolve() == src.resolve():
         raise ValueError(f"the output {dst} is the input video; choose another name")
     if max_frames is not None and max_frames < 1:
@@ -591,6 +588,29 @@ def colorize_video(colorizer, src, dst, *, smoothing=0.7, overwrite=False, progr
                        flicker_raw=raw_meter.value if measure_flicker else None,
                        flicker_smoothed=meter.value, seconds=time.perf_counter() - start,
                        left_out=tuple(left_out))
+
+
+def check_video_name(path):
+    """The name of a video to write, checked to tell its format.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        Its extension is none of :data:`VIDEO_SUFFIXES` (a folder's name, an image's).
+    """
+    path = Path(path)
+    if path.suffix.lower() not in VIDEO_SUFFIXES:
+        raise ValueError(f"{path}: cannot tell the video format from its name; end it with "
+                         f"{', '.join(VIDEO_SUFFIXES)}")
+    return path
 
 
 def _smoother(smoothing, colorizer):

@@ -426,6 +426,9 @@ def test_video_through_the_console_script(tmp_path, model):
     assert result.returncode == 0, result.stderr
     assert dst.is_file() and f"{N} frames" in result.stdout and "flicker" in result.stdout
     one_line_error(nncolor("video", src, "-o", dst, "--model", model, "-q"), str(dst), "exists")
+    # an existing folder as the output: the name is what is wrong, not that it exists
+    one_line_error(nncolor("video", src, "-o", tmp_path, "--model", model, "-q"),
+                   "cannot tell the video format")
     one_line_error(nncolor("video", src, "-o", tmp_path / "small.mp4", "--model", model, "-q",
                            "--max-pixels", "100"), "--max-pixels")
     text = tmp_path / "notes.mp4"

@@ -65,6 +65,9 @@ def test_the_colors_are_the_experts_chroma_weighted_by_the_gate(mixture, photos)
     L = lightness(photos[1] / np.float32(255))
     np.testing.assert_allclose(mix.predict(photos[1]), luv2rgb(np.dstack([L, chroma])),
                                atol=1e-6)
+    np.testing.assert_allclose(mix.predict_chroma(photos[1]), chroma, atol=1e-6)
+    assert [c.shape for c in mix.predict_chroma(photos[:2])] == \
+        [p.shape[:2] + (2,) for p in photos[:2]]
     # the lightness is the photo's: the mix is brought into the gamut at constant L*
     np.testing.assert_allclose(rgb2luv(mix.predict(photos[1]))[..., 0], L, atol=0.05)
 

@@ -45,9 +45,10 @@ def add_arguments(sub):
 
 def run(args, argv):
     from ..mixture import MixtureOfExperts
-    from ..video import colorize_video
+    from ..video import check_video_name, colorize_video
 
     check_cluster(args)  # a missing extra, before loading anything
+    check_video_name(args.output)  # before telling to overwrite what could not be written
     if args.output.exists() and not args.overwrite:  # the option named, before any work
         raise CommandError(f"{args.output} exists; pass --overwrite to replace it")
     model = load_model(args)
