@@ -15,7 +15,7 @@ pixels, which bounds its cost (a few hundredths of a second) whatever the image'
 face must then cover at least ``MIN_FACE / SEARCH_SIDE`` of the image's longer side.
 Detections are returned in the coordinates of the image, as floats, so that callers which
 colorize an image at another scale, or in tiles, can draw the same ellipses at their own
-scale and offset (:func:`face_mask`).
+scale and offset (:func:`face_mask`; :func:`face_weights` with a soft edge).
 
 References
 ----------
@@ -155,12 +155,56 @@ def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):
     -------
     mask : ndarray of bool, shape (H, W)
     """
+    mask = np.zeros(shape, dtype=bool)
+    for q in _ellipses(shape, faces, scale, offset):
+        mask |= q <= 1
+    return mask
+
+
+def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0)):
+    """How much of each pixel is face: 1 well inside the faces' ellipses, 0 well outside,
+    with a soft edge between, on a grid of the given shape.
+
+    A hard edge shows where a face's skin colors stop: on the forehead, where the
+    detector's box ends below the hairline, or on a cheek the ellipse misses. A soft one
+    fades them out.
+
+    Parameters
+    ----------
+    shape, faces, scale, offset
+        As in :func:`face_mask`.
+    feather : float in [0, 1]
+        Half the width of the edge, as a fraction of the ellipse's radii: the weight
+        falls linearly from 1 at ``1 - feather`` times the radius to 0 at ``1 + feather``
+        times it. 0: :func:`face_mask` as 0 and 1.
+
+    Returns
+    -------
+    weights : ndarray of float32, shape (H, W), in [0, 1]
+        Where faces overlap, the larger weight.
+
+    Raises
+    ------
+    ValueError
+        ``feather`` is not in [0, 1].
+    """
+    if not 0 <= feather <= 1:
+        raise ValueError(f"feather must be in [0, 1]; got {feather}")
+    if feather == 0:
+        return face_mask(shape, faces, scale=scale, offset=offset).astype(np.float32)
+    weights = np.zeros(shape, dtype=np.float32)
+    for q in _ellipses(shape, faces, scale, offset):
+        ramp = (np.float32(1 + feather) - np.sqrt(q)) / np.float32(2 * feather)
+        np.maximum(weights, np.clip(ramp, 0, 1), out=weights)
+    return weights
+
+
+def _ellipses(shape, faces, scale, offset):
+    """Per face, ((y - cy) / ry) ** 2 + ((x - cx) / rx) ** 2 at every pixel centre of the
+    grid: at most 1 inside its ellipse."""
     h, w = shape
-    mask = np.zeros((h, w), dtype=bool)
     rows = np.arange(h, dtype=np.float32)[:, None] + np.float32(offset[0] + 0.5)
     cols = np.arange(w, dtype=np.float32)[None, :] + np.float32(offset[1] + 0.5)
     for top, left, height, width in np.asarray(faces, dtype=np.float32).reshape(-1, 4) * scale:
         ry, rx = height / 2 * _ELLIPSE_HEIGHT, width / 2 * _ELLIPSE_WIDTH
-        mask |= (((rows - top - height / 2) / ry) ** 2
-                 + ((cols - left - width / 2) / rx) ** 2) <= 1
-    return mask
+        yield ((rows - top - height / 2) / ry) ** 2 + ((cols - left - width / 2) / rx) ** 2

@@ -25,7 +25,7 @@ from . import gpu, upsample
 from ._images import check_image, check_images, is_single_image
 from .decode import DECODERS, decode, entropy
 from .device import DEVICES, device_namespace, resolve_device
-from .faces import face_mask, find_faces
+from .faces import face_mask, face_weights, find_faces
 from .guidance import (NeighborsRegressor, clamp_hints, descriptor_step, guess_palette,
                        guess_scale, hint_labels, hint_prior, lightness_descriptor,
                        palette_weights, reference_prior, reweight)
@@ -100,9 +100,9 @@ class ColorizerInference:
 
     A base class: :class:`nncolor.SOMColorizer` and :class:`FittedColorizer` provide the
     parameters (``decoder``, ``temperature``, ``global_prior``, ``chroma_shrinkage``,
-    ``face_prior``, ``mrf``, ``n_jobs``, ``device``, ``working_size``) and the fitted
-    attributes (``codebook_``, ``codebook_frequencies_``, ``n_colors_``, ``classifier_``,
-    ``features_``, ``color_space_``, ``quantizer_``, and where learned
+    ``face_prior``, ``face_feather``, ``mrf``, ``n_jobs``, ``device``, ``working_size``)
+    and the fitted attributes (``codebook_``, ``codebook_frequencies_``, ``n_colors_``,
+    ``classifier_``, ``features_``, ``color_space_``, ``quantizer_``, and where learned
     ``palette_regressor_``, ``chroma_scale_regressor_``, ``face_palette_``,
     ``training_size_``) that its methods read.
     """
@@ -897,9 +897,12 @@ class ColorizerInference:
         # palette, which mostly describes the background: stacking both shifted a face
         # toward the scene's colors too (web portraits: +0.49 -> +0.51 dB over gray)
         face = inside[start:stop][:, None]
-        weights = np.where(face, palette_weights(self.face_palette_, self.codebook_frequencies_,
-                                                 self.face_prior),
-                           1.0 if prior is None else prior).astype(np.float32)
+        skin = palette_weights(self.face_palette_, self.codebook_frequencies_, self.face_prior)
+        photo = np.float32(1) if prior is None else np.asarray(prior, dtype=np.float32)
+        if face.dtype == bool:  # a hard edge
+            weights = np.where(face, skin, photo).astype(np.float32)
+        else:  # on a soft edge, both: priors multiply, so their powers blend them
+            weights = (skin ** face * photo ** (1 - face)).astype(np.float32)
         return reweight(proba, weights, local)
 
     @property
@@ -909,14 +912,17 @@ class ColorizerInference:
         return bool(self.face_prior) and getattr(self, "face_palette_", None) is not None
 
     def _face_pixels(self, L, faces):
-        """(H * W,) bool: the pixels of L inside ``faces`` ("auto": :meth:`faces` of L),
-        or None where the face prior does not apply."""
+        """(H * W,): the pixels of L inside ``faces`` ("auto": :meth:`faces` of L), bool,
+        or float32 weights with ``face_feather``; None where the face prior does not
+        apply."""
         if faces is None or not self.has_face_prior:
             return None
         faces = self.faces(L) if _is_auto(faces) else np.asarray(faces, dtype=np.float32)
         if not len(faces):
             return None
-        return face_mask(L.shape, faces).reshape(-1)
+        if not self.face_feather:
+            return face_mask(L.shape, faces).reshape(-1)
+        return face_weights(L.shape, faces, feather=self.face_feather).reshape(-1)
 
     def _in_threads(self, fn, items):
         """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
@@ -1097,7 +1103,8 @@ class FittedColorizer(ColorizerInference):
 
     Attributes
     ----------
-    decoder, temperature, global_prior, chroma_shrinkage, face_prior, n_jobs, device, working_size
+    decoder, temperature, global_prior, chroma_shrinkage, face_prior, face_feather, n_jobs, \
+    device, working_size
         The colorizer's parameters (:meth:`set_params` changes them).
     mrf : dict or None
         The parameters of the colorizer's ``mrf`` (:meth:`potts_mrf` builds it).
@@ -1129,8 +1136,8 @@ class FittedColorizer(ColorizerInference):
     """
 
     #: The colorizer's parameters that predicting reads.
-    PARAMS = ("decoder", "temperature", "global_prior", "chroma_shrinkage", "face_prior", "mrf",
-              "n_jobs", "device", "working_size")
+    PARAMS = ("decoder", "temperature", "global_prior", "chroma_shrinkage", "face_prior",
+              "face_feather", "mrf", "n_jobs", "device", "working_size")
 
     def __init__(self, colorizer):
         check_fitted(colorizer)
@@ -1164,6 +1171,10 @@ class FittedColorizer(ColorizerInference):
                 regressor = getattr(colorizer, name)
                 setattr(self, name, None if regressor is None
                         else NeighborsRegressor.from_pipeline(regressor))
+
+    def __setstate__(self, state):
+        state.setdefault("face_feather", 0.0)  # inference forms cached before it existed
+        self.__dict__.update(state)
 
     def potts_mrf(self):
         """The Potts MRF of the ``"mrf"`` decoder: built from ``mrf`` (its parameters).
@@ -1221,6 +1232,8 @@ class FittedColorizer(ColorizerInference):
              "global_prior must be a number >= 0"),
             (not (isinstance(self.face_prior, Real) and self.face_prior >= 0),
              "face_prior must be a number >= 0"),
+            (not (isinstance(self.face_feather, Real) and 0 <= self.face_feather <= 1),
+             "face_feather must be a number in [0, 1]"),
             (not (isinstance(self.chroma_shrinkage, (bool, np.bool_))
                   or (isinstance(self.chroma_shrinkage, Real)
                       and 0 <= self.chroma_shrinkage <= 1)),

@@ -5,7 +5,7 @@ from skimage import data
 from skimage.transform import resize
 
 from nncolor.color import lightness
-from nncolor.faces import MIN_FACE, detect_faces, face_mask
+from nncolor.faces import MIN_FACE, detect_faces, face_mask, face_weights
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,22 @@ def test_mask_at_another_scale_and_offset_matches():
     assert not face_mask((10, 10), np.zeros((0, 4))).any()
 
 
+def test_weights_fade_the_ellipse_out_over_its_soft_edge():
+    faces = [[20, 30, 40, 40], [60, 60, 20, 20]]
+    hard = face_mask((100, 100), faces)
+    np.testing.assert_array_equal(face_weights((100, 100), faces, feather=0), hard)
+    soft = face_weights((100, 100), faces, feather=0.4)
+    assert soft.dtype == np.float32 and soft.min() == 0 and soft.max() == 1
+    assert soft[40, 50] == 1 and soft[0, 0] == 0  # the centre, far away
+    edge = (soft > 0) & (soft < 1)
+    assert (soft[hard] > 0).all() and edge.any() and (edge & ~hard).any()  # in and out
+    # full within 0.6 of the radius (20.6 rows) of the centre (row 40), none beyond 1.4
+    column = soft[:, 50]
+    assert column[40] == 1 and 0 < column[25] < 1 and 0 < column[13] and column[10] == 0
+    with pytest.raises(ValueError, match="feather"):
+        face_weights((10, 10), faces, feather=1.5)
+
+
 # ------------------------------------------------------- the colorizer's face prior
 @pytest.fixture(scope="module")
 def portrait_model():
@@ -77,11 +93,17 @@ def test_the_face_prior_moves_colors_inside_faces_only(portrait_model):
     L = portrait_model.lightness(gray)
     faces = portrait_model.faces(L)
     assert len(faces) >= 1
-    inside = face_mask(L.shape, faces)
+    assert portrait_model.face_feather == 0.4  # a soft edge, for models fitted now
+    inside = face_weights(L.shape, faces, feather=0.4) > 0
     with_faces = portrait_model.chroma(L)
     without = portrait_model.chroma(L, faces=None)
     np.testing.assert_array_equal(with_faces[~inside], without[~inside])
     assert not np.allclose(with_faces[inside], without[inside])
+    # a hard edge: only inside the ellipse, which the soft edge goes beyond
+    hard = clone_with(portrait_model, face_feather=0.0).chroma(L)
+    np.testing.assert_array_equal(hard[~face_mask(L.shape, faces)],
+                                  without[~face_mask(L.shape, faces)])
+    assert not np.array_equal(hard, with_faces)
     # toward the skin palette's colors
     skin = portrait_model.face_palette_ @ portrait_model.codebook_
     assert (np.linalg.norm(with_faces[inside].mean(0) - skin)
@@ -94,10 +116,12 @@ def test_the_face_prior_moves_colors_inside_faces_only(portrait_model):
 def test_inside_faces_the_face_palette_replaces_the_photos_palette(portrait_model):
     gray = data.astronaut()[::2, ::2].mean(-1).astype(np.uint8)
     L = portrait_model.lightness(gray)
-    inside = face_mask(L.shape, portrait_model.faces(L))
+    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4)
     palette = np.linspace(2, 0.1, portrait_model.n_colors_).astype(np.float32)
     with_palette = portrait_model.probabilities(L, prior=palette)
     without = portrait_model.probabilities(L, prior=None)
+    inside = weights == 1  # the face palette alone; on the soft edge, both
+    assert inside.any()
     np.testing.assert_allclose(with_palette[inside], without[inside], atol=1e-6)
     assert not np.allclose(with_palette[~inside], without[~inside])
 
