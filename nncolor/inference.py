@@ -419,8 +419,9 @@ class ColorizerInference:
         clamp : ndarray of int, shape (H, W), optional
             Hinted codebook colors, -1 where free (:meth:`hint_labels`).
         faces : "auto", array-like of shape (n, 4), or None, default="auto"
-            Face boxes in pixels of ``L`` (:meth:`faces`), inside which the face prior
-            applies; ``"auto"``: :meth:`faces` of ``L``; None: no face prior.
+            Face boxes in pixels of ``L`` (:meth:`faces`), inside whose ellipses the face
+            prior applies (fading out over ``face_feather``); ``"auto"``: :meth:`faces` of
+            ``L``; None: no face prior.
 
         Returns
         -------
@@ -816,6 +817,8 @@ class ColorizerInference:
             prior = np.asarray(prior, dtype=np.float32)
             if prior.shape != (self.n_colors_,):
                 raise ValueError(f"prior must have shape ({self.n_colors_},); got {prior.shape}")
+            if not (np.isfinite(prior).all() and (prior >= 0).all()):
+                raise ValueError("prior must hold finite, non-negative weights")
         if clamp is not None:
             clamp = np.asarray(clamp)
             if clamp.shape != L.shape or not np.issubdtype(clamp.dtype, np.integer):
@@ -887,8 +890,9 @@ class ColorizerInference:
 
     def _guided_proba(self, rows, classify, start, stop, prior, local, inside=None):
         """Probabilities (n, K) of the block ``start:stop``, reweighted by the global prior
-        (in faces, ``inside``: (H * W,) bool, by the face prior instead) and the hints'
-        prior: the one place where guidance meets the classifier."""
+        (in faces, ``inside``: (H * W,) bool or weights in [0, 1], by the face prior
+        instead, or on a soft edge by both) and the hints' prior: the one place where
+        guidance meets the classifier."""
         proba = self._spread(classify(rows, proba=True))
         local = None if local is None else local[start:stop]
         if inside is None or not inside[start:stop].any():
@@ -1103,9 +1107,10 @@ class FittedColorizer(ColorizerInference):
 
     Attributes
     ----------
-    decoder, temperature, global_prior, chroma_shrinkage, face_prior, face_feather, n_jobs, \
-    device, working_size
+    decoder, temperature, global_prior, chroma_shrinkage, face_prior, face_feather
         The colorizer's parameters (:meth:`set_params` changes them).
+    n_jobs, device, working_size
+        Likewise.
     mrf : dict or None
         The parameters of the colorizer's ``mrf`` (:meth:`potts_mrf` builds it).
     codebook_ : ndarray of float32, shape (K, 2)

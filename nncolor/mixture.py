@@ -323,11 +323,23 @@ class MixtureOfExperts(BaseEstimator):
         return out[0] if single else out
 
     def predict_chroma(self, X, *, reference=None, hints=None):
-        """The u*v* chroma :meth:`predict` joins with each image's lightness, before the
-        conversion to RGB: the experts' ``predict_chroma``
-        (:meth:`nncolor.SOMColorizer.predict_chroma`, same shapes) weighted by the gate.
+        """The u*v* chroma :meth:`predict` joins with each image's lightness: the experts'
+        ``predict_chroma`` weighted by the gate.
 
-        Takes what :meth:`predict` takes, and raises what it raises.
+        Parameters
+        ----------
+        X, reference, hints
+            As in :meth:`predict`.
+
+        Returns
+        -------
+        chroma : list of ndarray of float32, shape (H, W, 2), or one array for one image
+            As :meth:`nncolor.SOMColorizer.predict_chroma`: before the sRGB gamut.
+
+        Raises
+        ------
+        ValueError, FileNotFoundError, nncolor.model_file.ModelFileError
+            As :meth:`predict`.
         """
         single, rows = self._per_image(X, hints)
         out = [_mixed_chroma(pixels, weights, reference, hint)

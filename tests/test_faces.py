@@ -156,3 +156,22 @@ def clone_with(model, **params):
     import copy
 
     return copy.deepcopy(model).set_params(**params)
+
+
+def test_on_the_soft_edge_the_two_palettes_blend(portrait_model):
+    from nncolor.guidance import palette_weights, reweight
+
+    gray = data.astronaut()[::2, ::2].mean(-1).astype(np.uint8)
+    L = portrait_model.lightness(gray)
+    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4)
+    edge = (weights > 0) & (weights < 1)
+    palette = np.linspace(2, 0.1, portrait_model.n_colors_).astype(np.float32)
+    ours = portrait_model.probabilities(L, prior=palette)[edge]
+    plain = portrait_model.probabilities(L, prior=None, faces=None)[edge]
+    skin = palette_weights(portrait_model.face_palette_, portrait_model.codebook_frequencies_,
+                           portrait_model.face_prior)
+    w = weights[edge][:, None]
+    np.testing.assert_allclose(ours, reweight(plain, skin ** w * palette ** (1 - w), None),
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="non-negative"):
+        portrait_model.probabilities(L, prior=-palette)

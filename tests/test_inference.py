@@ -99,6 +99,21 @@ def test_predict_chroma_is_what_predict_converts_to_rgb(default_pair, working_si
         fitted.set_params(working_size="auto")
 
 
+def test_an_inference_form_cached_before_the_soft_face_edge_loads_with_a_hard_one(default_pair):
+    model, fitted = default_pair
+    state = dict(fitted.__dict__)
+    del state["face_feather"]
+    old = FittedColorizer.__new__(FittedColorizer)
+    old.__setstate__(state)
+    assert old.face_feather == 0.0
+    photo = data.astronaut()
+    try:
+        model.set_params(face_feather=0.0)
+        np.testing.assert_allclose(old.predict(photo), model.predict(photo), atol=ATOL)
+    finally:
+        model.set_params(face_feather=0.4)
+
+
 def test_a_small_fitted_colorizer_and_a_pickle_round_trip(fitted, photos):
     form = pickle.loads(pickle.dumps(FittedColorizer(fitted)))
     np.testing.assert_allclose(form.predict(photos[4]), fitted.predict(photos[4]), atol=ATOL)
