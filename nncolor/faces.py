@@ -164,9 +164,9 @@ def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):
 def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0)):
     """How much of each pixel is face, with a soft edge, on a grid of the given shape.
 
-    1 well inside the faces' ellipses, 0 well outside. A hard edge shows where a face's skin colors stop: on the forehead, where the
-    detector's box ends below the hairline, or on a cheek the ellipse misses. A soft one
-    fades them out.
+    1 well inside the faces' ellipses, 0 well outside. A hard edge shows where a face's
+    skin colors stop: on the forehead, where the detector's box ends below the hairline,
+    or on a cheek the ellipse misses. A soft one fades them out.
 
     Parameters
     ----------
