@@ -111,7 +111,8 @@ class SOMColorizer(ColorizerInference, BaseEstimator):
         Strength of the learned face prior: inside the frontal faces found in the gray
         photo (:meth:`faces`, :mod:`nncolor.faces`; fading out over ``face_feather``),
         each pixel's distribution is shifted toward the skin palette measured on the
-        faces of the training photos, by the weights ``(face_palette_ / training frequencies) ** face_prior`` (Bayes'
+        faces of the training photos, by the weights
+        ``(face_palette_ / training frequencies) ** face_prior`` (Bayes'
         rule for a change of priors, as for ``global_prior``), in place of the photo's
         palette (learned or a ``reference``'s), which mostly describes the background.
         A patch cannot tell a cheek from a wall of the same tone; the detector sees the
