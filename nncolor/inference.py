@@ -25,7 +25,7 @@ from . import gpu, upsample
 from ._images import check_image, check_images, is_single_image
 from .decode import DECODERS, decode, entropy
 from .device import DEVICES, device_namespace, resolve_device
-from .faces import face_mask, face_weights, find_faces
+from .faces import face_weights, find_faces
 from .guidance import (NeighborsRegressor, clamp_hints, descriptor_step, guess_palette,
                        guess_scale, hint_labels, hint_prior, lightness_descriptor,
                        palette_weights, reference_prior, reweight)
@@ -890,8 +890,8 @@ class ColorizerInference:
 
     def _guided_proba(self, rows, classify, start, stop, prior, local, inside=None):
         """Probabilities (n, K) of the block ``start:stop``, reweighted by the global prior
-        (in faces, ``inside``: (H * W,) bool or weights in [0, 1], by the face prior
-        instead, or on a soft edge by both) and the hints' prior: the one place where
+        (in faces, ``inside``: (H * W,) weights in [0, 1], by the face prior instead, or
+        on a soft edge by both) and the hints' prior: the one place where
         guidance meets the classifier."""
         proba = self._spread(classify(rows, proba=True))
         local = None if local is None else local[start:stop]
@@ -903,10 +903,11 @@ class ColorizerInference:
         face = inside[start:stop][:, None]
         skin = palette_weights(self.face_palette_, self.codebook_frequencies_, self.face_prior)
         photo = np.float32(1) if prior is None else np.asarray(prior, dtype=np.float32)
-        if face.dtype == bool:  # a hard edge
-            weights = np.where(face, skin, photo).astype(np.float32)
-        else:  # on a soft edge, both: priors multiply, so their powers blend them
-            weights = (skin ** face * photo ** (1 - face)).astype(np.float32)
+        weights = np.where(face > 0, skin, photo).astype(np.float32)
+        edge = np.flatnonzero((face[:, 0] > 0) & (face[:, 0] < 1))
+        if edge.size:  # on a soft edge, both: priors multiply, so their powers blend them
+            w = face[edge]
+            weights[edge] = skin ** w * photo ** (1 - w)
         return reweight(proba, weights, local)
 
     @property
@@ -916,16 +917,14 @@ class ColorizerInference:
         return bool(self.face_prior) and getattr(self, "face_palette_", None) is not None
 
     def _face_pixels(self, L, faces):
-        """(H * W,): the pixels of L inside ``faces`` ("auto": :meth:`faces` of L), bool,
-        or float32 weights with ``face_feather``; None where the face prior does not
-        apply."""
+        """(H * W,) float32: how much of each pixel of L is inside ``faces`` ("auto":
+        :meth:`faces` of L), 0 or 1 but on a ``face_feather`` edge; None where the face
+        prior does not apply."""
         if faces is None or not self.has_face_prior:
             return None
         faces = self.faces(L) if _is_auto(faces) else np.asarray(faces, dtype=np.float32)
         if not len(faces):
             return None
-        if not self.face_feather:
-            return face_mask(L.shape, faces).reshape(-1)
         return face_weights(L.shape, faces, feather=self.face_feather).reshape(-1)
 
     def _in_threads(self, fn, items):

@@ -273,21 +273,15 @@ def guided_rgb(coef, L, factor, row0=0, bounds=None, out=None, n_jobs=None):
     -------
     rgb : ndarray of float32, shape (n, W, 3), in [0, 1]
     """
-    coef = np.ascontiguousarray(coef, dtype=_F)
-    L = np.ascontiguousarray(L, dtype=_F)
-    n, w = L.shape
+    coef, L, rows, cols, bounds = _guided_grid(coef, L, factor, row0, bounds)
     if out is None:
-        out = np.empty((n, w, 3), dtype=_F)
-    if bounds is None:
-        bounds = (-np.inf, np.inf, -np.inf, np.inf)
-    bounds = np.asarray(bounds, dtype=_F)
-    x0, x1, wx = _interp_axis(w, coef.shape[1], factor)
-    y0, y1, wy = _interp_axis(n, coef.shape[0], factor, row0)
+        out = np.empty(L.shape + (3,), dtype=_F)
     if coef.shape[0] * coef.shape[1] * factor * factor <= NUMPY_MAX_PIXELS:
-        _guided_rgb_numpy(coef, L, (y0, y1, wy), (x0, x1, wx), bounds, out, n_jobs)
+        _guided_rgb_numpy(coef, L, rows, cols, bounds, out, n_jobs)
     else:
         from .guided_kernel import guided_rgb_kernel  # imports numba: large images only
 
+        (y0, y1, wy), (x0, x1, wx) = rows, cols
         guided_rgb_kernel(coef, L, y0, y1, wy, x0, x1, wx, bounds, _RGB_FROM_XYZ,
                           np.array([_U0, _V0, _EPS], dtype=_F), _SRGB, out)
     return out
@@ -336,14 +330,8 @@ def guided_chroma(coef, L, factor, row0=0, bounds=None, n_jobs=None):
     chroma : ndarray of float32, shape (n, W, 2)
         (u, v) of every pixel, clipped to ``bounds``; before any gamut mapping.
     """
-    coef = np.ascontiguousarray(coef, dtype=_F)
-    L = np.ascontiguousarray(L, dtype=_F)
-    n, w = L.shape
-    bounds = np.asarray((-np.inf, np.inf, -np.inf, np.inf) if bounds is None else bounds,
-                        dtype=_F)
-    rows = _interp_axis(n, coef.shape[0], factor, row0)
-    cols = _interp_axis(w, coef.shape[1], factor)
-    out = np.empty((n, w, 2), dtype=_F)
+    coef, L, rows, cols, bounds = _guided_grid(coef, L, factor, row0, bounds)
+    out = np.empty(L.shape + (2,), dtype=_F)
 
     def band(start, stop):
         uv = _guided_uv(coef, L[start:stop], [a[start:stop] for a in rows], cols, bounds)
@@ -352,6 +340,19 @@ def guided_chroma(coef, L, factor, row0=0, bounds=None, n_jobs=None):
 
     _in_bands(L.shape, band, n_jobs)
     return out
+
+
+def _guided_grid(coef, L, factor, row0, bounds):
+    """What :func:`guided_rgb` and :func:`guided_chroma` start from: the coefficients and
+    L as contiguous float32, each full-size row's and column's bilinear neighbours and
+    weights on the small grid (:func:`_interp_axis`), and the bounds (none: infinite)."""
+    coef = np.ascontiguousarray(coef, dtype=_F)
+    L = np.ascontiguousarray(L, dtype=_F)
+    n, w = L.shape
+    bounds = np.asarray((-np.inf, np.inf, -np.inf, np.inf) if bounds is None else bounds,
+                        dtype=_F)
+    return (coef, L, _interp_axis(n, coef.shape[0], factor, row0),
+            _interp_axis(w, coef.shape[1], factor), bounds)
 
 
 def _guided_uv(coef, L, rows, cols, bounds):
