@@ -25,7 +25,8 @@ def model_params(colorizer):
     dict
         ``patch_size``, ``som_shape``, ``hidden_layer_sizes``, ``n_samples``,
         ``max_iter``, ``som_iterations``, ``decoder``, ``temperature``, ``global_prior``,
-        ``chroma_shrinkage``, ``face_prior``, ``face_feather``, ``working_size``,
+        ``chroma_shrinkage``, ``face_prior``, ``face_feather``, ``face_size``,
+        ``working_size``,
         ``random_state``;
         a setting the colorizer's steps do not have (another classifier) is left out.
         Plain Python values (tuples as lists), ready for JSON.
@@ -38,7 +39,7 @@ def model_params(colorizer):
         "som_iterations": "quantizer__n_iterations", "decoder": "decoder",
         "temperature": "temperature", "global_prior": "global_prior",
         "chroma_shrinkage": "chroma_shrinkage", "face_prior": "face_prior",
-        "face_feather": "face_feather",
+        "face_feather": "face_feather", "face_size": "face_size",
         "working_size": "working_size",
         "random_state": "random_state",
     }

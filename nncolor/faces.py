@@ -26,6 +26,7 @@ Liao, S., Zhu, X., Lei, Z., Zhang, L. & Li, S. Z. (2007). Learning multi-scale b
 binary patterns for face recognition. ICB, LNCS 4642.
 """
 from functools import lru_cache
+from numbers import Real
 
 import numpy as np
 
@@ -135,7 +136,7 @@ def find_faces(L, side=SEARCH_SIDE):
     return detect_faces(L if factor == 1 else block_mean(L, factor)) * np.float32(factor)
 
 
-def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):
+def face_mask(shape, faces, *, scale=1.0, offset=(0, 0), size=1.0):
     """The pixels inside the faces' ellipses, on a grid of the given shape.
 
     Parameters
@@ -150,18 +151,27 @@ def face_mask(shape, faces, *, scale=1.0, offset=(0, 0)):
     offset : tuple of float, default=(0, 0)
         Where the grid's top-left pixel lies in the scaled image (a tile's or a band's
         first row and column).
+    size : float > 0, default=1.0
+        The ellipses' radii as a multiple of those of the ellipse drawn in each box
+        (the same centre): 1 holds mostly skin; more reaches the ears, the chin's
+        underside and the hairline the box leaves out.
 
     Returns
     -------
     mask : ndarray of bool, shape (H, W)
+
+    Raises
+    ------
+    ValueError
+        ``size`` is not a positive number.
     """
     mask = np.zeros(shape, dtype=bool)
-    for q in _ellipses(shape, faces, scale, offset):
+    for q in _ellipses(shape, faces, scale, offset, size):
         mask |= q <= 1
     return mask
 
 
-def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0)):
+def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0), size=1.0):
     """How much of each pixel is face, with a soft edge, on a grid of the given shape.
 
     1 well inside the faces' ellipses, 0 well outside. A hard edge shows where a face's
@@ -170,7 +180,7 @@ def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0)):
 
     Parameters
     ----------
-    shape, faces, scale, offset
+    shape, faces, scale, offset, size
         As in :func:`face_mask`.
     feather : float in [0, 1]
         Half the width of the edge, as a fraction of the ellipse's radii: the weight
@@ -185,25 +195,29 @@ def face_weights(shape, faces, *, feather, scale=1.0, offset=(0, 0)):
     Raises
     ------
     ValueError
-        ``feather`` is not in [0, 1].
+        ``feather`` is not in [0, 1], or ``size`` is not a positive number.
     """
     if not 0 <= feather <= 1:
         raise ValueError(f"feather must be in [0, 1]; got {feather}")
     if feather == 0:
-        return face_mask(shape, faces, scale=scale, offset=offset).astype(np.float32)
+        return face_mask(shape, faces, scale=scale, offset=offset,
+                         size=size).astype(np.float32)
     weights = np.zeros(shape, dtype=np.float32)
-    for q in _ellipses(shape, faces, scale, offset):
+    for q in _ellipses(shape, faces, scale, offset, size):
         ramp = (np.float32(1 + feather) - np.sqrt(q)) / np.float32(2 * feather)
         np.maximum(weights, np.clip(ramp, 0, 1), out=weights)
     return weights
 
 
-def _ellipses(shape, faces, scale, offset):
+def _ellipses(shape, faces, scale, offset, size):
     """Per face, ((y - cy) / ry) ** 2 + ((x - cx) / rx) ** 2 at every pixel centre of the
-    grid: at most 1 inside its ellipse."""
+    grid: at most 1 inside its ellipse (radii ``size`` times the box's ellipse's)."""
+    if not (isinstance(size, Real) and size > 0):
+        raise ValueError(f"size must be a positive number; got {size!r}")
     h, w = shape
     rows = np.arange(h, dtype=np.float32)[:, None] + np.float32(offset[0] + 0.5)
     cols = np.arange(w, dtype=np.float32)[None, :] + np.float32(offset[1] + 0.5)
-    for top, left, height, width in np.asarray(faces, dtype=np.float32).reshape(-1, 4) * scale:
-        ry, rx = height / 2 * _ELLIPSE_HEIGHT, width / 2 * _ELLIPSE_WIDTH
-        yield ((rows - top - height / 2) / ry) ** 2 + ((cols - left - width / 2) / rx) ** 2
+    boxes = np.asarray(faces, dtype=np.float32).reshape(-1, 4) * scale
+    return (((rows - top - height / 2) / (height / 2 * _ELLIPSE_HEIGHT * size)) ** 2
+            + ((cols - left - width / 2) / (width / 2 * _ELLIPSE_WIDTH * size)) ** 2
+            for top, left, height, width in boxes)

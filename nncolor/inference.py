@@ -100,7 +100,8 @@ class ColorizerInference:
 
     A base class: :class:`nncolor.SOMColorizer` and :class:`FittedColorizer` provide the
     parameters (``decoder``, ``temperature``, ``global_prior``, ``chroma_shrinkage``,
-    ``face_prior``, ``face_feather``, ``mrf``, ``n_jobs``, ``device``, ``working_size``)
+    ``face_prior``, ``face_feather``, ``face_size``, ``mrf``, ``n_jobs``, ``device``,
+    ``working_size``)
     and the fitted attributes (``codebook_``, ``codebook_frequencies_``, ``n_colors_``,
     ``classifier_``, ``features_``, ``color_space_``, ``quantizer_``, and where learned
     ``palette_regressor_``, ``chroma_scale_regressor_``, ``face_palette_``,
@@ -420,8 +421,8 @@ class ColorizerInference:
             Hinted codebook colors, -1 where free (:meth:`hint_labels`).
         faces : "auto", array-like of shape (n, 4), or None, default="auto"
             Face boxes in pixels of ``L`` (:meth:`faces`), inside whose ellipses the face
-            prior applies (fading out over ``face_feather``); ``"auto"``: :meth:`faces` of
-            ``L``; None: no face prior.
+            prior applies (``face_size`` times them, fading out over ``face_feather``);
+            ``"auto"``: :meth:`faces` of ``L``; None: no face prior.
 
         Returns
         -------
@@ -925,7 +926,8 @@ class ColorizerInference:
         faces = self.faces(L) if _is_auto(faces) else np.asarray(faces, dtype=np.float32)
         if not len(faces):
             return None
-        return face_weights(L.shape, faces, feather=self.face_feather).reshape(-1)
+        return face_weights(L.shape, faces, feather=self.face_feather,
+                            size=self.face_size).reshape(-1)
 
     def _in_threads(self, fn, items):
         """``fn(*item)`` for every item, in ``n_jobs`` threads (each writes its own slice)."""
@@ -1106,7 +1108,7 @@ class FittedColorizer(ColorizerInference):
 
     Attributes
     ----------
-    decoder, temperature, global_prior, chroma_shrinkage, face_prior, face_feather
+    decoder, temperature, global_prior, chroma_shrinkage, face_prior, face_feather, face_size
         The colorizer's parameters (:meth:`set_params` changes them).
     n_jobs, device, working_size
         Likewise.
@@ -1141,7 +1143,7 @@ class FittedColorizer(ColorizerInference):
 
     #: The colorizer's parameters that predicting reads.
     PARAMS = ("decoder", "temperature", "global_prior", "chroma_shrinkage", "face_prior",
-              "face_feather", "mrf", "n_jobs", "device", "working_size")
+              "face_feather", "face_size", "mrf", "n_jobs", "device", "working_size")
 
     def __init__(self, colorizer):
         check_fitted(colorizer)
@@ -1177,7 +1179,9 @@ class FittedColorizer(ColorizerInference):
                         else NeighborsRegressor.from_pipeline(regressor))
 
     def __setstate__(self, state):
-        state.setdefault("face_feather", 0.0)  # inference forms cached before it existed
+        # inference forms cached before these existed
+        state.setdefault("face_feather", 0.0)
+        state.setdefault("face_size", 1.0)
         self.__dict__.update(state)
 
     def potts_mrf(self):
@@ -1238,6 +1242,8 @@ class FittedColorizer(ColorizerInference):
              "face_prior must be a number >= 0"),
             (not (isinstance(self.face_feather, Real) and 0 <= self.face_feather <= 1),
              "face_feather must be a number in [0, 1]"),
+            (not (isinstance(self.face_size, Real) and self.face_size > 0),
+             "face_size must be a positive number"),
             (not (isinstance(self.chroma_shrinkage, (bool, np.bool_))
                   or (isinstance(self.chroma_shrinkage, Real)
                       and 0 <= self.chroma_shrinkage <= 1)),

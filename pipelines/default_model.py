@@ -92,8 +92,8 @@ MODELS = {
 #: shipped files, loaded by name, whatever --out says.
 MIXTURES = {
     # portraits apart from everyday photos with people: `people` paints portraits best
-    # (+0.93 dB on the held-out ones, the default +0.74) and the default everyday photos
-    # (+0.51, `people` +0.39); with one kind for both (the default for it) portraits
+    # (+0.95 dB on the held-out ones, the default +0.84) and the default everyday photos
+    # (+0.52, `people` +0.24); with one kind for both (the default for it) portraits
     # gained 0.09 dB less, on each half of the held-out photos, and objects 0.03 less
     "auto": (
         "any photo: the landscape, city, people (for portraits) and objects models, and "

@@ -56,7 +56,7 @@ def test_init_stores_parameters_only():
     assert col.get_params() == {"classifier": None, "color_space": None, "features": None,
                                 "decoder": "annealed", "temperature": 0.38, "global_prior": 0.5,
                                 "chroma_shrinkage": True, "face_prior": 1.0, "face_feather": 0.4,
-                                "mrf": None,
+                                "face_size": 1.3, "mrf": None,
                                 "n_jobs": None, "quantizer": None, "random_state": None,
                                 "device": "cpu", "working_size": "auto"}
     SOMColorizer().fit([small(data.coffee(), 24)])  # None steps get their defaults in fit

@@ -68,6 +68,25 @@ def test_weights_fade_the_ellipse_out_over_its_soft_edge():
         face_weights((10, 10), faces, feather=1.5)
 
 
+def test_a_larger_size_grows_the_ellipse_about_the_same_centre():
+    faces = [[20, 30, 40, 40]]
+    small, large = face_mask((100, 100), faces), face_mask((100, 100), faces, size=1.3)
+    assert (large >= small).all() and large.sum() > 1.5 * small.sum()
+    rows, cols = np.nonzero(large)
+    # centred on the box's centre (row 40, column 50); 1.3 times 20.6 rows up and down
+    assert rows.min() + rows.max() in (79, 80, 81) and cols.min() + cols.max() in (99, 100, 101)
+    assert rows.max() - rows.min() > 50 > 40  # beyond the box, which it left inside
+    soft = face_weights((100, 100), faces, feather=0.4, size=1.3)
+    np.testing.assert_array_equal(face_weights((100, 100), faces, feather=0.4, size=1.0),
+                                  face_weights((100, 100), faces, feather=0.4))
+    assert (soft >= face_weights((100, 100), faces, feather=0.4)).all()
+    for size in (0, -1, "1"):
+        with pytest.raises(ValueError, match="size must be a positive number"):
+            face_weights((10, 10), faces, feather=0.4, size=size)
+        with pytest.raises(ValueError, match="size must be a positive number"):
+            face_mask((10, 10), np.zeros((0, 4)), size=size)  # even with no face
+
+
 # ------------------------------------------------------- the colorizer's face prior
 @pytest.fixture(scope="module")
 def portrait_model():
@@ -93,17 +112,22 @@ def test_the_face_prior_moves_colors_inside_faces_only(portrait_model):
     L = portrait_model.lightness(gray)
     faces = portrait_model.faces(L)
     assert len(faces) >= 1
-    assert portrait_model.face_feather == 0.4  # a soft edge, for models fitted now
-    inside = face_weights(L.shape, faces, feather=0.4) > 0
+    # a soft edge and a larger ellipse, for models fitted now
+    assert portrait_model.face_feather == 0.4 and portrait_model.face_size == 1.3
+    inside = face_weights(L.shape, faces, feather=0.4, size=1.3) > 0
     with_faces = portrait_model.chroma(L)
     without = portrait_model.chroma(L, faces=None)
     np.testing.assert_array_equal(with_faces[~inside], without[~inside])
     assert not np.allclose(with_faces[inside], without[inside])
-    # a hard edge: only inside the ellipse, which the soft edge goes beyond
-    hard = clone_with(portrait_model, face_feather=0.0).chroma(L)
+    # a hard edge at size 1: only inside the box's ellipse, which the others go beyond
+    hard = clone_with(portrait_model, face_feather=0.0, face_size=1.0).chroma(L)
     np.testing.assert_array_equal(hard[~face_mask(L.shape, faces)],
                                   without[~face_mask(L.shape, faces)])
     assert not np.array_equal(hard, with_faces)
+    smaller = clone_with(portrait_model, face_size=1.0).chroma(L)
+    grown = face_weights(L.shape, faces, feather=0.4, size=1.3) > face_weights(
+        L.shape, faces, feather=0.4)
+    assert grown.any() and not np.allclose(smaller[grown], with_faces[grown])
     # toward the skin palette's colors
     skin = portrait_model.face_palette_ @ portrait_model.codebook_
     assert (np.linalg.norm(with_faces[inside].mean(0) - skin)
@@ -116,7 +140,7 @@ def test_the_face_prior_moves_colors_inside_faces_only(portrait_model):
 def test_inside_faces_the_face_palette_replaces_the_photos_palette(portrait_model):
     gray = data.astronaut()[::2, ::2].mean(-1).astype(np.uint8)
     L = portrait_model.lightness(gray)
-    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4)
+    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4, size=1.3)
     palette = np.linspace(2, 0.1, portrait_model.n_colors_).astype(np.float32)
     with_palette = portrait_model.probabilities(L, prior=palette)
     without = portrait_model.probabilities(L, prior=None)
@@ -163,7 +187,7 @@ def test_on_the_soft_edge_the_two_palettes_blend(portrait_model):
 
     gray = data.astronaut()[::2, ::2].mean(-1).astype(np.uint8)
     L = portrait_model.lightness(gray)
-    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4)
+    weights = face_weights(L.shape, portrait_model.faces(L), feather=0.4, size=1.3)
     edge = (weights > 0) & (weights < 1)
     palette = np.linspace(2, 0.1, portrait_model.n_colors_).astype(np.float32)
     ours = portrait_model.probabilities(L, prior=palette)[edge]

@@ -102,16 +102,16 @@ def test_predict_chroma_is_what_predict_converts_to_rgb(default_pair, working_si
 def test_an_inference_form_cached_before_the_soft_face_edge_loads_with_a_hard_one(default_pair):
     model, fitted = default_pair
     state = dict(fitted.__dict__)
-    del state["face_feather"]
+    del state["face_feather"], state["face_size"]
     old = FittedColorizer.__new__(FittedColorizer)
     old.__setstate__(state)
-    assert old.face_feather == 0.0
+    assert old.face_feather == 0.0 and old.face_size == 1.0
     photo = data.astronaut()
     try:
-        model.set_params(face_feather=0.0)
+        model.set_params(face_feather=0.0, face_size=1.0)
         np.testing.assert_allclose(old.predict(photo), model.predict(photo), atol=ATOL)
     finally:
-        model.set_params(face_feather=0.4)
+        model.set_params(face_feather=0.4, face_size=1.3)
 
 
 def test_a_small_fitted_colorizer_and_a_pickle_round_trip(fitted, photos):

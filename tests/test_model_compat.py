@@ -18,7 +18,7 @@ def old():
 def test_new_parameters_default_to_the_old_behaviour(old):
     model, _ = old
     assert model.global_prior == 0.0  # no learned prior: the model has none
-    assert model.face_prior == 0.0 and model.face_feather == 0.0
+    assert model.face_prior == 0.0 and model.face_feather == 0.0 and model.face_size == 1.0
     assert model.quantizer_.fine_tuning_iterations == 0  # its SOM had no convergence phase
     assert not hasattr(model, "palette_regressor_")
 
