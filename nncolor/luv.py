@@ -24,12 +24,41 @@ assert abs(float(colorconv.xyz_from_rgb[1].sum()) - 1.0) < 1e-6
 
 
 def srgb_to_linear(c):
-    """Undo the sRGB transfer curve (IEC 61966-2-1) of values in [0, 1]."""
+    """Undo the sRGB transfer curve (IEC 61966-2-1) of values in [0, 1].
+
+    Parameters
+    ----------
+    c : array-like
+        Floats in [0, 1], or unsigned integers, scaled by their maximum (255 for uint8,
+        65535 for uint16) as scikit-image's ``img_as_float32`` scales them.
+
+    Returns
+    -------
+    linear : array of float32, the same shape, in the input's array namespace
+
+    Raises
+    ------
+    ValueError
+        ``c`` holds signed integers, booleans or anything but floats and unsigned
+        integers (no scale for them is standard).
+    """
     xp = namespace(c)
-    c = xp.asarray(c, dtype=xp.float32)
+    c = _unit_floats(xp, c)
     # exp(log(.)) runs on numpy's vectorized float32 routines; np.power does not
     curve = xp.exp(2.4 * xp.log((c + 0.055) / 1.055))
     return xp.where(c > 0.04045, curve, c / 12.92)
+
+
+def _unit_floats(xp, c):
+    """float32 of sRGB values: floats as they are, unsigned integers over their maximum."""
+    c = xp.asarray(c)
+    # a check of the dtype alone: the values themselves are not scanned (film frames)
+    if xp.isdtype(c.dtype, "unsigned integer"):
+        return xp.asarray(c, dtype=xp.float32) / float(xp.iinfo(c.dtype).max)
+    if not xp.isdtype(c.dtype, "real floating"):
+        raise ValueError("sRGB values must be floats in [0, 1] or unsigned integers "
+                         f"(uint8 is divided by 255); got {c.dtype}")
+    return xp.asarray(c, dtype=xp.float32)
 
 
 def linear_to_srgb(c):
@@ -53,11 +82,17 @@ def rgb2luv(rgb):
     Parameters
     ----------
     rgb : array-like, shape (..., 3)
+        Floats in [0, 1], or unsigned integers (uint8 divided by 255, uint16 by 65535).
 
     Returns
     -------
     luv : ndarray of float32, shape (..., 3)
         L in [0, 100]; u and v roughly in [-100, 180].
+
+    Raises
+    ------
+    ValueError
+        ``rgb`` holds signed integers or booleans (see :func:`srgb_to_linear`).
 
     Examples
     --------
@@ -143,7 +178,9 @@ def gray_from_lightness(L):
 def lightness(pixels):
     """CIE L* of an image in [0, 1]: ``H x W`` gray or ``H x W x 3`` RGB, float32.
 
-    Takes NumPy or any array-API array (CuPy on a GPU) and returns the same kind.
+    Takes NumPy or any array-API array (CuPy on a GPU) and returns the same kind. Unsigned
+    integers are scaled by their maximum (uint8 by 255); signed integers and booleans
+    raise ``ValueError`` (:func:`srgb_to_linear`).
     """
     linear = srgb_to_linear(pixels)
     if linear.ndim == 3:

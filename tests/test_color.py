@@ -38,6 +38,23 @@ def test_lightness_of_gray_and_rgb(rgb):
 
 
 @pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
+def test_the_conversions_scale_unsigned_integers_as_scikit_image_does(dtype, top):
+    pixels = np.random.default_rng(1).integers(0, top, (20, 30, 3), endpoint=True).astype(dtype)
+    floats = pixels.astype(np.float32) / top
+    np.testing.assert_array_equal(rgb2luv(pixels), rgb2luv(floats))
+    np.testing.assert_array_equal(lightness(pixels), lightness(floats))
+    np.testing.assert_allclose(rgb2luv(pixels), skcolor.rgb2luv(pixels), atol=2e-3)
+
+
+@pytest.mark.parametrize("values", [np.array([1, 0, 0]), np.zeros((2, 3), bool),
+                                    np.zeros((2, 2, 3), np.int16)])
+def test_the_conversions_refuse_signed_integers_and_booleans(values):
+    for convert in (rgb2luv, lightness):
+        with pytest.raises(ValueError, match="floats in \\[0, 1\\] or unsigned integers"):
+            convert(values)
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
 def test_converter_is_dtype_aware(dtype, top):
     img = np.full((3, 3, 3), top, dtype=dtype)
     luv = LuvConverter().fit().transform(img)
