@@ -9,7 +9,9 @@ A batch plans every output before it starts, then colorizes file by file:
 3. :func:`plan_outputs`: one output path per input (a suffix, a format or the input's own,
    sub-folders mirrored), the output folders checked writable, and never an input, never
    two inputs onto one output, never an existing file unless asked
-   (:func:`output_problem`). A batch that cannot start raises :class:`BatchError`.
+   (:func:`output_problem`): an input whose output exists is left out, so that a batch
+   run again after it stopped early goes on where it stopped. A batch that cannot start
+   raises :class:`BatchError`.
 4. :func:`colorize_file`: read with the pixel limit, colorize in tiles when large, write
    atomically, so that one bad file is reported and the others go on.
 
@@ -231,8 +233,9 @@ class Inputs(namedtuple("Inputs", "found missing passed_over")):
     __slots__ = ()
 
 
-class Plan(namedtuple("Plan", "jobs refused")):
-    """What :func:`plan_outputs` decided: the files to write, and the inputs refused.
+class Plan(namedtuple("Plan", "jobs refused existing", defaults=((),))):
+    """What :func:`plan_outputs` decided: the files to write, the inputs refused, and
+    those whose output exists already.
 
     Attributes
     ----------
@@ -240,6 +243,9 @@ class Plan(namedtuple("Plan", "jobs refused")):
         ``(src, dst)`` per input whose output may be written, in input order.
     refused : list of (Path, str)
         ``(src, message)`` per input whose output must not be written, in input order.
+    existing : list of (Path, str)
+        ``(src, message)`` per input whose output exists (without ``overwrite``), in
+        input order: done by an earlier run, or a file of the user's; not in ``refused``.
     """
 
     __slots__ = ()
@@ -389,6 +395,7 @@ def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overw
     Returns
     -------
     Plan
+        The inputs whose output exists are in its ``existing``, not its ``jobs``.
 
     Raises
     ------
@@ -417,10 +424,14 @@ def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overw
     if output is not None:  # an unwritable output is one error, not one per input
         check_folder(output.parent if names_file else output)
     inputs = {path.resolve() for path, _, _ in found}
-    jobs, refused, planned, folders = [], [], {}, {}
+    jobs, refused, existing, planned, folders = [], [], [], {}, {}
     for path, rel, _ in found:
         dst = output if names_file else output_path(path, rel, output, suffix, format)
         problem = output_problem(path, dst, inputs, planned, overwrite, how_to_overwrite)
+        key = dst.resolve()
+        if problem is not None and key not in planned and key not in inputs:
+            existing.append((path, problem))  # no other reason is left: it exists
+            continue
         if problem is None:
             if dst.parent not in folders:
                 folders[dst.parent] = _folder_problem(dst.parent)
@@ -430,7 +441,7 @@ def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overw
         else:
             planned[dst.resolve()] = path
             jobs.append((path, dst))
-    return Plan(jobs, refused)
+    return Plan(jobs, refused, existing)
 
 
 def _folder_problem(folder):

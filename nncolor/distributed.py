@@ -296,7 +296,9 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     BatchReport
         ``written``: outputs, in input order; ``failed``: {input or item: message} (items
         that name no file, inputs whose output may not be written, files that failed);
-        ``skipped``: {file passed over: why}, earlier outputs among them.
+        ``skipped``: {file passed over: why}, earlier outputs among them, and the
+        inputs whose output exists (without ``overwrite``: a batch run again goes on
+        where it stopped).
 
     Raises
     ------
@@ -318,6 +320,7 @@ def colorize_folder(client, inputs, output, model=None, *, suffix="_colorized", 
     failed.update(plan.refused)
     skipped = dict(passed_over)
     skipped.update((path, f"an earlier output (its name ends in {suffix})") for path in earlier)
+    skipped.update(plan.existing)
     done = set()
     for src, error in colorize_files(client, plan.jobs, model, reference=reference,
                                      overwrite=overwrite, max_pixels=max_pixels,

@@ -71,8 +71,10 @@ def test_refused_outputs_say_why_and_the_rest_go_on(tree, tmp_path):
     plan = plan_outputs(found, out)
     assert [src.name for src, _ in plan.jobs] == ["a.png"]
     why = dict(plan.refused)
-    assert "exists; pass --overwrite to replace it" in why[tree / "b.jpg"]
-    assert "cannot write into" in why[tree / "sub" / "c.png"]
+    assert list(why) == [tree / "sub" / "c.png"] and "cannot write into" in why[tree / "sub" / "c.png"]
+    # an existing output is no refusal: the input is left out, and the way to redo it said
+    assert [(src, "exists; pass --overwrite to replace it" in message)
+            for src, message in plan.existing] == [(tree / "b.jpg", True)]
     replaced = plan_outputs(found, out, overwrite=True, how_to_overwrite="x")
     assert [src.name for src, _ in replaced.jobs] == ["a.png", "b.jpg"]
 

@@ -239,6 +239,24 @@ def test_colorize_refuses_to_overwrite(batch, model):
     assert target.read_bytes() != before
 
 
+def test_a_batch_run_again_goes_on_where_it_stopped(tmp_path, model):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    for name in ("a", "b", "c"):
+        Image.fromarray(gray8()).save(src / f"{name}.png")
+    out.mkdir()
+    (out / "b_colorized.png").write_bytes(b"done before")  # the run that stopped early
+    result = nncolor("colorize", src, "-o", out, "--model", model, "-q")
+    assert result.returncode == 0, result.stderr
+    assert "colorized 2 of 3 images" in result.stdout
+    assert "skipped 1 whose output exists" in result.stdout and "--overwrite" in result.stdout
+    assert (out / "b_colorized.png").read_bytes() == b"done before"
+    assert read_image(out / "a_colorized.png").shape == (64, 64, 3)
+    again = nncolor("colorize", src, "-o", out, "--model", model, "-q")
+    assert again.returncode == 0 and "colorized 0 of 3 images" in again.stdout
+    assert "skipped 3 whose output exists" in again.stdout and again.stderr == ""
+
+
 def test_colorize_with_the_shipped_model_next_to_the_input(tmp_path):
     Image.fromarray(gray8()).save(tmp_path / "old photo.jpg", quality=95)
     result = nncolor("colorize", tmp_path / "old photo.jpg", "-q")

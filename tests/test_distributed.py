@@ -99,10 +99,12 @@ def test_batch_with_a_corrupt_file(client, folder, col, model_file, how):
     report = distributed.colorize_folder(client, folder, out, model)
     assert sorted(p.name for p in report.written) == [
         "g0_colorized.png", "g1_colorized.png", "g2_colorized.png"]
-    assert sorted(p.name for p in report.failed) == ["broken.png", "g3.png"]
+    assert sorted(p.name for p in report.failed) == ["broken.png"]
     assert "not an image" in report.failed[folder / "broken.png"]
-    assert "exists" in report.failed[folder / "g3.png"]
-    assert list(report.skipped) == [out] and "sub-folder" in report.skipped[out]  # named
+    # an existing output: skipped (a batch run again goes on), the way to replace it named
+    assert list(report.skipped) == [out, folder / "g3.png"]
+    assert "sub-folder" in report.skipped[out]
+    assert "exists; pass overwrite=True" in report.skipped[folder / "g3.png"]
     assert (out / "g3_colorized.png").read_bytes() == b"earlier"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
     gray = np.asarray(Image.open(folder / "g1.png"))
@@ -223,22 +225,23 @@ def test_the_dask_batch_and_the_command_plan_alike(client, model_file, tmp_path,
     local, remote = _batch_output(tmp_path / "local"), _batch_output(tmp_path / "remote")
     status = cli.main(["colorize", *map(str, inputs), "-o", str(local), "--format", "same",
                        "--recursive", "-m", str(model_file), "-q"])
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     report = distributed.colorize_folder(client, inputs, remote, model_file, format="same",
                                          recursive=True)
     assert status == 1
-    # written: a.png once; b.jpg refused (its output exists), sub/c.png refused (out/sub
+    # written: a.png once; b.jpg skipped (its output exists), sub/c.png refused (out/sub
     # is a file); a_colorized.png an earlier output, skipped
     assert [p.relative_to(remote) for p in report.written] == [Path("a_colorized.png")]
     assert sorted(p.name for p in local.iterdir()) == sorted(p.name for p in remote.iterdir())
     refused = {str(path): message.replace(str(remote), "{out}")
                .replace("pass overwrite=True", "pass --overwrite")
                for path, message in report.failed.items()}
-    assert sorted(refused) == [str(src / "b.jpg"), str(src / "sub" / "c.png")]
+    assert sorted(refused) == [str(src / "sub" / "c.png")]
     for message in refused.values():
         assert f"nncolor colorize: error: {message.replace('{out}', str(local))}" in err
-    assert "exists" in refused[str(src / "b.jpg")]
     assert "cannot write into" in refused[str(src / "sub" / "c.png")]
+    assert "exists; pass overwrite=True" in report.skipped[src / "b.jpg"]
+    assert f"skipped 1 whose output exists, e.g. {src / 'b.jpg'}" in out
     assert report.skipped[src / "a_colorized.png"].startswith("an earlier output")
     assert "skipped 1 earlier outputs" in err
     assert "notes.txt" in str(list(report.skipped)) and f"skipped {src / 'notes.txt'}" in err

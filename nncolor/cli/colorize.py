@@ -111,7 +111,11 @@ def run(args, argv):
     reference = None if args.reference is None else read_image(
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing, passed_over = expand(args.images, args.recursive, prefix)
-    jobs, n_inputs = _plan(args, found, prefix)
+    jobs, n_inputs, existing = _plan(args, found, prefix)
+    single = n_inputs + missing == 1
+    if single and existing:  # the one image asked for: its output is in the way
+        report(prefix, existing[0][1])
+        return FAILED
     if not args.quiet:
         _warn_color_inputs(prefix, [src for src, _, _ in jobs])
     # images only: earlier outputs set aside and items that named no image are not images
@@ -122,13 +126,23 @@ def run(args, argv):
     except BaseException as exc:
         _stopped_early(batch, exc)
         raise
-    failed += n_inputs - len(jobs)  # refused when planned
-    if n_inputs + missing == 1 and failed:  # one image given: its error line says it all
+    failed += n_inputs - len(jobs) - len(existing)  # refused when planned
+    if single and failed:  # one image given: its error line says it all
         return FAILED
     if n_inputs or not missing:
         print(f"colorized {done} of {n_inputs} images ({_where(args.output, jobs)}) in "
-              f"{time.perf_counter() - start:.1f} s{passed_over_note(passed_over)}")
+              f"{time.perf_counter() - start:.1f} s{_existing_note(existing)}"
+              f"{passed_over_note(passed_over)}")
     return finish(prefix, failed, n_inputs, "images", missing)
+
+
+def _existing_note(existing):
+    """The summary's word on the inputs left out because their outputs exist (a batch run
+    again after it stopped early goes on where it stopped)."""
+    if not existing:
+        return ""
+    return (f"; skipped {len(existing)} whose output exists, e.g. {existing[0][0]} (pass "
+            "--overwrite to colorize them again)")
 
 
 def _where(output, jobs):
@@ -141,8 +155,9 @@ def _where(output, jobs):
 
 
 def _plan(args, found, prefix):
-    """(input, output, hints) per input (:mod:`nncolor.batch`), the refused reported; and
-    how many inputs are left once earlier outputs are set aside."""
+    """(input, output, hints) per input (:mod:`nncolor.batch`), the refused reported; how
+    many inputs are left once earlier outputs are set aside; and the inputs whose output
+    exists, as (input, message)."""
     found, earlier = drop_earlier_outputs(found, args.suffix)
     if earlier:  # say so: a user's own file may carry the suffix
         print(f"skipped {len(earlier)} earlier outputs (*{args.suffix}.*), e.g. "
@@ -152,7 +167,7 @@ def _plan(args, found, prefix):
                         overwrite=args.overwrite)
     for _, problem in plan.refused:
         report(prefix, problem)
-    return [(src, dst, hints.get(src)) for src, dst in plan.jobs], len(found)
+    return [(src, dst, hints.get(src)) for src, dst in plan.jobs], len(found), plan.existing
 
 
 def _colorize(args, model, jobs, reference, prefix):
