@@ -244,8 +244,9 @@ class Plan(namedtuple("Plan", "jobs refused existing", defaults=((),))):
     refused : list of (Path, str)
         ``(src, message)`` per input whose output must not be written, in input order.
     existing : list of (Path, str)
-        ``(src, message)`` per input whose output exists (without ``overwrite``), in
-        input order: done by an earlier run, or a file of the user's; not in ``refused``.
+        ``(src, message)`` per input whose output is an existing file (without
+        ``overwrite``), in input order: done by an earlier run, or a file of the user's;
+        not in ``refused``. Empty (``()``) when not given.
     """
 
     __slots__ = ()
@@ -429,8 +430,11 @@ def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overw
         dst = output if names_file else output_path(path, rel, output, suffix, format)
         problem = output_problem(path, dst, inputs, planned, overwrite, how_to_overwrite)
         key = dst.resolve()
-        if problem is not None and key not in planned and key not in inputs:
-            existing.append((path, problem))  # no other reason is left: it exists
+        if problem is not None and key not in planned and key not in inputs and dst.is_file():
+            # it exists, and that is all that is wrong: done by an earlier run. Planned
+            # all the same, so that another input with the same output is still refused
+            existing.append((path, problem))
+            planned[key] = path
             continue
         if problem is None:
             if dst.parent not in folders:

@@ -250,7 +250,8 @@ def colorize_files(client, files, model=None, *, reference=None, overwrite=False
 
 class BatchReport(NamedTuple):
     """What :func:`colorize_folder` did: outputs written, inputs that failed, with why, and
-    the files passed over (not images, or outputs of an earlier run), with why."""
+    the files passed over (not images, outputs of an earlier run, or inputs whose output
+    exists), with why."""
 
     written: list
     failed: dict

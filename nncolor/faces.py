@@ -214,6 +214,7 @@ def _ellipses(shape, faces, scale, offset, size):
     grid: at most 1 inside its ellipse (radii ``size`` times the box's ellipse's)."""
     if not (isinstance(size, Real) and size > 0):
         raise ValueError(f"size must be a positive number; got {size!r}")
+    size = np.float32(size)  # a float64 would make every distance float64
     h, w = shape
     rows = np.arange(h, dtype=np.float32)[:, None] + np.float32(offset[0] + 0.5)
     cols = np.arange(w, dtype=np.float32)[None, :] + np.float32(offset[1] + 0.5)

@@ -30,7 +30,8 @@ def srgb_to_linear(c):
     ----------
     c : array-like
         Floats in [0, 1], or unsigned integers, scaled by their maximum (255 for uint8,
-        65535 for uint16) as scikit-image's ``img_as_float32`` scales them.
+        65535 for uint16) as scikit-image's ``img_as_float32`` scales them. Python
+        numbers and lists, which have no dtype, are taken as floats.
 
     Returns
     -------
@@ -51,6 +52,8 @@ def srgb_to_linear(c):
 
 def _unit_floats(xp, c):
     """float32 of sRGB values: floats as they are, unsigned integers over their maximum."""
+    if not hasattr(c, "dtype"):  # Python numbers and lists: floats, as they always were
+        return xp.asarray(c, dtype=xp.float32)
     c = xp.asarray(c)
     # a check of the dtype alone: the values themselves are not scanned (film frames)
     if xp.isdtype(c.dtype, "unsigned integer"):
@@ -178,9 +181,20 @@ def gray_from_lightness(L):
 def lightness(pixels):
     """CIE L* of an image in [0, 1]: ``H x W`` gray or ``H x W x 3`` RGB, float32.
 
-    Takes NumPy or any array-API array (CuPy on a GPU) and returns the same kind. Unsigned
-    integers are scaled by their maximum (uint8 by 255); signed integers and booleans
-    raise ``ValueError`` (:func:`srgb_to_linear`).
+    Parameters
+    ----------
+    pixels : array-like, shape (H, W) or (H, W, 3)
+        sRGB: floats in [0, 1], or unsigned integers scaled by their maximum (uint8 by
+        255); NumPy or any array-API array (CuPy on a GPU).
+
+    Returns
+    -------
+    L : array of float32, shape (H, W), in [0, 100], in the input's array namespace
+
+    Raises
+    ------
+    ValueError
+        ``pixels`` holds signed integers or booleans (:func:`srgb_to_linear`).
     """
     linear = srgb_to_linear(pixels)
     if linear.ndim == 3:

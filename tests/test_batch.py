@@ -79,6 +79,22 @@ def test_refused_outputs_say_why_and_the_rest_go_on(tree, tmp_path):
     assert [src.name for src, _ in replaced.jobs] == ["a.png", "b.jpg"]
 
 
+def test_an_existing_output_still_refuses_a_second_input_onto_it(tmp_path):
+    # a.png and a.jpg both go to out/a_colorized.png: the first run wrote it for a.png
+    gray(tmp_path / "a.png")
+    gray(tmp_path / "a.jpg")
+    out = tmp_path / "out"
+    gray(out / "a_colorized.png")
+    (out / "b_colorized.png").mkdir()  # a folder where an output goes: no earlier output
+    gray(tmp_path / "b.png")
+    plan = plan_outputs(expand_inputs([tmp_path]).found, out)
+    assert plan.jobs == []
+    assert [src.name for src, _ in plan.existing] == ["a.jpg"]  # the first of the two
+    why = dict(plan.refused)
+    assert "would be written for both" in why[tmp_path / "a.png"]
+    assert "exists" in why[tmp_path / "b.png"]
+
+
 def test_an_output_over_an_input_or_shared_by_two_is_refused(tmp_path):
     gray(tmp_path / "p.png")
     gray(tmp_path / "p.jpg")

@@ -255,6 +255,12 @@ def test_a_batch_run_again_goes_on_where_it_stopped(tmp_path, model):
     again = nncolor("colorize", src, "-o", out, "--model", model, "-q")
     assert again.returncode == 0 and "colorized 0 of 3 images" in again.stdout
     assert "skipped 3 whose output exists" in again.stdout and again.stderr == ""
+    # a folder (or a pattern) that holds one image is a batch too; one file named is not
+    for name in ("b", "c"):
+        (src / f"{name}.png").unlink()
+    assert nncolor("colorize", src, "-o", out, "--model", model, "-q").returncode == 0
+    one_line_error(nncolor("colorize", src / "a.png", "-o", out, "--model", model, "-q"),
+                   "a_colorized.png", "--overwrite")
 
 
 def test_colorize_with_the_shipped_model_next_to_the_input(tmp_path):

@@ -54,6 +54,11 @@ def test_the_conversions_refuse_signed_integers_and_booleans(values):
             convert(values)
 
 
+def test_python_numbers_and_lists_are_floats_as_before():
+    np.testing.assert_array_equal(rgb2luv([1, 0, 0]), rgb2luv(np.float32([1, 0, 0])))
+    assert float(lightness(1)) == pytest.approx(100, abs=1e-3) and float(lightness(0)) == 0
+
+
 @pytest.mark.parametrize("dtype, top", [(np.uint8, 255), (np.uint16, 65535)])
 def test_converter_is_dtype_aware(dtype, top):
     img = np.full((3, 3, 3), top, dtype=dtype)

@@ -73,9 +73,11 @@ def test_a_larger_size_grows_the_ellipse_about_the_same_centre():
     small, large = face_mask((100, 100), faces), face_mask((100, 100), faces, size=1.3)
     assert (large >= small).all() and large.sum() > 1.5 * small.sum()
     rows, cols = np.nonzero(large)
-    # centred on the box's centre (row 40, column 50); 1.3 times 20.6 rows up and down
+    # centred on the box's centre (row 40, column 50); radii 1.3 times 20.6 rows and
+    # 15.4 columns (the box's inscribed ellipse: 1.03 and 0.77 of its half sides)
     assert rows.min() + rows.max() in (79, 80, 81) and cols.min() + cols.max() in (99, 100, 101)
-    assert rows.max() - rows.min() > 50 > 40  # beyond the box, which it left inside
+    assert abs((rows.max() - rows.min() + 1) - 2 * 1.3 * 20.6) <= 1.5
+    assert abs((cols.max() - cols.min() + 1) - 2 * 1.3 * 15.4) <= 1.5
     soft = face_weights((100, 100), faces, feather=0.4, size=1.3)
     np.testing.assert_array_equal(face_weights((100, 100), faces, feather=0.4, size=1.0),
                                   face_weights((100, 100), faces, feather=0.4))
@@ -158,6 +160,15 @@ def test_predict_and_the_tiles_agree_on_faces(portrait_model, step):
     assert len(portrait_model.faces(portrait_model.lightness(gray))) >= 1
     tiled = colorize_tiled(portrait_model, gray, tile_size=128, dtype=np.float32)
     np.testing.assert_allclose(tiled, portrait_model.predict(gray), atol=1e-5)
+
+
+def test_face_size_is_checked_at_fit():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from .conftest import tiny_colorizer
+
+    with pytest.raises(InvalidParameterError, match="face_size"):
+        tiny_colorizer(face_size=0).fit([data.coffee()[::4, ::4]])
 
 
 def test_no_faces_in_training_means_no_face_prior():

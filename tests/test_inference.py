@@ -177,7 +177,11 @@ def test_set_params_checks_names_and_values(default_pair):
         fitted.set_params(decoder="median")
     with pytest.raises(ValueError, match="working_size"):
         fitted.set_params(working_size=8)
+    for size in (0, -1.3, "1.3"):
+        with pytest.raises(ValueError, match="face_size must be a positive number"):
+            fitted.set_params(face_size=size)
     assert fitted.decoder == "expectation" and fitted.working_size == "auto"  # unchanged
+    assert fitted.face_size == 1.3
     assert "FittedColorizer(decoder='expectation'" in repr(fitted)
 
 

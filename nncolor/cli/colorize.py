@@ -112,14 +112,13 @@ def run(args, argv):
         args.reference, require_color=True, max_pixels=args.max_pixels)
     found, missing, passed_over = expand(args.images, args.recursive, prefix)
     jobs, n_inputs, existing = _plan(args, found, prefix)
-    single = n_inputs + missing == 1
-    if single and existing:  # the one image asked for: its output is in the way
+    if existing and _one_file_named(args.images):  # its output is in the way
         report(prefix, existing[0][1])
         return FAILED
     if not args.quiet:
         _warn_color_inputs(prefix, [src for src, _, _ in jobs])
     # images only: earlier outputs set aside and items that named no image are not images
-    batch = Batch([dst for _, dst, _ in jobs], n_inputs)
+    batch = Batch([dst for _, dst, _ in jobs], n_inputs - len(existing))
     start = time.perf_counter()
     try:
         done, failed = _colorize(args, model, jobs, reference, prefix)
@@ -127,13 +126,18 @@ def run(args, argv):
         _stopped_early(batch, exc)
         raise
     failed += n_inputs - len(jobs) - len(existing)  # refused when planned
-    if single and failed:  # one image given: its error line says it all
+    if n_inputs + missing == 1 and failed:  # one image given: its error line says it all
         return FAILED
     if n_inputs or not missing:
         print(f"colorized {done} of {n_inputs} images ({_where(args.output, jobs)}) in "
               f"{time.perf_counter() - start:.1f} s{_existing_note(existing)}"
               f"{passed_over_note(passed_over)}")
     return finish(prefix, failed, n_inputs, "images", missing)
+
+
+def _one_file_named(items):
+    """Whether the command named one image file (not a folder or a pattern that found one)."""
+    return len(items) == 1 and Path(items[0]).is_file()
 
 
 def _existing_note(existing):
