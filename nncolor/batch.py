@@ -126,15 +126,17 @@ def output_problem(src, dst, inputs, planned, overwrite, how_to_overwrite="pass 
     -------
     str or None
         One line naming ``dst`` and what to do: ``dst`` is already planned for another
-        input, is another input, or exists (or is ``src`` itself) without ``overwrite``;
-        None when it may be written.
+        input, is another input, is a folder, or exists (or is ``src`` itself) without
+        ``overwrite``; None when it may be written.
     """
     key = dst.resolve()
     if key in planned:
         return f"{dst} would be written for both {planned[key]} and {src}; give the " \
-               "outputs different names (a suffix, a format or another folder)"
+               "outputs different names (the format 'same' keeps each input's extension)"
     if key in inputs and key != src.resolve():
         return f"{dst} is one of the inputs; it will not be overwritten by {src}"
+    if dst.is_dir():
+        return f"{dst} is a folder; no output file can replace it"
     if dst.exists() and not overwrite:
         what = "is the input itself" if key == src.resolve() else "exists"
         return f"{dst} {what}; {how_to_overwrite} to replace it"

@@ -85,7 +85,8 @@ def rgb2luv(rgb):
     Parameters
     ----------
     rgb : array-like, shape (..., 3)
-        Floats in [0, 1], or unsigned integers (uint8 divided by 255, uint16 by 65535).
+        Floats in [0, 1], or unsigned integers (uint8 divided by 255, uint16 by 65535);
+        Python numbers and lists are taken as floats.
 
     Returns
     -------
@@ -95,7 +96,8 @@ def rgb2luv(rgb):
     Raises
     ------
     ValueError
-        ``rgb`` holds signed integers or booleans (see :func:`srgb_to_linear`).
+        ``rgb``'s last axis is not of length 3, or it holds signed integers or booleans
+        (see :func:`srgb_to_linear`).
 
     Examples
     --------
@@ -104,7 +106,10 @@ def rgb2luv(rgb):
     >>> round(float(luv[0]), 3), bool(np.abs(luv[1:]).max() < 0.01)
     (100.0, True)
     """
-    xyz = srgb_to_linear(rgb) @ _XYZ_FROM_RGB.T
+    linear = srgb_to_linear(rgb)
+    if linear.ndim < 1 or linear.shape[-1] != 3:
+        raise ValueError(f"rgb2luv takes RGB of shape (..., 3); got shape {linear.shape}")
+    xyz = linear @ _XYZ_FROM_RGB.T
     x, y, z = xyz[..., 0], xyz[..., 1], xyz[..., 2]
     L = _lightness_from_y(y)
     d = x + _F(15) * y + _F(3) * z + _EPS
@@ -185,7 +190,8 @@ def lightness(pixels):
     ----------
     pixels : array-like, shape (H, W) or (H, W, 3)
         sRGB: floats in [0, 1], or unsigned integers scaled by their maximum (uint8 by
-        255); NumPy or any array-API array (CuPy on a GPU).
+        255); NumPy or any array-API array (CuPy on a GPU). Python numbers and lists
+        are taken as floats. Any 2-D (or lower) array is taken as gray.
 
     Returns
     -------
@@ -194,9 +200,13 @@ def lightness(pixels):
     Raises
     ------
     ValueError
-        ``pixels`` holds signed integers or booleans (:func:`srgb_to_linear`).
+        ``pixels`` is 3-D with other than 3 channels, or holds signed integers or
+        booleans (:func:`srgb_to_linear`).
     """
     linear = srgb_to_linear(pixels)
+    if linear.ndim > 3 or (linear.ndim == 3 and linear.shape[-1] != 3):
+        raise ValueError("lightness takes gray (H, W) or RGB (H, W, 3) pixels; got shape "
+                         f"{linear.shape}")
     if linear.ndim == 3:
         linear = linear @ namespace(linear).asarray(_XYZ_FROM_RGB[1])
     return _lightness_from_y(linear)

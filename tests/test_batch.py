@@ -92,7 +92,10 @@ def test_an_existing_output_still_refuses_a_second_input_onto_it(tmp_path):
     assert [src.name for src, _ in plan.existing] == ["a.jpg"]  # the first of the two
     why = dict(plan.refused)
     assert "would be written for both" in why[tmp_path / "a.png"]
-    assert "exists" in why[tmp_path / "b.png"]
+    assert "the format 'same' keeps each input's extension" in why[tmp_path / "a.png"]
+    assert "is a folder; no output file can replace it" in why[tmp_path / "b.png"]
+    replaced = plan_outputs(expand_inputs([tmp_path]).found, out, overwrite=True)
+    assert "is a folder" in dict(replaced.refused)[tmp_path / "b.png"]  # asked or not
 
 
 def test_an_output_over_an_input_or_shared_by_two_is_refused(tmp_path):

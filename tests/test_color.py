@@ -54,6 +54,13 @@ def test_the_conversions_refuse_signed_integers_and_booleans(values):
             convert(values)
 
 
+def test_the_conversions_name_a_wrong_shape():
+    with pytest.raises(ValueError, match=r"rgb2luv takes RGB of shape \(..., 3\); got shape \(4, 5\)"):
+        rgb2luv(np.zeros((4, 5), np.float32))
+    with pytest.raises(ValueError, match=r"lightness takes gray .* got shape \(4, 5, 4\)"):
+        lightness(np.zeros((4, 5, 4), np.uint8))  # RGBA
+
+
 def test_python_numbers_and_lists_are_floats_as_before():
     np.testing.assert_array_equal(rgb2luv([1, 0, 0]), rgb2luv(np.float32([1, 0, 0])))
     assert float(lightness(1)) == pytest.approx(100, abs=1e-3) and float(lightness(0)) == 0
