@@ -445,7 +445,7 @@ def plan_outputs(found, output=None, *, suffix="_colorized", format="png", overw
         if problem:
             refused.append((path, problem))
         else:
-            planned[dst.resolve()] = path
+            planned[key] = path
             jobs.append((path, dst))
     return Plan(jobs, refused, existing)
 
