@@ -101,10 +101,9 @@ class ColorizerInference:
     A base class: :class:`nncolor.SOMColorizer` and :class:`FittedColorizer` provide the
     parameters (``decoder``, ``temperature``, ``global_prior``, ``chroma_shrinkage``,
     ``face_prior``, ``face_feather``, ``face_size``, ``mrf``, ``n_jobs``, ``device``,
-    ``working_size``)
-    and the fitted attributes (``codebook_``, ``codebook_frequencies_``, ``n_colors_``,
-    ``classifier_``, ``features_``, ``color_space_``, ``quantizer_``, and where learned
-    ``palette_regressor_``, ``chroma_scale_regressor_``, ``face_palette_``,
+    ``working_size``) and the fitted attributes (``codebook_``, ``codebook_frequencies_``,
+    ``n_colors_``, ``classifier_``, ``features_``, ``color_space_``, ``quantizer_``, and
+    where learned ``palette_regressor_``, ``chroma_scale_regressor_``, ``face_palette_``,
     ``training_size_``) that its methods read.
     """
 

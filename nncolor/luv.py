@@ -52,15 +52,14 @@ def srgb_to_linear(c):
 
 def _unit_floats(xp, c):
     """float32 of sRGB values: floats as they are, unsigned integers over their maximum."""
-    if not hasattr(c, "dtype"):  # Python numbers and lists: floats, as they always were
-        return xp.asarray(c, dtype=xp.float32)
-    c = xp.asarray(c)
-    # a check of the dtype alone: the values themselves are not scanned (film frames)
-    if xp.isdtype(c.dtype, "unsigned integer"):
-        return xp.asarray(c, dtype=xp.float32) / float(xp.iinfo(c.dtype).max)
-    if not xp.isdtype(c.dtype, "real floating"):
-        raise ValueError("sRGB values must be floats in [0, 1] or unsigned integers "
-                         f"(uint8 is divided by 255); got {c.dtype}")
+    if hasattr(c, "dtype"):  # Python numbers and lists: floats, as they always were
+        c = xp.asarray(c)
+        # a check of the dtype alone: the values themselves are not scanned (film frames)
+        if xp.isdtype(c.dtype, "unsigned integer"):
+            return xp.asarray(c, dtype=xp.float32) / float(xp.iinfo(c.dtype).max)
+        if not xp.isdtype(c.dtype, "real floating"):
+            raise ValueError("sRGB values must be floats in [0, 1] or unsigned integers "
+                             f"(uint8 is divided by 255); got {c.dtype}")
     return xp.asarray(c, dtype=xp.float32)
 
 
